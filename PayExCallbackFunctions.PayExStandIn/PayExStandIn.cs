@@ -1,0 +1,31 @@
+namespace PayExCallbackFunctions.PayExStandIn;
+
+/// <summary>
+/// A local stand-in for the PayEx API, for development and tests: serves example payments,
+/// transactions and payment orders over HTTP, and can be told to be slow, fail, or change state.
+/// </summary>
+public static class PayExStandIn
+{
+    public const string DefaultToken = "stand-in-token";
+
+    /// <summary>Builds the stand-in listening on <paramref name="url"/> (port 0: any free port).</summary>
+    public static WebApplication Build(string url, string token = DefaultToken, bool seedExamples = true, string[]? args = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args ?? []);
+        builder.WebHost.UseUrls(url);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var state = new StandInState();
+        if (seedExamples)
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Examples"), "*.json"))
+            {
+                state.PutResource(File.ReadAllText(file));
+            }
+        }
+
+        builder.Services.AddSingleton(state);
+        var app = builder.Build();
+        app.MapPayExStandIn(token);
+        return app;
+    }
+}

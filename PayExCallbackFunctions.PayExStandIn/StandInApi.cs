@@ -1,0 +1,104 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace PayExCallbackFunctions.PayExStandIn;
+
+/// <summary>
+/// The stand-in's HTTP surface: PayEx's GET /psp/... as PayEx answers it, and /_standin/... for
+/// tests and developers to script it.
+/// </summary>
+public static class StandInApi
+{
+    public static IEndpointRouteBuilder MapPayExStandIn(this IEndpointRouteBuilder app, string token)
+    {
+        app.MapGet("/psp/{**path}", async (HttpContext context, StandInState state) =>
+        {
+            var request = context.Request;
+            var authorized = request.Headers.Authorization.ToString() == $"Bearer {token}";
+            state.Record(new RecordedRequest("GET", request.Path + request.QueryString, authorized, request.Headers.Accept.ToString(), DateTimeOffset.UtcNow));
+            if (state.Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(state.Latency, context.RequestAborted);
+            }
+
+            if (!authorized)
+            {
+                return Problem(401, "unauthorized", "Unauthorized", "The bearer token is missing or wrong.", request.Path);
+            }
+
+            if (state.TakeFault(request.Path) is { } fault)
+            {
+                if (fault.DelayMilliseconds > 0)
+                {
+                    await Task.Delay(fault.DelayMilliseconds, context.RequestAborted);
+                }
+
+                if (fault.Status == 0)
+                {
+                    context.Abort();
+                    return Results.Empty;
+                }
+
+                if (fault.RetryAfterSeconds is { } seconds)
+                {
+                    context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                return Problem(fault.Status, "systemerror", "Injected fault", "The stand-in was told to fail this request.", request.Path);
+            }
+
+            return state.Get(request.Path) is { } json
+                ? Results.Text(json, "application/json; charset=utf-8", Encoding.UTF8)
+                : Problem(404, "notfound", "Not found", "The requested resource was not found.", request.Path);
+        });
+
+        var script = app.MapGroup("/_standin");
+        script.MapPut("/resources/{**path}", async (string path, HttpRequest request, StandInState state) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            state.Put("/" + path, await reader.ReadToEndAsync());
+            return Results.NoContent();
+        });
+        script.MapPost("/resources", async (HttpRequest request, StandInState state) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            state.PutResource(await reader.ReadToEndAsync());
+            return Results.NoContent();
+        });
+        script.MapDelete("/resources/{**path}", (string path, StandInState state) =>
+            state.Remove("/" + path) ? Results.NoContent() : Results.NotFound());
+        script.MapPost("/faults", (Fault fault, StandInState state) =>
+        {
+            state.AddFault(fault);
+            return Results.NoContent();
+        });
+        script.MapPut("/latency/{milliseconds:int}", (int milliseconds, StandInState state) =>
+        {
+            state.Latency = TimeSpan.FromMilliseconds(milliseconds);
+            return Results.NoContent();
+        });
+        script.MapGet("/requests", (StandInState state) => Results.Ok(state.Requests));
+        script.MapPost("/reset", (StandInState state) =>
+        {
+            state.Reset();
+            return Results.NoContent();
+        });
+        return app;
+    }
+
+    // PayEx's problem documents: type under /psp/errordetail/, with instance and problems[].
+    private static IResult Problem(int status, string type, string title, string detail, string instance) =>
+        Results.Text(
+            new JsonObject
+            {
+                ["type"] = $"https://api.payex.com/psp/errordetail/{type}",
+                ["title"] = title,
+                ["status"] = status,
+                ["instance"] = instance,
+                ["detail"] = detail,
+                ["problems"] = new JsonArray(),
+            }.ToJsonString(),
+            "application/problem+json",
+            Encoding.UTF8,
+            status);
+}

@@ -1,0 +1,23 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PayExCallbackFunctions.Callbacks;
+using PayExCallbackFunctions.Processing;
+
+namespace PayExCallbackFunctions;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(CallbackEnvelope))]
+[JsonSerializable(typeof(AcknowledgeResponse))]
+[JsonSerializable(typeof(InvocationRequest))]
+[JsonSerializable(typeof(InvocationResponse))]
+internal sealed partial class AppJsonContext : JsonSerializerContext;
+
+/// <summary>The app's serialisation: source-generated, and without HTML escaping, which would triple the size of a raw body full of '&lt;'.</summary>
+internal static class AppJson
+{
+    public static AppJsonContext Context { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

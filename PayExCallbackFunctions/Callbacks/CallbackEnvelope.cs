@@ -1,0 +1,38 @@
+namespace PayExCallbackFunctions.Callbacks;
+
+/// <summary>
+/// What the acknowledge function stores on the queue: the callback normalised, plus the raw body
+/// for audit. Versioned so that a later app can still read messages an earlier one wrote.
+/// </summary>
+public sealed record CallbackEnvelope
+{
+    public const int CurrentVersion = 1;
+
+    public int Version { get; init; } = CurrentVersion;
+
+    /// <summary>Unique per received callback (not per payment): duplicates from PayEx get different ids.</summary>
+    public required string Id { get; init; }
+
+    public required CallbackShape Shape { get; init; }
+
+    public string? PaymentOrder { get; init; }
+
+    public long? PaymentOrderNumber { get; init; }
+
+    /// <summary>The <c>paymentOrder.instrument</c> of payment order callbacks, as PayEx sent it.</summary>
+    public string? Instrument { get; init; }
+
+    public string? Payment { get; init; }
+
+    public long? PaymentNumber { get; init; }
+
+    public string? Transaction { get; init; }
+
+    public long? TransactionNumber { get; init; }
+
+    public string? OrderReference { get; init; }
+
+    public required DateTimeOffset ReceivedAt { get; init; }
+
+    public required string RawBody { get; init; }
+}

@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PayExCallbackFunctions.Callbacks;
+
+public sealed class CallbackOptions
+{
+    public const string Section = "Callbacks";
+
+    /// <summary>PayEx callbacks are a few hundred bytes; anything far larger is not from PayEx.</summary>
+    // Bounded so that the envelope, raw body included, always fits a 64 KiB queue message.
+    [Range(256, 20 * 1024)]
+    public int MaxBodyBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Seconds PayEx is asked to wait before delivering again when the queue is unreachable.</summary>
+    [Range(1, 3600)]
+    public int RetryAfterSeconds { get; set; } = 30;
+}

@@ -1,0 +1,75 @@
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Options;
+
+namespace PayExCallbackFunctions.PayEx;
+
+/// <summary>
+/// Reads resources from the PayEx API. Requests go only to the configured host, only for validated
+/// <see cref="PayExPath"/>s, and redirects are not followed, so the token cannot leak elsewhere.
+/// </summary>
+public sealed class PayExClient(HttpClient http, IOptionsMonitor<PayExOptions> options, TimeProvider time)
+{
+    public const int MaxResponseBytes = 4 * 1024 * 1024;
+
+    private static readonly MediaTypeWithQualityHeaderValue Problem = new("application/problem+json", 1.0);
+
+    /// <summary>GETs a resource; <paramref name="expand"/> names sub-resources PayEx should inline.</summary>
+    public async Task<byte[]> GetAsync(PayExPath path, string? expand, string? version, CancellationToken cancellationToken)
+    {
+        var relative = expand is null ? path.Value : $"{path.Value}?$expand={expand}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(relative, UriKind.Relative));
+        // Read per request so that a corrected token is used without a restart.
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.CurrentValue.Token);
+        request.Headers.Accept.Add(Problem);
+        var json = new MediaTypeWithQualityHeaderValue("application/json", 0.9);
+        if (!string.IsNullOrEmpty(version))
+        {
+            json.Parameters.Add(new NameValueHeaderValue("version", version));
+        }
+
+        request.Headers.Accept.Add(json);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Network errors, timeouts and an open circuit all mean: no answer from PayEx.
+            throw new PayExRequestException($"GET {path} got no answer from PayEx: {e.GetType().Name}.", null, null, e);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new PayExRequestException(
+                    $"GET {path} answered {(int)response.StatusCode} {response.ReasonPhrase}.",
+                    response.StatusCode,
+                    RetryAfter(response));
+            }
+
+            if (response.Content.Headers.ContentLength > MaxResponseBytes)
+            {
+                throw new PayExResourceException($"GET {path} answered with {response.Content.Headers.ContentLength} bytes, more than {MaxResponseBytes}.");
+            }
+
+            try
+            {
+                return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new PayExRequestException($"GET {path} broke off while reading the answer.", null, null, e);
+            }
+        }
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - time.GetUtcNow(),
+        _ => null,
+    };
+}

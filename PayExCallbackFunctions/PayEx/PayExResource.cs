@@ -1,0 +1,33 @@
+namespace PayExCallbackFunctions.PayEx;
+
+/// <summary>
+/// The state of one PayEx resource as PayEx returned it, reduced to what the payments table stores.
+/// <see cref="RowKey"/> is <c>paymentorder</c>, <c>payment-{guid}</c>, <c>transaction-{guid}</c>, or
+/// <c>attempt-{number}</c> for a v3.1 payment attempt that PayEx gives no id.
+/// </summary>
+public sealed record PayExResource(
+    string RowKey,
+    string ResourceId,
+    string Json)
+{
+    public long? Number { get; init; }
+
+    /// <summary>Payment state, payment order status, or transaction state.</summary>
+    public string? State { get; init; }
+
+    /// <summary>Transaction type: Authorization, Capture, Reversal, Cancellation, Sale, ...</summary>
+    public string? Type { get; init; }
+
+    public long? Amount { get; init; }
+
+    public string? Currency { get; init; }
+
+    /// <summary>PayEx's own last-changed time of the resource.</summary>
+    public DateTimeOffset? Updated { get; init; }
+
+    public string? Instrument { get; init; }
+
+    public string? PayeeReference { get; init; }
+
+    public string? OrderReference { get; init; }
+}

@@ -1,0 +1,43 @@
+using System.Net;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+
+namespace PayExCallbackFunctions.PayEx;
+
+public static class PayExServices
+{
+    public static IServiceCollection AddPayEx(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PayExOptions>()
+            .Bind(configuration.GetSection(PayExOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PayExOptions>, PayExOptionsValidator>();
+
+        services.AddHttpClient<PayExClient>((sp, http) =>
+            {
+                http.BaseAddress = sp.GetRequiredService<IOptions<PayExOptions>>().Value.BaseUrl;
+                http.MaxResponseContentBufferSize = PayExClient.MaxResponseBytes;
+                http.DefaultRequestHeaders.UserAgent.ParseAdd("PayExCallbackFunctions/1.0");
+            })
+            // A redirect would carry the bearer token to wherever PayEx's answer points.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                AutomaticDecompression = DecompressionMethods.All,
+            })
+            .AddStandardResilienceHandler()
+            .Configure((HttpStandardResilienceOptions resilience, IServiceProvider sp) =>
+            {
+                var payEx = sp.GetRequiredService<IOptions<PayExOptions>>().Value;
+                resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(payEx.AttemptTimeoutSeconds);
+                resilience.Retry.MaxRetryAttempts = 2;
+                resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                // Long waits belong to the durable retry path, not to a queue invocation.
+                resilience.Retry.MaxDelay = TimeSpan.FromSeconds(5);
+                resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(payEx.AttemptTimeoutSeconds * 3 + 10);
+                resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, payEx.AttemptTimeoutSeconds * 2));
+            });
+        return services;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using PayExCallbackFunctions.Callbacks;
+
+namespace PayExCallbackFunctions.Processing;
+
+/// <summary>Reads a queue message back into a <see cref="CallbackEnvelope"/>.</summary>
+public static class CallbackMessage
+{
+    /// <summary>
+    /// The Functions host hands a queue message over as a JSON object, or as a JSON string holding
+    /// the message text (sometimes JSON-encoded once more); all three are accepted.
+    /// </summary>
+    public static CallbackEnvelope Read(JsonElement message)
+    {
+        for (var depth = 0; depth < 3; depth++)
+        {
+            switch (message.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    return Deserialize(message);
+                case JsonValueKind.String:
+                    message = ParseText(message.GetString()!);
+                    continue;
+                default:
+                    throw new InvalidCallbackMessageException($"The queue message is a JSON {message.ValueKind}, not a callback envelope.");
+            }
+        }
+
+        throw new InvalidCallbackMessageException("The queue message is JSON-encoded too many times.");
+    }
+
+    public static CallbackEnvelope Read(string text) => Read(ParseText(text));
+
+    private static JsonElement ParseText(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidCallbackMessageException("The queue message is not JSON.", e);
+        }
+    }
+
+    private static CallbackEnvelope Deserialize(JsonElement message)
+    {
+        CallbackEnvelope? envelope;
+        try
+        {
+            envelope = message.Deserialize(AppJson.Context.CallbackEnvelope);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidCallbackMessageException("The queue message is not a callback envelope.", e);
+        }
+
+        if (envelope is null || envelope.Version is < 1 or > CallbackEnvelope.CurrentVersion)
+        {
+            throw new InvalidCallbackMessageException($"The queue message is not a callback envelope of version 1 to {CallbackEnvelope.CurrentVersion}.");
+        }
+
+        return envelope;
+    }
+}
+
+/// <summary>A queue message that can never be processed, however often it is tried.</summary>
+public sealed class InvalidCallbackMessageException : Exception
+{
+    public InvalidCallbackMessageException() { }
+
+    public InvalidCallbackMessageException(string message) : base(message) { }
+
+    public InvalidCallbackMessageException(string message, Exception inner) : base(message, inner) { }
+}

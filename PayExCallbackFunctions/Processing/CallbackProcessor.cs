@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Options;
+using PayExCallbackFunctions.Callbacks;
+using PayExCallbackFunctions.PayEx;
+using PayExCallbackFunctions.Storage;
+
+namespace PayExCallbackFunctions.Processing;
+
+/// <summary>
+/// Processes one callback: GETs from PayEx what it names (never trusting its body beyond the names)
+/// and stores what PayEx answered. Failures escape to the caller, which decides about retries.
+/// </summary>
+public sealed class CallbackProcessor(
+    PayExClient payEx,
+    PaymentStateWriter writer,
+    IOptions<PayExOptions> options,
+    ILogger<CallbackProcessor> logger)
+{
+    public async Task<ProcessResult> ProcessAsync(CallbackEnvelope envelope, CancellationToken cancellationToken)
+    {
+        // The queue is not trusted more than the callback was: the names are validated again.
+        var paymentOrder = Path(envelope.PaymentOrder, PayExResourceKind.PaymentOrder, "paymentOrder");
+        var payment = Path(envelope.Payment, PayExResourceKind.Payment, "payment");
+        var transaction = Path(envelope.Transaction, PayExResourceKind.Transaction, "transaction");
+        if (paymentOrder is null && payment is null)
+        {
+            throw new InvalidCallbackMessageException("The envelope names neither a payment order nor a payment.");
+        }
+
+        if (transaction is not null && payment is not null && transaction.PaymentPath != payment.Value)
+        {
+            throw new InvalidCallbackMessageException("The envelope's transaction does not belong to its payment.");
+        }
+
+        // Independent GETs run together; the transaction waits only for the currency it lacks.
+        var paymentOrderTask = paymentOrder is null ? null : GetPaymentOrderAsync(envelope, paymentOrder, cancellationToken);
+        var paymentTask = payment is null ? null : GetAsync(payment, body => PayExResourceReader.ReadPayment(body, payment), cancellationToken);
+        var transactionBody = transaction is null ? null : payEx.GetAsync(transaction, null, null, cancellationToken);
+        var fetches = new List<Task>(3);
+        if (paymentOrderTask is not null) fetches.Add(paymentOrderTask);
+        if (paymentTask is not null) fetches.Add(paymentTask);
+        if (transactionBody is not null) fetches.Add(transactionBody);
+        await Task.WhenAll(fetches);
+
+        var resources = new List<PayExResource>(4);
+        if (paymentOrderTask is not null) resources.AddRange(paymentOrderTask.Result);
+        if (paymentTask is not null) resources.Add(paymentTask.Result);
+        if (transactionBody is not null)
+        {
+            var currency = paymentTask?.Result.Currency ?? paymentOrderTask?.Result[0].Currency;
+            resources.Add(PayExResourceReader.ReadTransaction(transactionBody.Result, transaction!, currency));
+        }
+
+        var partition = paymentOrder?.Id ?? payment!.Id;
+        await writer.WriteAsync(partition, resources, cancellationToken);
+        logger.LogInformation(
+            "Stored {RowCount} rows of callback {CallbackId} ({Shape}) for payment {PaymentNumber}, transaction {TransactionNumber}, payment order {PaymentOrderId}",
+            resources.Count, envelope.Id, envelope.Shape, envelope.PaymentNumber, envelope.TransactionNumber ?? envelope.PaymentOrderNumber, paymentOrder?.Id);
+        return new ProcessResult(partition, resources.Select(r => r.RowKey).ToArray());
+    }
+
+    private Task<IReadOnlyList<PayExResource>> GetPaymentOrderAsync(CallbackEnvelope envelope, PayExPath paymentOrder, CancellationToken cancellationToken)
+    {
+        // v3.1 callbacks name only the order and the number of the attempt; the attempt is found in
+        // the order's expanded sub-resources. Older shapes name the payment and transaction too.
+        var isV31 = envelope.Shape == CallbackShape.PaymentOrderV31;
+        return GetAsync(
+            paymentOrder,
+            isV31 ? PayExResourceReader.PaymentOrderExpand : null,
+            isV31 ? "3.1" : options.Value.PaymentOrderVersion,
+            body => PayExResourceReader.ReadPaymentOrder(body, paymentOrder, isV31 ? envelope.PaymentOrderNumber : null),
+            cancellationToken);
+    }
+
+    private Task<T> GetAsync<T>(PayExPath path, Func<byte[], T> read, CancellationToken cancellationToken) =>
+        GetAsync(path, null, null, read, cancellationToken);
+
+    private async Task<T> GetAsync<T>(PayExPath path, string? expand, string? version, Func<byte[], T> read, CancellationToken cancellationToken) =>
+        read(await payEx.GetAsync(path, expand, version, cancellationToken));
+
+    private static PayExPath? Path(string? value, PayExResourceKind kind, string member)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!PayExPath.TryParseRelative(value, out var path, out var error) || path.Kind != kind)
+        {
+            throw new InvalidCallbackMessageException($"The envelope's {member} {error ?? "is of the wrong kind"}.");
+        }
+
+        return path;
+    }
+}
+
+/// <summary>What processing stored: the partition and its row keys.</summary>
+public sealed record ProcessResult(Guid Partition, IReadOnlyList<string> RowKeys);

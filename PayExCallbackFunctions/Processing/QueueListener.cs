@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.Options;
+using PayExCallbackFunctions.Hosting;
+using PayExCallbackFunctions.Storage;
+
+namespace PayExCallbackFunctions.Processing;
+
+/// <summary>
+/// The queue trigger for when no Functions host runs the app: polls the callback queue with the
+/// host's semantics (batch size, new-batch threshold, polling back-off, visibility timeout after a
+/// failure, poison queue after <c>maxDequeueCount</c>). On shutdown it stops fetching, lets the
+/// messages in flight finish, and makes visible again those it has to abandon.
+/// </summary>
+public sealed partial class QueueListener(
+    QueueServiceClient queues,
+    IOptions<StorageOptions> storage,
+    IOptions<QueuesOptions> options,
+    CallbackProcessor processor,
+    TimeProvider time,
+    ILogger<QueueListener> logger) : IHostedService, IDisposable
+{
+    private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly QueueClient _queue = queues.GetQueueClient(storage.Value.CallbackQueue);
+    private readonly QueueClient _poison = queues.GetQueueClient(storage.Value.PoisonQueue);
+    private readonly QueuesOptions _options = options.Value;
+    private readonly CancellationTokenSource _stopFetching = new();
+    private readonly CancellationTokenSource _abandon = new();
+    private readonly ConcurrentDictionary<string, Task> _inFlight = new();
+    private Task? _loop;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is null)
+        {
+            return;
+        }
+
+        await _stopFetching.CancelAsync();
+        try
+        {
+            await _loop.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout ran out: give up the rest, and give them back to the queue.
+            LogAbandoning(logger, _inFlight.Count);
+            await _abandon.CancelAsync();
+            await _loop.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopFetching.Dispose();
+        _abandon.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var stopping = _stopFetching.Token;
+        var interval = MinPollingInterval;
+        while (!stopping.IsCancellationRequested)
+        {
+            if (_inFlight.Count > _options.EffectiveNewBatchThreshold)
+            {
+                await WaitQuietlyAsync(Task.WhenAny(_inFlight.Values), stopping);
+                continue;
+            }
+
+            QueueMessage[] messages;
+            try
+            {
+                messages = await _queue.ReceiveMessagesAsync(_options.BatchSize, _options.MessageLease, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == QueueErrorCode.QueueNotFound)
+            {
+                await CreateQuietlyAsync(_queue, stopping);
+                continue;
+            }
+            catch (Exception e)
+            {
+                LogReceiveFailed(logger, e);
+                messages = [];
+            }
+
+            if (messages.Length == 0)
+            {
+                await WaitQuietlyAsync(Task.Delay(interval, time, stopping), stopping);
+                interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, _options.MaxPollingInterval.Ticks));
+                continue;
+            }
+
+            interval = MinPollingInterval;
+            foreach (var message in messages)
+            {
+                // The handler waits until it is registered, so that its own removal comes after.
+                var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _inFlight[message.MessageId] = HandleAsync(message, registered.Task);
+                registered.SetResult();
+            }
+        }
+
+        await Task.WhenAll(_inFlight.Values);
+    }
+
+    private async Task HandleAsync(QueueMessage message, Task registered)
+    {
+        await registered;
+        try
+        {
+            if (message.DequeueCount > _options.MaxDequeueCount)
+            {
+                // Tried often enough already (e.g. it crashed the process each time).
+                await MoveToPoisonAsync(message);
+                return;
+            }
+
+            var envelope = CallbackMessage.Read(Decode(message));
+            await processor.ProcessAsync(envelope, _abandon.Token);
+            await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        {
+            await ReleaseAsync(message, TimeSpan.Zero);
+        }
+        catch (Exception e)
+        {
+            LogProcessingFailed(logger, e, message.MessageId, message.DequeueCount, _options.MaxDequeueCount);
+            if (message.DequeueCount >= _options.MaxDequeueCount)
+            {
+                await MoveToPoisonAsync(message);
+            }
+            else
+            {
+                await ReleaseAsync(message, _options.VisibilityTimeout);
+            }
+        }
+        finally
+        {
+            _inFlight.TryRemove(message.MessageId, out _);
+        }
+    }
+
+    private string Decode(QueueMessage message)
+    {
+        if (!_options.IsBase64)
+        {
+            return message.Body.ToString();
+        }
+
+        var text = message.Body.ToString();
+        var buffer = new byte[text.Length];
+        return Convert.TryFromBase64String(text, buffer, out var length)
+            ? Encoding.UTF8.GetString(buffer, 0, length)
+            : throw new InvalidCallbackMessageException("The queue message is not base64, as host.json's messageEncoding says it must be.");
+    }
+
+    private async Task ReleaseAsync(QueueMessage message, TimeSpan visibilityTimeout)
+    {
+        try
+        {
+            await _queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, (BinaryData?)null, visibilityTimeout, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // The lease runs out by itself; the message comes back then.
+            LogReleaseFailed(logger, e, message.MessageId);
+        }
+    }
+
+    private async Task MoveToPoisonAsync(QueueMessage message)
+    {
+        try
+        {
+            // Copy first, then delete: a crash in between duplicates, never loses.
+            try
+            {
+                await _poison.SendMessageAsync(message.Body, cancellationToken: CancellationToken.None);
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == QueueErrorCode.QueueNotFound)
+            {
+                await _poison.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
+                await _poison.SendMessageAsync(message.Body, cancellationToken: CancellationToken.None);
+            }
+
+            await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+            LogPoisoned(logger, message.MessageId, message.DequeueCount, _poison.Name);
+        }
+        catch (Exception e)
+        {
+            LogReleaseFailed(logger, e, message.MessageId);
+        }
+    }
+
+    private async Task CreateQuietlyAsync(QueueClient queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogReceiveFailed(logger, e);
+            await WaitQuietlyAsync(Task.Delay(_options.MaxPollingInterval, time, cancellationToken), cancellationToken);
+        }
+    }
+
+    private static async Task WaitQuietlyAsync(Task wait, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await wait.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving from the callback queue failed; polling goes on")]
+    private static partial void LogReceiveFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Processing queue message {MessageId} failed (attempt {DequeueCount} of {MaxDequeueCount})")]
+    private static partial void LogProcessingFailed(ILogger logger, Exception exception, string messageId, long dequeueCount, int maxDequeueCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give queue message {MessageId} back; it reappears when its lease ends")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue message {MessageId} failed {DequeueCount} times and was moved to {PoisonQueue}")]
+    private static partial void LogPoisoned(ILogger logger, string messageId, long dequeueCount, string poisonQueue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown timeout reached with {Count} callbacks in flight; they go back to the queue")]
+    private static partial void LogAbandoning(ILogger logger, int count);
+}

@@ -1,0 +1,50 @@
+using PayExCallbackFunctions;
+using PayExCallbackFunctions.Callbacks;
+using PayExCallbackFunctions.Hosting;
+using PayExCallbackFunctions.PayEx;
+using PayExCallbackFunctions.Processing;
+using PayExCallbackFunctions.Storage;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+
+// host.json, and the port the Functions host gives its custom handler (if it runs us).
+builder.AddFunctionsHost();
+var standalone = !FunctionsHost.IsCustomHandler(builder.Configuration);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddProblemDetails();
+builder.Services.AddHealthChecks();
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJson.Context));
+
+// Azure Storage: the callback queue and the payments table.
+builder.Services.AddStorage(builder.Configuration);
+
+// The PayEx API client: the configured host only, bearer token, resilience.
+builder.Services.AddPayEx(builder.Configuration);
+
+// Acknowledge: validate the callback and enqueue it.
+builder.Services.AddCallbacks(builder.Configuration);
+
+// Process: fetch from PayEx and store; standalone, with our own queue listener.
+builder.Services.AddProcessing(standalone);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+// The HTTP function PayExCallback.
+app.MapCallbacks();
+
+// The queue function ProcessPayExCallback, as the Functions host invokes it.
+if (!standalone)
+{
+    app.MapProcessInvocations();
+}
+
+app.MapHealthChecks("/healthz");
+
+app.Run();
+
+/// <summary>The app's entry point, named for tests.</summary>
+public partial class Program;

@@ -1,0 +1,43 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace PayExCallbackFunctions.Storage;
+
+/// <summary>Names of the queues and tables the app uses (section <c>Storage</c>).</summary>
+public sealed partial class StorageOptions
+{
+    public const string Section = "Storage";
+
+    public string CallbackQueue { get; set; } = "payex-callbacks";
+
+    public string PaymentsTable { get; set; } = "PayExPayments";
+
+    /// <summary>Where the queue trigger moves a message that failed <c>maxDequeueCount</c> times, as the Functions host names it.</summary>
+    public string PoisonQueue => $"{CallbackQueue}-poison";
+
+    // Queue names: 3-63 lowercase letters, digits and single hyphens; "-poison" must still fit.
+    [GeneratedRegex("^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$")]
+    internal static partial Regex QueueName();
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$")]
+    internal static partial Regex TableName();
+}
+
+public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        var failures = new List<string>();
+        if (!StorageOptions.QueueName().IsMatch(options.CallbackQueue))
+        {
+            failures.Add($"Storage__CallbackQueue '{options.CallbackQueue}' is not a valid queue name (3-56 lowercase letters, digits and single hyphens).");
+        }
+
+        if (!StorageOptions.TableName().IsMatch(options.PaymentsTable))
+        {
+            failures.Add($"Storage__PaymentsTable '{options.PaymentsTable}' is not a valid table name (3-63 letters and digits, starting with a letter).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,48 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+
+namespace PayExCallbackFunctions.Storage;
+
+public static class StorageServices
+{
+    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>()
+            .Bind(configuration.GetSection(StorageOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.AddOptions<StorageConnection>()
+            .Configure(connection => StorageConnection.Bind(configuration, connection))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageConnection>, StorageConnectionValidator>();
+
+        // Few, quick retries: the acknowledge path must answer 503 fast rather than keep PayEx waiting.
+        var retry = new Action<RetryOptions>(r =>
+        {
+            r.MaxRetries = 2;
+            r.Delay = TimeSpan.FromMilliseconds(100);
+            r.MaxDelay = TimeSpan.FromSeconds(1);
+            r.NetworkTimeout = TimeSpan.FromSeconds(10);
+        });
+        services.AddSingleton(sp =>
+        {
+            // Messages are encoded by the app itself (see CallbackQueue), as host.json says.
+            var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+            retry(options.Retry);
+            return sp.GetRequiredService<IOptions<StorageConnection>>().Value.CreateQueueServiceClient(options);
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = new TableClientOptions();
+            retry(options.Retry);
+            return sp.GetRequiredService<IOptions<StorageConnection>>().Value.CreateTableServiceClient(options);
+        });
+
+        services.AddSingleton<CallbackQueue>();
+        services.AddSingleton<PaymentStateWriter>();
+        services.AddHostedService<StorageSetup>();
+        return services;
+    }
+}

@@ -1,0 +1,34 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+
+namespace PayExCallbackFunctions.Storage;
+
+/// <summary>
+/// Creates the queues and the table at start. It does not hold start-up up: storage may be down
+/// now and back later, and every writer also creates what it finds missing.
+/// </summary>
+public sealed partial class StorageSetup(
+    QueueServiceClient queues,
+    TableServiceClient tables,
+    IOptions<StorageOptions> options,
+    ILogger<StorageSetup> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var names = options.Value;
+        try
+        {
+            await queues.GetQueueClient(names.CallbackQueue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
+            await queues.GetQueueClient(names.PoisonQueue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
+            await tables.CreateTableIfNotExistsAsync(names.PaymentsTable, stoppingToken);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogSetupFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not create the queues and table at start; they are created when first used")]
+    private static partial void LogSetupFailed(ILogger logger, Exception exception);
+}
