@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using PayExCallbackFunctions.PayEx;
 
 namespace PayExCallbackFunctions.Callbacks;
@@ -30,6 +31,13 @@ public sealed class CallbackParser(Uri payExBaseUrl)
         [NotNullWhen(false)] out CallbackRejection? rejection)
     {
         envelope = null;
+        // JSON readers check UTF-8 only in what they decode; the raw body is kept for audit, so check all of it.
+        if (!Utf8.IsValid(body.Span))
+        {
+            rejection = CallbackRejection.One("The callback body is not valid UTF-8.", "$", "must be UTF-8 encoded");
+            return false;
+        }
+
         JsonDocument document;
         try
         {

@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace PayExCallbackFunctions.Tests.Infrastructure;
+
+/// <summary>
+/// The app as its own process, as it runs in production: standalone (its own queue listener), or as
+/// a Functions custom handler (FUNCTIONS_CUSTOMHANDLER_PORT set, invoked the way the host invokes it).
+/// </summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private AppProcess(Process process, Uri baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        Http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Uri BaseUrl { get; }
+
+    public HttpClient Http { get; }
+
+    public string Output => string.Join('\n', _output);
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Starts the app and waits until it answers; <paramref name="settings"/> are its app settings.</summary>
+    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, bool customHandler = false)
+    {
+        var app = Launch(settings, customHandler);
+        try
+        {
+            await Eventually.TrueAsync(async () =>
+            {
+                if (app.HasExited)
+                {
+                    throw new InvalidOperationException($"The app exited with {app.ExitCode} before it was ready:\n{app.Output}");
+                }
+
+                try
+                {
+                    return (await app.Http.GetAsync("/healthz")).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, "the app to answer /healthz");
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return app;
+    }
+
+    /// <summary>Starts the app without waiting for it: for start-up failures.</summary>
+    public static AppProcess Launch(IReadOnlyDictionary<string, string?> settings, bool customHandler = false)
+    {
+        var port = FreePort.Next();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(RepoPaths.AppDll)!,
+        };
+        start.ArgumentList.Add(RepoPaths.AppDll);
+        if (customHandler)
+        {
+            start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString();
+        }
+        else
+        {
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        }
+
+        // Only what the test gives: nothing leaks in from the developer's environment.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PayEx", StringComparison.OrdinalIgnoreCase) || k.StartsWith("AzureWebJobs", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Storage__", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
+        return new AppProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Asks the app to stop, as the platform does on scale-in or deployment.</summary>
+    public void Terminate() => Process.Start("kill", $"-TERM {_process.Id}")!.WaitForExit();
+
+    /// <summary>Stops the app at once, as a crash would.</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}

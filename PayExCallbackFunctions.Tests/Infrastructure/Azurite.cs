@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace PayExCallbackFunctions.Tests.Infrastructure;
+
+/// <summary>
+/// A real Azurite (queues and tables), started from the repository's pinned npm package on free
+/// loopback ports, with its data in a temporary folder so that it survives a restart.
+/// </summary>
+public sealed class Azurite : IAsyncDisposable
+{
+    // Azurite's well-known development account; public, not a secret.
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private static readonly Lazy<Task<Azurite>> SharedInstance = new(async () =>
+    {
+        var azurite = await StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.Kill();
+        return azurite;
+    });
+
+    private readonly string _location;
+    private readonly int _blobPort = FreePort.Next();
+    private Process? _process;
+
+    private Azurite(string location)
+    {
+        _location = location;
+        QueuePort = FreePort.Next();
+        TablePort = FreePort.Next();
+    }
+
+    /// <summary>One Azurite for the whole test run; each test uses its own queue and table names.</summary>
+    public static Task<Azurite> Shared => SharedInstance.Value;
+
+    public int QueuePort { get; }
+
+    public int TablePort { get; }
+
+    public string ConnectionString =>
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+        $"AccountKey={AccountKey};" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+
+    public static async Task<Azurite> StartAsync()
+    {
+        var azurite = new Azurite(Directory.CreateTempSubdirectory("azurite-").FullName);
+        await azurite.RestartAsync();
+        return azurite;
+    }
+
+    /// <summary>Starts Azurite again on the same ports and data (after <see cref="Kill"/>).</summary>
+    public async Task RestartAsync()
+    {
+        var executable = await EnsureInstalledAsync();
+        var start = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _location,
+        };
+        foreach (var argument in new[]
+                 {
+                     "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
+                     "--location", _location,
+                     "--blobHost", "127.0.0.1", "--blobPort", _blobPort.ToString(),
+                     "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
+                     "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),
+                 })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await Eventually.TrueAsync(async () => await IsListeningAsync(QueuePort) && await IsListeningAsync(TablePort), "Azurite to listen");
+    }
+
+    /// <summary>Stops Azurite at once, as an outage would.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        try
+        {
+            Directory.Delete(_location, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static async Task<bool> IsListeningAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static readonly SemaphoreSlim InstallLock = new(1, 1);
+
+    private static async Task<string> EnsureInstalledAsync()
+    {
+        var executable = Path.Combine(RepoPaths.Root, "node_modules", ".bin", "azurite");
+        await InstallLock.WaitAsync();
+        try
+        {
+            if (!File.Exists(executable))
+            {
+                // The repository pins Azurite in package-lock.json; install it as CI does.
+                var npm = Process.Start(new ProcessStartInfo("npm", "ci --no-audit --no-fund --loglevel=error") { WorkingDirectory = RepoPaths.Root })!;
+                await npm.WaitForExitAsync();
+                if (npm.ExitCode != 0 || !File.Exists(executable))
+                {
+                    throw new InvalidOperationException("Azurite is not installed and 'npm ci' failed: run 'npm ci' in the repository root.");
+                }
+            }
+
+            return executable;
+        }
+        finally
+        {
+            InstallLock.Release();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using PayExCallbackFunctions.PayExStandIn;
+
+namespace PayExCallbackFunctions.Tests.Infrastructure;
+
+/// <summary>The PayEx stand-in on a free loopback port, scripted through its state.</summary>
+public sealed class StandIn : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private StandIn(WebApplication app, Uri baseUrl)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+        State = app.Services.GetRequiredService<StandInState>();
+    }
+
+    public Uri BaseUrl { get; }
+
+    public StandInState State { get; }
+
+    public string Token => PayExStandIn.PayExStandIn.DefaultToken;
+
+    /// <summary>The GETs PayEx received for paths under <paramref name="path"/>.</summary>
+    public int RequestsFor(string path) => State.Requests.Count(r => r.PathAndQuery.StartsWith(path, StringComparison.OrdinalIgnoreCase));
+
+    public static async Task<StandIn> StartAsync(bool seedExamples = false)
+    {
+        var app = PayExStandIn.PayExStandIn.Build("http://127.0.0.1:0", seedExamples: seedExamples);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new StandIn(app, new Uri(address));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

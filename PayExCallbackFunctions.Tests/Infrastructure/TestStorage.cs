@@ -1,0 +1,132 @@
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+
+namespace PayExCallbackFunctions.Tests.Infrastructure;
+
+/// <summary>A queue and a table of a test's own, on the shared Azurite, removed afterwards.</summary>
+public sealed class TestStorage : IAsyncDisposable
+{
+    private TestStorage(Azurite azurite)
+    {
+        Azurite = azurite;
+        var suffix = Guid.NewGuid().ToString("N")[..12];
+        QueueName = $"cb-{suffix}";
+        TableName = $"Payments{suffix}";
+        Queue = new QueueClient(azurite.ConnectionString, QueueName);
+        Poison = new QueueClient(azurite.ConnectionString, $"{QueueName}-poison");
+        Table = new TableClient(azurite.ConnectionString, TableName);
+    }
+
+    public Azurite Azurite { get; }
+
+    public string QueueName { get; }
+
+    public string TableName { get; }
+
+    public QueueClient Queue { get; }
+
+    public QueueClient Poison { get; }
+
+    public TableClient Table { get; }
+
+    public static async Task<TestStorage> CreateAsync(Azurite? azurite = null) => new(azurite ?? await Azurite.Shared);
+
+    /// <summary>App settings that point the app at this storage and at <paramref name="payEx"/>.</summary>
+    public Dictionary<string, string?> Settings(StandIn payEx) => new()
+    {
+        ["AzureWebJobsStorage"] = Azurite.ConnectionString,
+        ["Storage__CallbackQueue"] = QueueName,
+        ["Storage__PaymentsTable"] = TableName,
+        ["PayEx__BaseUrl"] = payEx.BaseUrl.ToString(),
+        ["PayEx__Token"] = payEx.Token,
+        ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200",
+        ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00",
+    };
+
+    public async Task<List<TableEntity>> RowsAsync(Guid partition)
+    {
+        try
+        {
+            var rows = new List<TableEntity>();
+            await foreach (var row in Table.QueryAsync<TableEntity>(e => e.PartitionKey == partition.ToString("D")))
+            {
+                rows.Add(row);
+            }
+
+            return rows;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
+        }
+    }
+
+    public async Task<List<TableEntity>> AllRowsAsync()
+    {
+        try
+        {
+            var rows = new List<TableEntity>();
+            await foreach (var row in Table.QueryAsync<TableEntity>())
+            {
+                rows.Add(row);
+            }
+
+            return rows;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Waits until the partition holds the rows with these keys, and returns them by key.</summary>
+    public async Task<Dictionary<string, TableEntity>> WaitForRowsAsync(Guid partition, params string[] rowKeys) =>
+        await Eventually.GetAsync(async () =>
+        {
+            var rows = (await RowsAsync(partition)).ToDictionary(r => r.RowKey);
+            return rowKeys.All(rows.ContainsKey) ? rows : null;
+        }, $"rows {string.Join(", ", rowKeys)} in partition {partition}");
+
+    /// <summary>The messages on a queue, decoded from base64 as host.json says they are stored.</summary>
+    public static async Task<List<string>> PeekAsync(QueueClient queue)
+    {
+        try
+        {
+            PeekedMessage[] messages = await queue.PeekMessagesAsync(32);
+            return messages.Select(m => Encoding.UTF8.GetString(Convert.FromBase64String(m.Body.ToString()))).ToList();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
+        }
+    }
+
+    public async Task<int> ApproximateCountAsync(QueueClient queue)
+    {
+        try
+        {
+            return (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return 0;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Queue.DeleteIfExistsAsync();
+            await Poison.DeleteIfExistsAsync();
+            await Table.DeleteAsync();
+        }
+        catch (Exception)
+        {
+            // Azurite may be down in an outage test; its folder goes with it.
+        }
+    }
+}
