@@ -1,0 +1,65 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace PayExCallbackFunctions.Tests.Infrastructure;
+
+/// <summary>
+/// The app running against its own queue and table on Azurite, and its own PayEx stand-in: the
+/// unit of most integration tests. Standalone by default; as a custom handler on request.
+/// </summary>
+public class RunningApp : IAsyncLifetime
+{
+    private readonly bool _customHandler;
+    private readonly Dictionary<string, string?> _extraSettings;
+
+    public RunningApp() : this(customHandler: false) { }
+
+    protected RunningApp(bool customHandler, Dictionary<string, string?>? settings = null)
+    {
+        _customHandler = customHandler;
+        _extraSettings = settings ?? [];
+    }
+
+    public StandIn PayEx { get; private set; } = null!;
+
+    public TestStorage Storage { get; private set; } = null!;
+
+    public AppProcess App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        PayEx = await StandIn.StartAsync();
+        Storage = await TestStorage.CreateAsync();
+        var settings = Storage.Settings(PayEx);
+        foreach (var (key, value) in _extraSettings)
+        {
+            settings[key] = value;
+        }
+
+        App = await AppProcess.StartAsync(settings, _customHandler);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Storage.DisposeAsync();
+        await PayEx.DisposeAsync();
+    }
+
+    public Task<HttpResponseMessage> PostCallbackAsync(string json, string contentType = "application/json") =>
+        PostAsync("/api/payex/callbacks", Encoding.UTF8.GetBytes(json), contentType);
+
+    public async Task<HttpResponseMessage> PostAsync(string path, byte[] body, string? contentType)
+    {
+        using var content = new ByteArrayContent(body);
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        return await App.Http.PostAsync(path, content);
+    }
+}
+
+/// <summary>The app as a Functions custom handler: no queue listener of its own.</summary>
+public sealed class CustomHandlerApp() : RunningApp(customHandler: true);

@@ -1,0 +1,182 @@
+using System.Net;
+using Azure.Data.Tables;
+using PayExCallbackFunctions.Tests.Infrastructure;
+
+namespace PayExCallbackFunctions.Tests.Pipeline;
+
+/// <summary>Every callback shape, end to end: POST → 200 → PayEx GETs → rows, through the standalone host.</summary>
+public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningApp>
+{
+    private readonly Examples _examples = new();
+
+    private void Serve(params string[] exampleFiles)
+    {
+        foreach (var file in exampleFiles)
+        {
+            fixture.PayEx.State.PutResource(_examples.Resource(file));
+        }
+    }
+
+    private async Task PostAsync(string callback)
+    {
+        using var response = await fixture.PostCallbackAsync(callback);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private Guid P => _examples.Id(Examples.DocsPaymentId);
+
+    private Guid T => _examples.Id(Examples.DocsTransactionId);
+
+    [Fact]
+    public async Task A_nested_v1_callback_stores_the_payment_and_the_transaction_as_PayEx_has_them()
+    {
+        Serve("payment-creditcard-callback-examples.json", "transaction-authorization-creditcard.docs.json");
+        await PostAsync(_examples.Callback("callback-v1-nested-instrument.json"));
+
+        var rows = await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        Assert.Equal(2, rows.Count);
+        var payment = rows[$"payment-{P}"];
+        Assert.Equal($"/psp/creditcard/payments/{P}", payment.GetString("ResourceId"));
+        Assert.Equal("Ready", payment.GetString("State"));
+        Assert.Equal(6185, payment.GetInt64("Amount"));
+        Assert.Equal("SEK", payment.GetString("Currency"));
+        Assert.Equal(222222222, payment.GetInt64("Number"));
+        Assert.NotNull(payment.GetDateTimeOffset("FetchedAt"));
+        var transaction = rows[$"transaction-{T}"];
+        Assert.Equal("Authorization", transaction.GetString("Type"));
+        Assert.Equal("Initialized", transaction.GetString("State"));
+        Assert.Equal(1000, transaction.GetInt64("Amount"));
+        Assert.Equal(1234567890, transaction.GetInt64("Number"));
+        Assert.Equal("SEK", transaction.GetString("Currency"));
+        Assert.Equal(DateTimeOffset.Parse("2016-09-14T01:01:01.03Z"), transaction.GetDateTimeOffset("Updated"));
+        Assert.Contains("\"cardBrand\": \"Visa\"", transaction.GetString("Json"));
+    }
+
+    [Fact]
+    public async Task A_flat_2018_callback_stores_the_payment_and_the_transaction()
+    {
+        Serve("payment-creditcard-callback-examples.json", "transaction-authorization-creditcard.docs.json");
+        var callback = File.ReadAllText(RepoPaths.TestData("callback-v1-flat.json"))
+            .Replace("<paymentId>", P.ToString()).Replace("<transactionId>", T.ToString());
+        await PostAsync(callback);
+
+        var rows = await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        Assert.Equal("Ready", rows[$"payment-{P}"].GetString("State"));
+        Assert.Equal("Authorization", rows[$"transaction-{T}"].GetString("Type"));
+        Assert.Equal($"/psp/creditcard/payments/{P}/transactions/{T}", rows[$"transaction-{T}"].GetString("ResourceId"));
+    }
+
+    [Fact]
+    public async Task A_v2_v3_0_payment_order_callback_stores_order_payment_and_transaction_under_the_order()
+    {
+        Serve("paymentorder-callback-examples.json", "payment-creditcard-callback-examples.json", "transaction-authorization-creditcard.docs.json");
+        await PostAsync(_examples.Callback("callback-v2-v3.0-paymentorder.json"));
+
+        var rows = await fixture.Storage.WaitForRowsAsync(P, "paymentorder", $"payment-{P}", $"transaction-{T}");
+        Assert.Equal(3, rows.Count);
+        Assert.Equal("Paid", rows["paymentorder"].GetString("State"));
+        Assert.Equal(1500, rows["paymentorder"].GetInt64("Amount"));
+        Assert.Equal($"/psp/paymentorders/{P}", rows["paymentorder"].GetString("ResourceId"));
+        Assert.Equal("Ready", rows[$"payment-{P}"].GetString("State"));
+        Assert.Equal("Authorization", rows[$"transaction-{T}"].GetString("Type"));
+    }
+
+    [Fact]
+    public async Task A_v2_callback_with_order_reference_and_a_swish_sale_is_stored()
+    {
+        Serve("paymentorder-v2-orderreference-example.json", "payment-swish.docs.json", "transaction-sale-swish.json");
+        await PostAsync(_examples.Callback("callback-v2-paymentorder-with-orderreference.json"));
+
+        var order = _examples.Id("c3ac1392-35b0-43a6-8f27-08dbce43b47c");
+        var rows = await fixture.Storage.WaitForRowsAsync(order, "paymentorder", $"payment-{P}", $"transaction-{T}");
+        Assert.Equal("Paid", rows["paymentorder"].GetString("State"));
+        Assert.Equal("Ready", rows[$"payment-{P}"].GetString("State"));
+        var sale = rows[$"transaction-{T}"];
+        Assert.Equal("Sale", sale.GetString("Type"));
+        Assert.Equal("Completed", sale.GetString("State"));
+        Assert.Equal(333333333, sale.GetInt64("Number"));
+        Assert.Equal($"/psp/swish/payments/{P}/sales/{T}", sale.GetString("ResourceId"));
+    }
+
+    [Fact]
+    public async Task A_v3_1_callback_stores_the_payment_order_and_the_attempt_it_names()
+    {
+        Serve("paymentorder-callback-examples.json");
+        await PostAsync(_examples.Callback("callback-v3.1-paymentorder.json"));
+
+        var rows = await fixture.Storage.WaitForRowsAsync(P, "paymentorder", "attempt-12345678");
+        Assert.Equal("Paid", rows["paymentorder"].GetString("State"));
+        Assert.Equal("Paid", rows["attempt-12345678"].GetString("State"));
+        Assert.Equal("Authorization", rows["attempt-12345678"].GetString("Type"));
+        Assert.Equal(12345678, rows["attempt-12345678"].GetInt64("Number"));
+
+        // Read as 3.1, with the sub-resources that identify the attempt.
+        var get = Assert.Single(fixture.PayEx.State.Requests, r => r.PathAndQuery.StartsWith($"/psp/paymentorders/{P}", StringComparison.Ordinal));
+        Assert.Contains("$expand=", get.PathAndQuery);
+        Assert.Contains("financialtransactions", get.PathAndQuery);
+        Assert.Contains("version=3.1", get.Accept);
+    }
+
+    [Fact]
+    public async Task A_v3_1_callback_for_a_capture_stores_the_capture_as_a_transaction()
+    {
+        Serve("paymentorder-v3.1-captured-example.json");
+        await PostAsync(_examples.Callback("callback-v3.1-paymentorder-orderreference.sdk-php.json"));
+
+        var order = _examples.Id("a9bd5ea2-d2b0-48d1-59c8-08dc230b04ba");
+        var capture = _examples.Id("5f8e1d2c-3b4a-4c6d-8e9f-0a1b2c3d4e5f");
+        var rows = await fixture.Storage.WaitForRowsAsync(order, "paymentorder", $"transaction-{capture}");
+        Assert.Equal("Capture", rows[$"transaction-{capture}"].GetString("Type"));
+        Assert.Equal(6185, rows[$"transaction-{capture}"].GetInt64("Amount"));
+        Assert.Equal("SEK", rows[$"transaction-{capture}"].GetString("Currency"));
+    }
+
+    [Fact]
+    public async Task The_same_callback_five_times_leaves_one_set_of_rows()
+    {
+        Serve("payment-creditcard-callback-examples.json", "transaction-authorization-creditcard.docs.json");
+        var callback = _examples.Callback("callback-v1-nested-instrument.json");
+        for (var i = 0; i < 5; i++)
+        {
+            await PostAsync(callback);
+        }
+
+        // All five processed: PayEx was asked for the payment five times, and the queue is empty.
+        await Eventually.TrueAsync(async () => fixture.PayEx.RequestsFor($"/psp/creditcard/payments/{P}/authorizations") == 5
+                                                && await fixture.Storage.ApproximateCountAsync(fixture.Storage.Queue) == 0, "five callbacks processed");
+        var rows = await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(2, (await fixture.Storage.RowsAsync(P)).Count);
+    }
+
+    [Fact]
+    public async Task A_changed_state_at_PayEx_is_stored_by_the_next_callback()
+    {
+        Serve("payment-creditcard-callback-examples.json", "transaction-authorization-creditcard.docs.json");
+        var callback = _examples.Callback("callback-v1-nested-instrument.json");
+        await PostAsync(callback);
+        await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+
+        fixture.PayEx.State.PutResource(_examples.Resource("transaction-authorization-creditcard.docs.json")
+            .Replace("\"state\": \"Initialized\"", "\"state\": \"Completed\""));
+        await PostAsync(callback);
+
+        await Eventually.TrueAsync(async () =>
+            (await fixture.Storage.RowsAsync(P)).Single(r => r.RowKey == $"transaction-{T}").GetString("State") == "Completed",
+            "the transaction to read Completed");
+    }
+
+    [Fact]
+    public async Task A_resource_larger_than_a_table_property_is_stored_whole_in_chunks()
+    {
+        var big = Examples.Json(_examples.Resource("payment-creditcard-callback-examples.json"));
+        big["payment"]!["description"] = new string('x', 100_000);
+        fixture.PayEx.State.PutResource(big.ToJsonString());
+        Serve("transaction-authorization-creditcard.docs.json");
+        await PostAsync(_examples.Callback("callback-v1-nested-instrument.json"));
+
+        var rows = await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}");
+        var json = PayExCallbackFunctions.Storage.PaymentRow.ReadJson(rows[$"payment-{P}"]);
+        Assert.Equal(big.ToJsonString(), json);
+    }
+}
