@@ -44,6 +44,11 @@ if (!standalone)
 
 app.MapHealthChecks("/healthz");
 
+if (!standalone)
+{
+    app.Logger.LogInformation("Running as a Functions custom handler: the Functions host owns the triggers");
+}
+
 app.Run();
 
 /// <summary>The app's entry point, named for tests.</summary>

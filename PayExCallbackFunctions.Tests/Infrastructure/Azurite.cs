@@ -50,7 +50,7 @@ public sealed class Azurite : IAsyncDisposable
         return azurite;
     }
 
-    /// <summary>Starts Azurite again on the same ports and data (after <see cref="Kill"/>).</summary>
+    /// <summary>Starts Azurite again on the same ports and data (after <see cref="Stop"/>).</summary>
     public async Task RestartAsync()
     {
         var executable = await EnsureInstalledAsync();
@@ -81,7 +81,25 @@ public sealed class Azurite : IAsyncDisposable
         await Eventually.TrueAsync(async () => await IsListeningAsync(QueuePort) && await IsListeningAsync(TablePort), "Azurite to listen");
     }
 
-    /// <summary>Stops Azurite at once, as an outage would.</summary>
+    /// <summary>
+    /// Stops Azurite, as an outage would. Gracefully: Azurite keeps its data in memory and saves it
+    /// now and then, so a hard kill would lose messages a real storage account never loses.
+    /// </summary>
+    public void Stop()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            Process.Start("kill", $"-TERM {process.Id}")!.WaitForExit();
+            if (process.WaitForExit(10_000))
+            {
+                return;
+            }
+        }
+
+        Kill();
+    }
+
+    /// <summary>Stops Azurite at once.</summary>
     public void Kill()
     {
         if (_process is { HasExited: false } process)

@@ -35,6 +35,7 @@ public sealed partial class QueueListener(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        LogListening(logger, _queue.Name, _options.BatchSize, _options.MaxDequeueCount);
         _loop = Task.Run(RunAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -230,6 +231,9 @@ public sealed partial class QueueListener(
         {
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Standalone: listening to queue {Queue} (batch size {BatchSize}, poison after {MaxDequeueCount} attempts)")]
+    private static partial void LogListening(ILogger logger, string queue, int batchSize, int maxDequeueCount);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving from the callback queue failed; polling goes on")]
     private static partial void LogReceiveFailed(ILogger logger, Exception exception);

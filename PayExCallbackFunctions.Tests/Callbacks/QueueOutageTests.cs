@@ -1,0 +1,45 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using PayExCallbackFunctions.Tests.Infrastructure;
+
+namespace PayExCallbackFunctions.Tests.Callbacks;
+
+/// <summary>The acknowledge answers 200 only for what is stored; without the queue, 503 and PayEx delivers again.</summary>
+public class QueueOutageTests
+{
+    [Fact]
+    public async Task With_the_queue_unreachable_a_callback_gets_503_with_Retry_After_and_only_acknowledged_callbacks_are_stored()
+    {
+        await using var azurite = await Azurite.StartAsync();
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var app = await AppProcess.StartAsync(storage.Settings(payEx), customHandler: true);
+        var callback = File.ReadAllText(RepoPaths.TestData("callback-v1-nested-instrument.json"));
+
+        using var before = await PostAsync(app, callback);
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        var acknowledged = JsonNode.Parse(await before.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+
+        azurite.Stop();
+        using var during = await PostAsync(app, callback);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+        Assert.Equal("application/problem+json", during.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TimeSpan.FromSeconds(30), during.Headers.RetryAfter?.Delta);
+        var problem = JsonNode.Parse(await during.Content.ReadAsStringAsync())!;
+        Assert.Equal(503, problem["status"]!.GetValue<int>());
+
+        await azurite.RestartAsync();
+        var queued = await TestStorage.PeekAsync(storage.Queue);
+        Assert.Equal([acknowledged], queued.Select(m => JsonNode.Parse(m)!["id"]!.GetValue<string>()));
+
+        using var after = await PostAsync(app, callback);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(AppProcess app, string callback)
+    {
+        using var content = new StringContent(callback, Encoding.UTF8, "application/json");
+        return await app.Http.PostAsync("/api/payex/callbacks", content);
+    }
+}

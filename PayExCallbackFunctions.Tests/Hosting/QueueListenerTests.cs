@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using PayExCallbackFunctions.PayExStandIn;
+using PayExCallbackFunctions.Tests.Infrastructure;
+
+namespace PayExCallbackFunctions.Tests.Hosting;
+
+/// <summary>The standalone queue listener keeps the Functions host's promises: retries, poison queue, graceful stop.</summary>
+public class QueueListenerTests
+{
+    private readonly Examples _examples = new();
+
+    private Guid P => _examples.Id(Examples.DocsPaymentId);
+
+    private Guid T => _examples.Id(Examples.DocsTransactionId);
+
+    private void Serve(StandIn payEx)
+    {
+        payEx.State.PutResource(_examples.Resource("payment-creditcard-callback-examples.json"));
+        payEx.State.PutResource(_examples.Resource("transaction-authorization-creditcard.docs.json"));
+    }
+
+    private async Task<string> AcknowledgeAsync(AppProcess app)
+    {
+        using var content = new StringContent(_examples.Callback("callback-v1-nested-instrument.json"), Encoding.UTF8, "application/json");
+        using var response = await app.Http.PostAsync("/api/payex/callbacks", content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+    }
+
+    [Fact]
+    public async Task The_listener_says_which_queue_it_listens_to_with_host_json_settings()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        await using var app = await AppProcess.StartAsync(storage.Settings(payEx));
+        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains($"listening to queue {storage.QueueName} (batch size 16, poison after 5 attempts)")), "the listener's start line");
+    }
+
+    [Fact]
+    public async Task A_message_that_keeps_failing_lands_in_the_poison_queue_after_maxDequeueCount_attempts()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        var settings = storage.Settings(payEx);
+        settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "2";
+        await using var app = await AppProcess.StartAsync(settings);
+        Serve(payEx);
+        payEx.State.AddFault(new Fault { Path = $"/psp/creditcard/payments/{P}", Status = 500, Remaining = int.MaxValue });
+
+        var id = await AcknowledgeAsync(app);
+
+        var poisoned = await Eventually.GetAsync(async () => (await TestStorage.PeekAsync(storage.Poison)).SingleOrDefault(), "the message in the poison queue");
+        Assert.Equal(id, JsonNode.Parse(poisoned)!["id"]!.GetValue<string>());
+        Assert.Equal(0, await storage.ApproximateCountAsync(storage.Queue));
+        Assert.Empty(await storage.RowsAsync(P));
+        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("failed 2 times and was moved to")), "the poison log line");
+    }
+
+    [Fact]
+    public async Task A_failure_that_clears_before_maxDequeueCount_is_retried_and_stored()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        await using var app = await AppProcess.StartAsync(storage.Settings(payEx));
+        // Enough failures to exhaust the in-process retries of the first attempt, not of the second.
+        payEx.State.AddFault(new Fault { Path = $"/psp/creditcard/payments/{P}", Status = 503, Remaining = 4 });
+        Serve(payEx);
+
+        await AcknowledgeAsync(app);
+
+        await storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        Assert.Equal(0, await storage.ApproximateCountAsync(storage.Poison));
+    }
+
+    [Fact]
+    public async Task On_SIGTERM_a_callback_in_flight_is_finished_before_the_app_exits()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        await using var app = await AppProcess.StartAsync(storage.Settings(payEx));
+        Serve(payEx);
+        payEx.State.Latency = TimeSpan.FromSeconds(2);
+
+        await AcknowledgeAsync(app);
+        await Eventually.TrueAsync(() => Task.FromResult(payEx.State.Requests.Count > 0), "processing to start");
+        app.Terminate();
+
+        Assert.Equal(0, await app.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, (await storage.RowsAsync(P)).Count);
+        Assert.Equal(0, await storage.ApproximateCountAsync(storage.Queue));
+    }
+
+    [Fact]
+    public async Task A_callback_still_in_flight_when_the_shutdown_timeout_ends_goes_back_to_the_queue_and_is_processed_later()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        var settings = storage.Settings(payEx);
+        settings["DOTNET_SHUTDOWNTIMEOUTSECONDS"] = "1";
+        Serve(payEx);
+        payEx.State.Latency = TimeSpan.FromSeconds(20);
+        await using (var first = await AppProcess.StartAsync(settings))
+        {
+            await AcknowledgeAsync(first);
+            await Eventually.TrueAsync(() => Task.FromResult(payEx.State.Requests.Count > 0), "processing to start");
+            first.Terminate();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            Assert.Contains("they go back to the queue", first.Output);
+        }
+
+        // Visible again at once, not only after its lease.
+        var peeked = await storage.Queue.PeekMessagesAsync();
+        Assert.Single(peeked.Value);
+        Assert.Empty(await storage.RowsAsync(P));
+
+        payEx.State.Latency = TimeSpan.Zero;
+        await using var second = await AppProcess.StartAsync(settings);
+        await storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+    }
+}
