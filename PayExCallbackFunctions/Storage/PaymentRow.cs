@@ -32,14 +32,21 @@ public static class PaymentRow
         };
 
         var json = resource.Json;
-        var chunks = Math.Min(MaxChunks, (json.Length + ChunkChars - 1) / ChunkChars);
-        for (var i = 0; i < chunks; i++)
+        var start = 0;
+        for (var i = 0; i < MaxChunks && start < json.Length; i++)
         {
-            var start = i * ChunkChars;
-            entity[i == 0 ? "Json" : $"Json{i}"] = json.Substring(start, Math.Min(ChunkChars, json.Length - start));
+            var length = Math.Min(ChunkChars, json.Length - start);
+            // Never split a surrogate pair across two columns.
+            if (start + length < json.Length && char.IsHighSurrogate(json[start + length - 1]))
+            {
+                length--;
+            }
+
+            entity[i == 0 ? "Json" : $"Json{i}"] = json.Substring(start, length);
+            start += length;
         }
 
-        if (json.Length > MaxChunks * ChunkChars)
+        if (start < json.Length)
         {
             entity["JsonTruncated"] = true;
         }

@@ -1,0 +1,23 @@
+// Prints the payments table, or one payment's partition, one row per line:
+//   npm run payments [-- <payment or payment order GUID>]
+// Reads AzureWebJobsStorage and Storage__PaymentsTable like the app (defaults: Azurite, PayExPayments).
+import { TableClient } from "@azure/data-tables";
+
+const connection = process.env.AzureWebJobsStorage || "UseDevelopmentStorage=true";
+const tableName = process.env.Storage__PaymentsTable || "PayExPayments";
+const partition = process.argv[2];
+if (partition && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(partition)) {
+  console.error(`'${partition}' is not a payment or payment order GUID`);
+  process.exit(2);
+}
+
+const table = TableClient.fromConnectionString(connection, tableName, { allowInsecureConnection: true });
+const columns = ["partitionKey", "rowKey", "ResourceId", "Number", "State", "Type", "Amount", "Currency", "Updated", "FetchedAt"];
+const queryOptions = { select: columns, ...(partition ? { filter: `PartitionKey eq '${partition.toLowerCase()}'` } : {}) };
+let rows = 0;
+for await (const row of table.listEntities({ queryOptions })) {
+  const show = (value) => (value instanceof Date ? value.toISOString() : value ?? "");
+  console.log(columns.map((c) => `${c}=${show(row[c])}`).join("  "));
+  rows++;
+}
+console.error(`${rows} row(s) in ${tableName}`);
