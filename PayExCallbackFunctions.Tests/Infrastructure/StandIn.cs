@@ -22,7 +22,9 @@ public sealed class StandIn : IAsyncDisposable
 
     public StandInState State { get; }
 
-    public string Token => PayExStandIn.PayExStandIn.DefaultToken;
+    public const string DefaultToken = PayExStandIn.PayExStandIn.DefaultToken;
+
+    public string Token => DefaultToken;
 
     /// <summary>The GETs PayEx received for paths under <paramref name="path"/>.</summary>
     public int RequestsFor(string path) => State.Requests.Count(r => r.PathAndQuery.StartsWith(path, StringComparison.OrdinalIgnoreCase));
