@@ -14,6 +14,7 @@ public static class StandInApi
         app.MapGet("/psp/{**path}", async (HttpContext context, StandInState state) =>
         {
             var request = context.Request;
+            using var answering = state.BeginRequest();
             var authorized = request.Headers.Authorization.ToString() == $"Bearer {token}";
             state.Record(new RecordedRequest("GET", request.Path + request.QueryString, authorized, request.Headers.Accept.ToString(), DateTimeOffset.UtcNow));
             if (state.Latency > TimeSpan.Zero)
@@ -47,8 +48,9 @@ public static class StandInApi
                 return Problem(fault.Status, "systemerror", "Injected fault", "The stand-in was told to fail this request.", request.Path);
             }
 
+            // Streamed without Content-Length, as a chunked answer: clients must bound what they read.
             return state.Get(request.Path) is { } json
-                ? Results.Text(json, "application/json; charset=utf-8", Encoding.UTF8)
+                ? Results.Stream(body => body.WriteAsync(Encoding.UTF8.GetBytes(json)).AsTask(), "application/json; charset=utf-8")
                 : Problem(404, "notfound", "Not found", "The requested resource was not found.", request.Path);
         });
 

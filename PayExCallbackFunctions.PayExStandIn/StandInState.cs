@@ -15,6 +15,29 @@ public sealed class StandInState
 
     public IReadOnlyCollection<RecordedRequest> Requests => _requests;
 
+    /// <summary>The most GETs that were being answered at the same time.</summary>
+    public int MaxConcurrentRequests => _maxConcurrent;
+
+    private int _concurrent;
+    private int _maxConcurrent;
+
+    /// <summary>Counts a GET as being answered until the result is disposed.</summary>
+    public IDisposable BeginRequest()
+    {
+        var now = Interlocked.Increment(ref _concurrent);
+        int max;
+        while (now > (max = _maxConcurrent) && Interlocked.CompareExchange(ref _maxConcurrent, now, max) != max)
+        {
+        }
+
+        return new EndRequest(this);
+    }
+
+    private sealed class EndRequest(StandInState state) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref state._concurrent);
+    }
+
     /// <summary>Serves <paramref name="json"/> at <paramref name="path"/> (a /psp/ path, no query).</summary>
     public void Put(string path, string json) => _resources[Normalise(path)] = json;
 
@@ -61,7 +84,7 @@ public sealed class StandInState
     {
         lock (_faults)
         {
-            var fault = _faults.FirstOrDefault(f => f.Remaining > 0 && (f.Path is null || path.StartsWith(f.Path, StringComparison.OrdinalIgnoreCase)));
+            var fault = _faults.FirstOrDefault(f => f.Remaining > 0 && f.Applies(path));
             if (fault is not null)
             {
                 fault.Remaining--;
@@ -83,6 +106,7 @@ public sealed class StandInState
 
         _requests.Clear();
         Latency = TimeSpan.Zero;
+        _maxConcurrent = 0;
     }
 
     private static string Normalise(string path) => "/" + path.Split('?')[0].Trim('/');
@@ -90,11 +114,19 @@ public sealed class StandInState
 
 /// <summary>
 /// Answer <see cref="Status"/> (with <see cref="RetryAfterSeconds"/> if given) to the next
-/// <see cref="Remaining"/> GETs under <see cref="Path"/> (all paths if null); status 0 drops the connection.
+/// <see cref="Remaining"/> GETs of <see cref="Path"/>: that path exactly, every path under it if it
+/// ends with '*', every path if null. Status 0 drops the connection.
 /// </summary>
 public sealed class Fault
 {
     public string? Path { get; set; }
+
+    public bool Applies(string path) => Path switch
+    {
+        null => true,
+        _ when Path.EndsWith('*') => path.StartsWith(Path[..^1], StringComparison.OrdinalIgnoreCase),
+        _ => string.Equals(path, Path, StringComparison.OrdinalIgnoreCase),
+    };
 
     public int Status { get; set; } = 503;
 

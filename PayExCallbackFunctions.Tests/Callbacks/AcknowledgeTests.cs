@@ -57,10 +57,23 @@ public class AcknowledgeTests(CustomHandlerApp fixture) : IClassFixture<CustomHa
         // '<' and '\\' cost 6 and 2 bytes each once escaped by default JSON encoders.
         var body = File.ReadAllText(RepoPaths.TestData("callback-v1-nested-instrument.json")).TrimEnd().TrimEnd('}')
                    + $", \"note\": \"{new string('<', 8_000)}{string.Concat(Enumerable.Repeat("\\\\", 3_500))}\"}}";
-        Assert.InRange(Encoding.UTF8.GetByteCount(body), 15_000, 16 * 1024);
+        Assert.InRange(Encoding.UTF8.GetByteCount(body), 15_000, 20 * 1024);
         using var response = await fixture.PostCallbackAsync(body);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Single(await QueuedAsync());
+    }
+
+    [Fact]
+    public async Task A_body_within_the_limit_whose_envelope_would_not_fit_a_queue_message_is_refused_with_413()
+    {
+        // Characters outside the BMP are escaped to 12 bytes each, then base64 adds a third.
+        var body = File.ReadAllText(RepoPaths.TestData("callback-v1-nested-instrument.json")).TrimEnd().TrimEnd('}')
+                   + $", \"note\": \"{string.Concat(Enumerable.Repeat("😀", 4_900))}\"}}";
+        Assert.InRange(Encoding.UTF8.GetByteCount(body), 19_000, 20 * 1024);
+        using var response = await fixture.PostCallbackAsync(body);
+        var problem = await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("once encoded", problem["detail"]!.GetValue<string>());
+        Assert.Empty(await QueuedAsync());
     }
 
     [Theory]
@@ -79,7 +92,7 @@ public class AcknowledgeTests(CustomHandlerApp fixture) : IClassFixture<CustomHa
     public async Task A_body_over_the_limit_is_refused_with_413()
     {
         var callback = Examples.Json(File.ReadAllText(RepoPaths.TestData("callback-v1-nested-instrument.json")));
-        callback["padding"] = new string('x', 17 * 1024);
+        callback["padding"] = new string('x', 21 * 1024);
         using var response = await fixture.PostCallbackAsync(callback.ToJsonString());
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
         Assert.Empty(await QueuedAsync());

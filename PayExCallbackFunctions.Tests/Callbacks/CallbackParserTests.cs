@@ -108,6 +108,14 @@ public class CallbackParserTests
     }
 
     [Fact]
+    public void Payment_and_transaction_sent_as_null_leave_a_v3_1_callback_a_v3_1_callback()
+    {
+        var envelope = Parse($$$"""{"paymentOrder": {"id": "/psp/paymentorders/{{{P}}}", "number": 5}, "payment": null, "transaction": null}""");
+        Assert.Equal(CallbackShape.PaymentOrderV31, envelope.Shape);
+        Assert.Equal(5, envelope.PaymentOrderNumber);
+    }
+
+    [Fact]
     public void Unknown_members_are_ignored()
     {
         var envelope = Parse($$$"""{"payment":{"id":"/psp/creditcard/payments/{{{P}}}","number":1,"extra":[1,2]},"somethingNew":{"a":true}}""");

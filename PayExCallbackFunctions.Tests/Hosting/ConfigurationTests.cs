@@ -41,6 +41,18 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public async Task Under_the_Functions_host_the_queue_name_must_be_set_because_the_trigger_reads_it()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        var settings = (await TestStorage.CreateAsync()).Settings(payEx);
+        settings.Remove("Storage__CallbackQueue");
+
+        await using var app = AppProcess.Launch(settings, customHandler: true);
+        Assert.NotEqual(0, await app.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Storage__CallbackQueue must be set under the Functions host", app.Output);
+    }
+
+    [Fact]
     public async Task An_identity_based_storage_connection_is_accepted_at_start()
     {
         await using var payEx = await StandIn.StartAsync();

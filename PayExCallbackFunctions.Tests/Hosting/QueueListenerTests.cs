@@ -48,7 +48,7 @@ public class QueueListenerTests
         settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "2";
         await using var app = await AppProcess.StartAsync(settings);
         Serve(payEx);
-        payEx.State.AddFault(new Fault { Path = $"/psp/creditcard/payments/{P}", Status = 500, Remaining = int.MaxValue });
+        payEx.State.AddFault(new Fault { Path = $"/psp/creditcard/payments/{P}*", Status = 500, Remaining = int.MaxValue });
 
         var id = await AcknowledgeAsync(app);
 
@@ -60,19 +60,74 @@ public class QueueListenerTests
     }
 
     [Fact]
-    public async Task A_failure_that_clears_before_maxDequeueCount_is_retried_and_stored()
+    public async Task A_failure_that_clears_before_maxDequeueCount_is_retried_through_the_queue_after_visibilityTimeout()
     {
         await using var payEx = await StandIn.StartAsync();
         await using var storage = await TestStorage.CreateAsync();
-        await using var app = await AppProcess.StartAsync(storage.Settings(payEx));
-        // Enough failures to exhaust the in-process retries of the first attempt, not of the second.
-        payEx.State.AddFault(new Fault { Path = $"/psp/creditcard/payments/{P}", Status = 503, Remaining = 4 });
+        var settings = storage.Settings(payEx);
+        settings["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:02";
+        await using var app = await AppProcess.StartAsync(settings);
+        // Three failures use up the in-process tries of the first attempt; the second attempt succeeds.
+        var paymentPath = $"/psp/creditcard/payments/{P}";
+        payEx.State.AddFault(new Fault { Path = paymentPath, Status = 503, Remaining = 3 });
         Serve(payEx);
 
         await AcknowledgeAsync(app);
 
         await storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
         Assert.Equal(0, await storage.ApproximateCountAsync(storage.Poison));
+        Assert.Contains("failed (attempt 1 of 5)", app.Output);
+        var gets = payEx.State.Requests.Where(r => r.PathAndQuery == paymentPath).Select(r => r.At).Order().ToList();
+        Assert.Equal(4, gets.Count);
+        Assert.True(gets[3] - gets[2] >= TimeSpan.FromSeconds(1.8), $"retried after {gets[3] - gets[2]}, before the visibility timeout");
+    }
+
+    [Fact]
+    public async Task No_more_messages_are_in_flight_than_newBatchThreshold_plus_batchSize()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        var settings = storage.Settings(payEx);
+        settings["AzureFunctionsJobHost__extensions__queues__batchSize"] = "2";
+        settings["AzureFunctionsJobHost__extensions__queues__newBatchThreshold"] = "1";
+        await using var app = await AppProcess.StartAsync(settings);
+        Serve(payEx);
+        payEx.State.Latency = TimeSpan.FromMilliseconds(300);
+
+        for (var i = 0; i < 12; i++)
+        {
+            await AcknowledgeAsync(app);
+        }
+
+        await Eventually.TrueAsync(async () => payEx.State.Requests.Count == 24 && await storage.ApproximateCountAsync(storage.Queue) == 0, "all twelve processed");
+        // Each message GETs its payment and transaction together: at most 3 messages, 6 GETs.
+        Assert.InRange(payEx.State.MaxConcurrentRequests, 2, 6);
+    }
+
+    [Fact]
+    public async Task A_message_already_dequeued_more_than_maxDequeueCount_times_goes_to_poison_unprocessed()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        Serve(payEx);
+        var envelope = $$"""{"version":1,"id":"crashed","shape":"V1Nested","payment":"/psp/creditcard/payments/{{P}}","receivedAt":"2026-01-01T00:00:00Z","rawBody":"{}"}""";
+        await storage.Queue.CreateIfNotExistsAsync();
+        await storage.Queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(envelope)));
+        for (var i = 0; i < 3; i++)
+        {
+            // As if a process had taken it and died each time.
+            var taken = Assert.Single((await storage.Queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1))).Value);
+            await storage.Queue.UpdateMessageAsync(taken.MessageId, taken.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+        }
+
+        var settings = storage.Settings(payEx);
+        settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "2";
+        await using var app = await AppProcess.StartAsync(settings);
+
+        var poisoned = await Eventually.GetAsync(async () => (await TestStorage.PeekAsync(storage.Poison)).SingleOrDefault(), "the message in the poison queue");
+        Assert.Equal(envelope, poisoned);
+        Assert.Empty(payEx.State.Requests);
+        Assert.Empty(await storage.RowsAsync(P));
     }
 
     [Fact]

@@ -61,5 +61,5 @@ public class RunningApp : IAsyncLifetime
     }
 }
 
-/// <summary>The app as a Functions custom handler: no queue listener of its own.</summary>
-public sealed class CustomHandlerApp() : RunningApp(customHandler: true);
+/// <summary>The app as a Functions custom handler: no queue listener of its own; the largest body limit allowed.</summary>
+public sealed class CustomHandlerApp() : RunningApp(customHandler: true, new() { ["Callbacks__MaxBodyBytes"] = "20480" });

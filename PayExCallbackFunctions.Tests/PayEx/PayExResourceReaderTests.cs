@@ -165,4 +165,31 @@ public class PayExResourceReaderTests
             40129161258);
         Assert.Single(rows);
     }
+
+    [Fact]
+    public void PayEx_s_captured_v3_1_expanded_order_yields_its_paid_attempt()
+    {
+        var rows = PayExResourceReader.ReadPaymentOrder(
+            File.ReadAllBytes(RepoPaths.TestData("paymentorder-v3.1-initialized-expanded.sdk-dotnet.json")),
+            Path("/psp/paymentorders/9c0a36c7-10fc-4d3f-7ad9-08dbdb75f503"),
+            40128554403);
+        Assert.Equal("Initialized", rows[0].State);
+        Assert.Equal(23000, rows[0].Amount);
+        Assert.Equal("attempt-40128554403", rows[1].RowKey);
+        Assert.Equal("Paid", rows[1].State);
+        Assert.Equal("Authorization", rows[1].Type);
+        Assert.Equal(75000, rows[1].Amount);
+        Assert.Equal("PO-638388346589715940", rows[1].OrderReference);
+    }
+
+    [Fact]
+    public void PayEx_s_captured_v3_1_expanded_order_does_not_lend_a_transaction_of_another_order()
+    {
+        // Its financial transaction 40127366860 has an id under another payment order.
+        var rows = PayExResourceReader.ReadPaymentOrder(
+            File.ReadAllBytes(RepoPaths.TestData("paymentorder-v3.1-initialized-expanded.sdk-dotnet.json")),
+            Path("/psp/paymentorders/9c0a36c7-10fc-4d3f-7ad9-08dbdb75f503"),
+            40127366860);
+        Assert.Single(rows);
+    }
 }

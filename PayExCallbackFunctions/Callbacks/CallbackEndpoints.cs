@@ -50,6 +50,10 @@ public static partial class CallbackEndpoints
         {
             await queue.EnqueueAsync(envelope, cancellationToken);
         }
+        catch (CallbackTooLargeException e)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "The callback body is too large.", e.Message);
+        }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // Not stored, so not acknowledged: PayEx delivers again.

@@ -7,7 +7,7 @@ public sealed class CallbackOptions
     public const string Section = "Callbacks";
 
     /// <summary>PayEx callbacks are a few hundred bytes; anything far larger is not from PayEx.</summary>
-    // Bounded so that the envelope, raw body included, always fits a 64 KiB queue message.
+    // Bounded so that the envelope of an ordinary body fits a 64 KiB queue message (an unusual one gets 413).
     [Range(256, 20 * 1024)]
     public int MaxBodyBytes { get; set; } = 16 * 1024;
 

@@ -118,14 +118,14 @@ public sealed class CallbackParser(Uri payExBaseUrl)
             fields.PaymentOrder = ReadPath(paymentOrder, "id", "paymentOrder.id", PayExResourceKind.PaymentOrder, errors, required: true);
             fields.PaymentOrderNumber = ReadNumber(paymentOrder, "number", "paymentOrder.number", errors);
             fields.Instrument = ReadString(paymentOrder, "instrument", "paymentOrder.instrument", MaxInstrumentLength, errors);
-            var namesPaymentOrTransaction = payment.ValueKind != JsonValueKind.Undefined || transaction.ValueKind != JsonValueKind.Undefined;
+            var namesPaymentOrTransaction = IsPresent(payment) || IsPresent(transaction);
             fields.Shape = namesPaymentOrTransaction ? CallbackShape.PaymentOrder : CallbackShape.PaymentOrderV31;
             if (namesPaymentOrTransaction)
             {
                 ReadNested(root, fields, errors, paymentRequired: false);
             }
         }
-        else if (paymentOrder.ValueKind != JsonValueKind.Undefined)
+        else if (IsPresent(paymentOrder))
         {
             errors.Add("paymentOrder", "must be an object");
             return null;
@@ -158,6 +158,9 @@ public sealed class CallbackParser(Uri payExBaseUrl)
 
         return fields;
     }
+
+    // A member sent as null is read as absent.
+    private static bool IsPresent(JsonElement member) => member.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null);
 
     private void ReadNested(JsonElement root, Fields fields, Errors errors, bool paymentRequired)
     {

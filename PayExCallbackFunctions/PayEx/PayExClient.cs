@@ -57,13 +57,33 @@ public sealed class PayExClient(HttpClient http, IOptionsMonitor<PayExOptions> o
 
             try
             {
-                return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                return await ReadBoundedAsync(response.Content, path, cancellationToken);
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or IOException)
             {
                 throw new PayExRequestException($"GET {path} broke off while reading the answer.", null, null, e);
             }
         }
+    }
+
+    // Content-Length can be absent (chunked, or removed by decompression): count what is read.
+    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, PayExPath path, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxResponseBytes)
+            {
+                throw new PayExResourceException($"GET {path} answered with more than {MaxResponseBytes} bytes.");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 
     private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch

@@ -50,6 +50,12 @@ public sealed class CallbackProcessor(
             resources.Add(PayExResourceReader.ReadTransaction(transactionBody.Result, transaction!, currency));
         }
 
+        if (envelope.Shape == CallbackShape.PaymentOrderV31 && envelope.PaymentOrderNumber is { } attempt && resources.Count == 1)
+        {
+            // The order's status is stored all the same; the attempt is only the detail.
+            logger.LogWarning("Payment order {PaymentOrderId} shows no attempt number {AttemptNumber} among paid, cancelled, reversed, failed attempts or financial transactions", paymentOrder!.Id, attempt);
+        }
+
         var partition = paymentOrder?.Id ?? payment!.Id;
         await writer.WriteAsync(partition, resources, cancellationToken);
         logger.LogInformation(

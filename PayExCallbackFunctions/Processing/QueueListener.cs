@@ -21,6 +21,7 @@ public sealed partial class QueueListener(
     IOptions<QueuesOptions> options,
     CallbackProcessor processor,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<QueueListener> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
@@ -69,24 +70,42 @@ public sealed partial class QueueListener(
 
     private async Task RunAsync()
     {
-        var stopping = _stopFetching.Token;
+        try
+        {
+            await PollAsync(_stopFetching.Token);
+        }
+        catch (Exception e)
+        {
+            // The listener must not die quietly while the HTTP side goes on acknowledging:
+            // stop the app, so that the platform restarts it and the failure is seen.
+            LogListenerFailed(logger, e);
+            lifetime.StopApplication();
+        }
+        finally
+        {
+            await Task.WhenAll(_inFlight.Values);
+        }
+    }
+
+    private async Task PollAsync(CancellationToken stopping)
+    {
         var interval = MinPollingInterval;
         while (!stopping.IsCancellationRequested)
         {
-            if (_inFlight.Count > _options.EffectiveNewBatchThreshold)
+            // As the host: fetch more only once no more than newBatchThreshold are in flight.
+            var inFlight = _inFlight.Values;
+            if (inFlight.Count > _options.EffectiveNewBatchThreshold)
             {
-                await WaitQuietlyAsync(Task.WhenAny(_inFlight.Values), stopping);
+                await WaitQuietlyAsync(Task.WhenAny(inFlight), stopping);
                 continue;
             }
 
             QueueMessage[] messages;
             try
             {
-                messages = await _queue.ReceiveMessagesAsync(_options.BatchSize, _options.MessageLease, stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                break;
+                // Not cancelled on shutdown: a batch the service has handed out must reach us, or
+                // it would stay hidden for the whole lease.
+                messages = await _queue.ReceiveMessagesAsync(_options.BatchSize, _options.MessageLease, CancellationToken.None);
             }
             catch (RequestFailedException e) when (e.ErrorCode == QueueErrorCode.QueueNotFound)
             {
@@ -97,6 +116,16 @@ public sealed partial class QueueListener(
             {
                 LogReceiveFailed(logger, e);
                 messages = [];
+            }
+
+            if (stopping.IsCancellationRequested)
+            {
+                foreach (var message in messages)
+                {
+                    await ReleaseAsync(message, TimeSpan.Zero);
+                }
+
+                break;
             }
 
             if (messages.Length == 0)
@@ -115,8 +144,6 @@ public sealed partial class QueueListener(
                 registered.SetResult();
             }
         }
-
-        await Task.WhenAll(_inFlight.Values);
     }
 
     private async Task HandleAsync(QueueMessage message, Task registered)
@@ -234,6 +261,9 @@ public sealed partial class QueueListener(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Standalone: listening to queue {Queue} (batch size {BatchSize}, poison after {MaxDequeueCount} attempts)")]
     private static partial void LogListening(ILogger logger, string queue, int batchSize, int maxDequeueCount);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The queue listener failed; stopping the app so that it is restarted")]
+    private static partial void LogListenerFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving from the callback queue failed; polling goes on")]
     private static partial void LogReceiveFailed(ILogger logger, Exception exception);

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using PayExCallbackFunctions.Hosting;
 
 namespace PayExCallbackFunctions.Storage;
 
@@ -23,11 +24,17 @@ public sealed partial class StorageOptions
     internal static partial Regex TableName();
 }
 
-public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+public sealed class StorageOptionsValidator(IConfiguration configuration) : IValidateOptions<StorageOptions>
 {
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
         var failures = new List<string>();
+        if (FunctionsHost.IsCustomHandler(configuration) && string.IsNullOrEmpty(configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.CallbackQueue)}"]))
+        {
+            // Else the host could not bind the trigger while this app went on acknowledging.
+            failures.Add("Storage__CallbackQueue must be set under the Functions host: ProcessPayExCallback/function.json reads the queue name from it.");
+        }
+
         if (!StorageOptions.QueueName().IsMatch(options.CallbackQueue))
         {
             failures.Add($"Storage__CallbackQueue '{options.CallbackQueue}' is not a valid queue name (3-56 lowercase letters, digits and single hyphens).");
