@@ -33,20 +33,16 @@ public class QueueListenerTests
     [Fact]
     public async Task The_listener_says_which_queue_it_listens_to_with_host_json_settings()
     {
-        await using var payEx = await StandIn.StartAsync();
-        await using var storage = await TestStorage.CreateAsync();
-        await using var app = await AppProcess.StartAsync(storage.Settings(payEx));
+        await using var run = await RunningApp.StartAsync(_ => { });
+        var (storage, app) = (run.Storage, run.App);
         await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains($"listening to queue {storage.QueueName} (batch size 16, poison after 5 attempts)")), "the listener's start line");
     }
 
     [Fact]
     public async Task A_message_that_keeps_failing_lands_in_the_poison_queue_after_maxDequeueCount_attempts()
     {
-        await using var payEx = await StandIn.StartAsync();
-        await using var storage = await TestStorage.CreateAsync();
-        var settings = storage.Settings(payEx);
-        settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "2";
-        await using var app = await AppProcess.StartAsync(settings);
+        await using var run = await RunningApp.StartAsync(s => s["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "2");
+        var (payEx, storage, app) = (run.PayEx, run.Storage, run.App);
         Serve(payEx);
         payEx.State.AddFault(new Fault { Path = $"/psp/creditcard/payments/{P}*", Status = 500, Remaining = int.MaxValue });
 
@@ -62,11 +58,8 @@ public class QueueListenerTests
     [Fact]
     public async Task A_failure_that_clears_before_maxDequeueCount_is_retried_through_the_queue_after_visibilityTimeout()
     {
-        await using var payEx = await StandIn.StartAsync();
-        await using var storage = await TestStorage.CreateAsync();
-        var settings = storage.Settings(payEx);
-        settings["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:02";
-        await using var app = await AppProcess.StartAsync(settings);
+        await using var run = await RunningApp.StartAsync(s => s["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:02");
+        var (payEx, storage, app) = (run.PayEx, run.Storage, run.App);
         // Three failures use up the in-process tries of the first attempt; the second attempt succeeds.
         var paymentPath = $"/psp/creditcard/payments/{P}";
         payEx.State.AddFault(new Fault { Path = paymentPath, Status = 503, Remaining = 3 });
@@ -85,12 +78,12 @@ public class QueueListenerTests
     [Fact]
     public async Task No_more_messages_are_in_flight_than_newBatchThreshold_plus_batchSize()
     {
-        await using var payEx = await StandIn.StartAsync();
-        await using var storage = await TestStorage.CreateAsync();
-        var settings = storage.Settings(payEx);
-        settings["AzureFunctionsJobHost__extensions__queues__batchSize"] = "2";
-        settings["AzureFunctionsJobHost__extensions__queues__newBatchThreshold"] = "1";
-        await using var app = await AppProcess.StartAsync(settings);
+        await using var run = await RunningApp.StartAsync(s =>
+        {
+            s["AzureFunctionsJobHost__extensions__queues__batchSize"] = "2";
+            s["AzureFunctionsJobHost__extensions__queues__newBatchThreshold"] = "1";
+        });
+        var (payEx, storage, app) = (run.PayEx, run.Storage, run.App);
         Serve(payEx);
         payEx.State.Latency = TimeSpan.FromMilliseconds(300);
 
@@ -133,9 +126,8 @@ public class QueueListenerTests
     [Fact]
     public async Task On_SIGTERM_a_callback_in_flight_is_finished_before_the_app_exits()
     {
-        await using var payEx = await StandIn.StartAsync();
-        await using var storage = await TestStorage.CreateAsync();
-        await using var app = await AppProcess.StartAsync(storage.Settings(payEx));
+        await using var run = await RunningApp.StartAsync(_ => { });
+        var (payEx, storage, app) = (run.PayEx, run.Storage, run.App);
         Serve(payEx);
         payEx.State.Latency = TimeSpan.FromSeconds(2);
 

@@ -7,7 +7,7 @@ namespace PayExCallbackFunctions.Tests.Infrastructure;
 /// The app running against its own queue and table on Azurite, and its own PayEx stand-in: the
 /// unit of most integration tests. Standalone by default; as a custom handler on request.
 /// </summary>
-public class RunningApp : IAsyncLifetime
+public class RunningApp : IAsyncLifetime, IAsyncDisposable
 {
     private readonly bool _customHandler;
     private readonly Dictionary<string, string?> _extraSettings;
@@ -25,6 +25,16 @@ public class RunningApp : IAsyncLifetime
     public TestStorage Storage { get; private set; } = null!;
 
     public AppProcess App { get; private set; } = null!;
+
+    /// <summary>For a test of its own: the app with <paramref name="configure"/> applied to its settings.</summary>
+    public static async Task<RunningApp> StartAsync(Action<Dictionary<string, string?>> configure)
+    {
+        var settings = new Dictionary<string, string?>();
+        configure(settings);
+        var app = new RunningApp(customHandler: false, settings);
+        await app.InitializeAsync();
+        return app;
+    }
 
     public async Task InitializeAsync()
     {
@@ -45,6 +55,8 @@ public class RunningApp : IAsyncLifetime
         await Storage.DisposeAsync();
         await PayEx.DisposeAsync();
     }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     public Task<HttpResponseMessage> PostCallbackAsync(string json, string contentType = "application/json") =>
         PostAsync("/api/payex/callbacks", Encoding.UTF8.GetBytes(json), contentType);
