@@ -166,13 +166,17 @@ public class PayExResourceReaderTests
         Assert.Single(rows);
     }
 
+    // Captured from PayEx's test environment by the .NET SDK: ids and numbers are PayEx's own, not composed.
+    private static IReadOnlyList<PayExResource> ReadCapturedExpandedOrder(long attemptNumber) =>
+        PayExResourceReader.ReadPaymentOrder(
+            File.ReadAllBytes(RepoPaths.TestData("paymentorder-v3.1-initialized-expanded.sdk-dotnet.json")),
+            Path("/psp/paymentorders/9c0a36c7-10fc-4d3f-7ad9-08dbdb75f503"),
+            attemptNumber);
+
     [Fact]
     public void PayEx_s_captured_v3_1_expanded_order_yields_its_paid_attempt()
     {
-        var rows = PayExResourceReader.ReadPaymentOrder(
-            File.ReadAllBytes(RepoPaths.TestData("paymentorder-v3.1-initialized-expanded.sdk-dotnet.json")),
-            Path("/psp/paymentorders/9c0a36c7-10fc-4d3f-7ad9-08dbdb75f503"),
-            40128554403);
+        var rows = ReadCapturedExpandedOrder(40128554403);
         Assert.Equal("Initialized", rows[0].State);
         Assert.Equal(23000, rows[0].Amount);
         Assert.Equal("attempt-40128554403", rows[1].RowKey);
@@ -186,10 +190,7 @@ public class PayExResourceReaderTests
     public void PayEx_s_captured_v3_1_expanded_order_does_not_lend_a_transaction_of_another_order()
     {
         // Its financial transaction 40127366860 has an id under another payment order.
-        var rows = PayExResourceReader.ReadPaymentOrder(
-            File.ReadAllBytes(RepoPaths.TestData("paymentorder-v3.1-initialized-expanded.sdk-dotnet.json")),
-            Path("/psp/paymentorders/9c0a36c7-10fc-4d3f-7ad9-08dbdb75f503"),
-            40127366860);
+        var rows = ReadCapturedExpandedOrder(40127366860);
         Assert.Single(rows);
     }
 }
