@@ -17,6 +17,10 @@ public static class StandInApi
             using var answering = state.BeginRequest();
             var authorized = request.Headers.Authorization.ToString() == $"Bearer {token}";
             state.Record(new RecordedRequest("GET", request.Path + request.QueryString, authorized, request.Headers.Accept.ToString(), DateTimeOffset.UtcNow));
+
+            // PayEx reads its state as the request arrives; a slow answer carries that state back, so
+            // it can arrive after a faster answer to a later request, and be older than it.
+            var json = state.Get(request.Path);
             if (state.Latency > TimeSpan.Zero)
             {
                 await Task.Delay(state.Latency, context.RequestAborted);
@@ -27,7 +31,7 @@ public static class StandInApi
                 return Problem(401, "unauthorized", "Unauthorized", "The bearer token is missing or wrong.", request.Path);
             }
 
-            if (state.TakeFault(request.Path) is { } fault)
+            if ((state.TakeFault(request.Path) ?? state.TakeChaos(request.Path)) is { } fault)
             {
                 if (fault.DelayMilliseconds > 0)
                 {
@@ -40,16 +44,19 @@ public static class StandInApi
                     return Results.Empty;
                 }
 
-                if (fault.RetryAfterSeconds is { } seconds)
+                if (fault.Status != 200)
                 {
-                    context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
+                    if (fault.RetryAfterSeconds is { } seconds)
+                    {
+                        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    }
 
-                return Problem(fault.Status, "systemerror", "Injected fault", "The stand-in was told to fail this request.", request.Path);
+                    return Problem(fault.Status, "systemerror", "Injected fault", "The stand-in was told to fail this request.", request.Path);
+                }
             }
 
             // Streamed without Content-Length, as a chunked answer: clients must bound what they read.
-            return state.Get(request.Path) is { } json
+            return json is not null
                 ? Results.Stream(body => body.WriteAsync(Encoding.UTF8.GetBytes(json)).AsTask(), "application/json; charset=utf-8")
                 : Problem(404, "notfound", "Not found", "The requested resource was not found.", request.Path);
         });
@@ -79,7 +86,28 @@ public static class StandInApi
             state.Latency = TimeSpan.FromMilliseconds(milliseconds);
             return Results.NoContent();
         });
+        script.MapPut("/chaos", (Chaos chaos, StandInState state) =>
+        {
+            if (chaos.Rate is not (>= 0 and <= 1) || chaos.Statuses is null or [] || chaos.RetryAfterSeconds < 0)
+            {
+                return Results.BadRequest("rate must be from 0 to 1, statuses not empty, retryAfterSeconds not negative.");
+            }
+
+            state.Chaos = chaos;
+            return Results.NoContent();
+        });
+        script.MapDelete("/chaos", (StandInState state) =>
+        {
+            state.Chaos = null;
+            return Results.NoContent();
+        });
         script.MapGet("/requests", (StandInState state) => Results.Ok(state.Requests));
+        script.MapGet("/stats", (StandInState state) => Results.Ok(new
+        {
+            requests = state.Requests.Count,
+            injectedFailures = state.InjectedFailures,
+            maxConcurrentRequests = state.MaxConcurrentRequests,
+        }));
         script.MapPost("/reset", (StandInState state) =>
         {
             state.Reset();

@@ -20,6 +20,42 @@ public sealed class StandInState
 
     private int _concurrent;
     private int _maxConcurrent;
+    private int _injectedFailures;
+    private readonly Lock _chaosLock = new();
+    private Chaos? _chaos;
+    private Random? _chaosRandom;
+
+    /// <summary>
+    /// Every failure the stand-in chose to answer besides 401 and 404: scripted faults whose status is
+    /// not 200, and chaos.
+    /// </summary>
+    public int InjectedFailures => Volatile.Read(ref _injectedFailures);
+
+    /// <summary>Random failures for GETs no fault was scripted for; null (the default) for none.</summary>
+    public Chaos? Chaos
+    {
+        get
+        {
+            lock (_chaosLock)
+            {
+                return _chaos;
+            }
+        }
+
+        set
+        {
+            lock (_chaosLock)
+            {
+                _chaos = value;
+                _chaosRandom = value switch
+                {
+                    null => null,
+                    { Seed: { } seed } => new Random(seed),
+                    _ => new Random(),
+                };
+            }
+        }
+    }
 
     /// <summary>Counts a GET as being answered until the result is disposed.</summary>
     public IDisposable BeginRequest()
@@ -88,9 +124,42 @@ public sealed class StandInState
             if (fault is not null)
             {
                 fault.Remaining--;
+                if (fault.Status != 200)
+                {
+                    Interlocked.Increment(ref _injectedFailures);
+                }
             }
 
             return fault;
+        }
+    }
+
+    /// <summary>
+    /// With <see cref="Chaos"/> on, whether this GET fails: with probability <see cref="Chaos.Rate"/>, a
+    /// one-off fault with a status picked from <see cref="Chaos.Statuses"/>; otherwise null.
+    /// </summary>
+    public Fault? TakeChaos(string path)
+    {
+        lock (_chaosLock)
+        {
+            if (_chaos is not { Statuses.Length: > 0 } chaos || _chaosRandom is null || _chaosRandom.NextDouble() >= chaos.Rate)
+            {
+                return null;
+            }
+
+            var status = chaos.Statuses[_chaosRandom.Next(chaos.Statuses.Length)];
+            if (status != 200)
+            {
+                Interlocked.Increment(ref _injectedFailures);
+            }
+
+            return new Fault
+            {
+                Path = path,
+                Status = status,
+                Remaining = 0,
+                RetryAfterSeconds = status is 429 or 503 ? chaos.RetryAfterSeconds : null,
+            };
         }
     }
 
@@ -107,6 +176,8 @@ public sealed class StandInState
         _requests.Clear();
         Latency = TimeSpan.Zero;
         _maxConcurrent = 0;
+        Chaos = null;
+        Interlocked.Exchange(ref _injectedFailures, 0);
     }
 
     private static string Normalise(string path) => "/" + path.Split('?')[0].Trim('/');
@@ -115,7 +186,8 @@ public sealed class StandInState
 /// <summary>
 /// Answer <see cref="Status"/> (with <see cref="RetryAfterSeconds"/> if given) to the next
 /// <see cref="Remaining"/> GETs of <see cref="Path"/>: that path exactly, every path under it if it
-/// ends with '*', every path if null. Status 0 drops the connection.
+/// ends with '*', every path if null, after <see cref="DelayMilliseconds"/>. Status 0 drops the
+/// connection; status 200 answers normally, the resource as it was when the request arrived, only late.
 /// </summary>
 public sealed class Fault
 {
@@ -135,6 +207,25 @@ public sealed class Fault
     public int? RetryAfterSeconds { get; set; }
 
     public int DelayMilliseconds { get; set; }
+}
+
+/// <summary>
+/// A random failure rate, for soak tests: each GET with no scripted <see cref="Fault"/> fails with
+/// probability <see cref="Rate"/>, with a status picked uniformly from <see cref="Statuses"/>.
+/// </summary>
+public sealed class Chaos
+{
+    /// <summary>From 0 (never fail) to 1 (always fail).</summary>
+    public double Rate { get; set; }
+
+    /// <summary>The statuses to fail with; 0 drops the connection.</summary>
+    public int[] Statuses { get; set; } = [500, 502, 503, 429, 0];
+
+    /// <summary>Sent as Retry-After with 429 and 503.</summary>
+    public int RetryAfterSeconds { get; set; } = 1;
+
+    /// <summary>Makes the failures repeatable; null for a different run each time.</summary>
+    public int? Seed { get; set; }
 }
 
 public sealed record RecordedRequest(string Method, string PathAndQuery, bool Authorized, string? Accept, DateTimeOffset At);

@@ -2,7 +2,9 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PayExCallbackFunctions.Callbacks;
+using PayExCallbackFunctions.DeadLetters;
 using PayExCallbackFunctions.Processing;
+using PayExCallbackFunctions.Retry;
 
 namespace PayExCallbackFunctions;
 
@@ -11,6 +13,11 @@ namespace PayExCallbackFunctions;
 [JsonSerializable(typeof(AcknowledgeResponse))]
 [JsonSerializable(typeof(InvocationRequest))]
 [JsonSerializable(typeof(InvocationResponse))]
+[JsonSerializable(typeof(IReadOnlyList<RetryError>))]
+[JsonSerializable(typeof(DeadLetter))]
+[JsonSerializable(typeof(DeadLetterPage))]
+[JsonSerializable(typeof(ReplayResult))]
+[JsonSerializable(typeof(ReplayAllResult))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;
 
 /// <summary>The app's serialisation: source-generated, and without HTML escaping, which would triple the size of a raw body full of '&lt;'.</summary>

@@ -1,8 +1,10 @@
 using PayExCallbackFunctions;
 using PayExCallbackFunctions.Callbacks;
+using PayExCallbackFunctions.DeadLetters;
 using PayExCallbackFunctions.Hosting;
 using PayExCallbackFunctions.PayEx;
 using PayExCallbackFunctions.Processing;
+using PayExCallbackFunctions.Retry;
 using PayExCallbackFunctions.Storage;
 
 var builder = WebApplication.CreateSlimBuilder(args);
@@ -25,8 +27,12 @@ builder.Services.AddPayEx(builder.Configuration);
 // Acknowledge: validate the callback and enqueue it.
 builder.Services.AddCallbacks(builder.Configuration);
 
-// Process: fetch from PayEx and store; standalone, with our own queue listener.
+// Process: fetch from PayEx and store; standalone, with our own queue listeners.
 builder.Services.AddProcessing(standalone);
+
+// Retry: failed attempts back on the queue with backoff; what cannot succeed to the dead letters.
+builder.Services.AddRetry(builder.Configuration);
+builder.Services.AddDeadLetters(builder.Configuration);
 
 var app = builder.Build();
 
@@ -36,7 +42,10 @@ app.UseStatusCodePages();
 // The HTTP function PayExCallback.
 app.MapCallbacks();
 
-// The queue function ProcessPayExCallback, as the Functions host invokes it.
+// The admin HTTP functions over the dead letters.
+app.MapDeadLetters(standalone);
+
+// The queue functions ProcessPayExCallback and DeadLetterPoisonCallback, as the Functions host invokes them.
 if (!standalone)
 {
     app.MapProcessInvocations();

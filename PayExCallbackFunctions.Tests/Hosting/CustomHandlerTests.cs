@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using PayExCallbackFunctions.PayExStandIn;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Tests.Hosting;
@@ -68,7 +69,7 @@ public class CustomHandlerTests(CustomHandlerApp fixture) : IClassFixture<Custom
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.NotNull(body["Outputs"]);
-        Assert.Contains(body["Logs"]!.AsArray(), l => l!.GetValue<string>().Contains($"transaction-{T}"));
+        Assert.Contains(body["Logs"]!.AsArray(), l => l!.GetValue<string>().Contains("Processed"));
         var rows = await fixture.Storage.RowsAsync(P);
         Assert.Equal(["payment-" + P, "transaction-" + T], rows.Select(r => r.RowKey).Order());
     }
@@ -94,24 +95,70 @@ public class CustomHandlerTests(CustomHandlerApp fixture) : IClassFixture<Custom
     }
 
     [Fact]
-    public async Task A_failed_lookup_fails_the_invocation_so_the_host_retries_it()
+    public async Task A_transient_failure_puts_the_callback_back_on_the_queue_with_its_retry_state_and_completes_the_invocation()
     {
         var message = await AcknowledgeAndDequeueAsync();
-        Assert.True(fixture.PayEx.State.Remove($"/psp/creditcard/payments/{P}"));
+        var id = JsonNode.Parse(message)!["id"]!.GetValue<string>();
+        fixture.PayEx.State.AddFault(new Fault { Path = $"/psp/creditcard/payments/{P}", Status = 503, Remaining = 3 });
+        var (status, body) = await InvokeAsync(Invocation(JsonNode.Parse(message)!));
+
+        // 200: the host deletes its message, as the retry is already on the queue.
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(body["Logs"]!.AsArray(), l => l!.GetValue<string>().Contains("Retried"));
+        var retried = JsonNode.Parse(await Eventually.GetAsync(async () =>
+            (await TestStorage.PeekAsync(fixture.Storage.Queue)).FirstOrDefault(m => m.Contains(id, StringComparison.Ordinal)), "the retry on the queue"))!;
+        Assert.Equal(1, retried["retry"]!["attempts"]!.GetValue<int>());
+        Assert.Contains("503", retried["retry"]!["errors"]![0]!["error"]!.GetValue<string>());
+        Assert.Empty(await fixture.Storage.RowsAsync(P));
+        await ClearQueueAsync();
+    }
+
+    [Fact]
+    public async Task A_lookup_PayEx_answers_404_to_is_dead_lettered_and_completes_the_invocation()
+    {
+        var message = await AcknowledgeAndDequeueAsync();
+        var id = JsonNode.Parse(message)!["id"]!.GetValue<string>();
+        fixture.PayEx.State.AddFault(new Fault { Path = $"/psp/creditcard/payments/{P}", Status = 404, Remaining = 1 });
         var (status, body) = await InvokeAsync(Invocation(JsonNode.Parse(message)!, dequeueCount: 2));
 
-        Assert.Equal(HttpStatusCode.InternalServerError, status);
-        Assert.Contains(body["Logs"]!.AsArray(), l => l!.GetValue<string>().Contains("404"));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(body["Logs"]!.AsArray(), l => l!.GetValue<string>().Contains("DeadLettered"));
+        var deadLetter = Assert.Single(await fixture.Storage.DeadLettersAsync(), d => d.RowKey == id);
+        Assert.Equal("Permanent", deadLetter.GetString("Origin"));
+        Assert.Contains("404", deadLetter.GetString("Reason"));
         Assert.Empty(await fixture.Storage.RowsAsync(P));
     }
 
     [Fact]
-    public async Task A_message_that_is_not_an_envelope_fails_the_invocation()
+    public async Task A_message_that_is_not_an_envelope_is_dead_lettered_as_it_came()
     {
-        var (status, body) = await InvokeAsync(Invocation(JsonValue.Create("not an envelope")));
-        Assert.Equal(HttpStatusCode.InternalServerError, status);
-        Assert.NotEmpty(body["Logs"]!.AsArray());
+        var invocation = Invocation(JsonValue.Create("not an envelope"));
+        var messageId = invocation["Metadata"]!["Id"]!.GetValue<string>();
+        var (status, _) = await InvokeAsync(invocation);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var deadLetter = Assert.Single(await fixture.Storage.DeadLettersAsync(), d => d.RowKey == $"message-{messageId}");
+        Assert.Equal("not an envelope", deadLetter.GetString("Message"));
     }
+
+    [Fact]
+    public async Task A_poison_queue_invocation_turns_the_message_into_a_dead_letter()
+    {
+        var message = await AcknowledgeAndDequeueAsync();
+        var id = JsonNode.Parse(message)!["id"]!.GetValue<string>();
+        using var response = await fixture.PostAsync("/DeadLetterPoisonCallback", Encoding.UTF8.GetBytes(Invocation(JsonNode.Parse(message)!, dequeueCount: 1).ToJsonString()), "application/json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var deadLetter = Assert.Single(await fixture.Storage.DeadLettersAsync(), d => d.RowKey == id);
+        Assert.Equal("Poison", deadLetter.GetString("Origin"));
+        Assert.Equal($"/psp/creditcard/payments/{P}", deadLetter.GetString("Payment"));
+        Assert.Empty(PayExRequestsFor(P));
+    }
+
+    private IEnumerable<RecordedRequest> PayExRequestsFor(Guid payment) =>
+        fixture.PayEx.State.Requests.Where(r => r.PathAndQuery.Contains(payment.ToString(), StringComparison.OrdinalIgnoreCase));
+
+    private async Task ClearQueueAsync() => await fixture.Storage.Queue.ClearMessagesAsync();
 
     [Fact]
     public async Task Under_the_Functions_host_the_app_runs_no_queue_listener_of_its_own()

@@ -7,7 +7,7 @@ using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Tests.Hosting;
 
-/// <summary>The standalone queue listener keeps the Functions host's promises: retries, poison queue, graceful stop.</summary>
+/// <summary>The standalone queue listeners, end to end: host.json settings, poison intake, graceful stop.</summary>
 public class QueueListenerTests
 {
     private readonly Examples _examples = new();
@@ -39,43 +39,6 @@ public class QueueListenerTests
     }
 
     [Fact]
-    public async Task A_message_that_keeps_failing_lands_in_the_poison_queue_after_maxDequeueCount_attempts()
-    {
-        await using var run = await RunningApp.StartAsync(s => s["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "2");
-        var (payEx, storage, app) = (run.PayEx, run.Storage, run.App);
-        Serve(payEx);
-        payEx.State.AddFault(new Fault { Path = $"/psp/creditcard/payments/{P}*", Status = 500, Remaining = int.MaxValue });
-
-        var id = await AcknowledgeAsync(app);
-
-        var poisoned = await Eventually.GetAsync(async () => (await TestStorage.PeekAsync(storage.Poison)).SingleOrDefault(), "the message in the poison queue");
-        Assert.Equal(id, JsonNode.Parse(poisoned)!["id"]!.GetValue<string>());
-        Assert.Equal(0, await storage.ApproximateCountAsync(storage.Queue));
-        Assert.Empty(await storage.RowsAsync(P));
-        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("failed 2 times and was moved to")), "the poison log line");
-    }
-
-    [Fact]
-    public async Task A_failure_that_clears_before_maxDequeueCount_is_retried_through_the_queue_after_visibilityTimeout()
-    {
-        await using var run = await RunningApp.StartAsync(s => s["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:02");
-        var (payEx, storage, app) = (run.PayEx, run.Storage, run.App);
-        // Three failures use up the in-process tries of the first attempt; the second attempt succeeds.
-        var paymentPath = $"/psp/creditcard/payments/{P}";
-        payEx.State.AddFault(new Fault { Path = paymentPath, Status = 503, Remaining = 3 });
-        Serve(payEx);
-
-        await AcknowledgeAsync(app);
-
-        await storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
-        Assert.Equal(0, await storage.ApproximateCountAsync(storage.Poison));
-        Assert.Contains("failed (attempt 1 of 5)", app.Output);
-        var gets = payEx.State.Requests.Where(r => r.PathAndQuery == paymentPath).Select(r => r.At).Order().ToList();
-        Assert.Equal(4, gets.Count);
-        Assert.True(gets[3] - gets[2] >= TimeSpan.FromSeconds(1.8), $"retried after {gets[3] - gets[2]}, before the visibility timeout");
-    }
-
-    [Fact]
     public async Task No_more_messages_are_in_flight_than_newBatchThreshold_plus_batchSize()
     {
         await using var run = await RunningApp.StartAsync(s =>
@@ -98,7 +61,7 @@ public class QueueListenerTests
     }
 
     [Fact]
-    public async Task A_message_already_dequeued_more_than_maxDequeueCount_times_goes_to_poison_unprocessed()
+    public async Task A_message_already_dequeued_more_than_maxDequeueCount_times_goes_through_the_poison_queue_to_the_dead_letters_unprocessed()
     {
         await using var payEx = await StandIn.StartAsync();
         await using var storage = await TestStorage.CreateAsync();
@@ -117,10 +80,14 @@ public class QueueListenerTests
         settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "2";
         await using var app = await AppProcess.StartAsync(settings);
 
-        var poisoned = await Eventually.GetAsync(async () => (await TestStorage.PeekAsync(storage.Poison)).SingleOrDefault(), "the message in the poison queue");
-        Assert.Equal(envelope, poisoned);
+        var deadLetter = await Eventually.GetAsync(async () => (await storage.DeadLettersAsync()).SingleOrDefault(), "the poisoned message among the dead letters");
+        Assert.Equal("crashed", deadLetter.RowKey);
+        Assert.Equal("Poison", deadLetter.GetString("Origin"));
+        Assert.Equal(envelope, deadLetter.GetString("Message"));
         Assert.Empty(payEx.State.Requests);
         Assert.Empty(await storage.RowsAsync(P));
+        Assert.Equal(0, await storage.ApproximateCountAsync(storage.Poison));
+        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("reached the poison queue and was dead-lettered")), "the Error log line");
     }
 
     [Fact]

@@ -15,10 +15,15 @@ public sealed class TestStorage : IAsyncDisposable
         var suffix = Guid.NewGuid().ToString("N")[..12];
         QueueName = $"cb-{suffix}";
         TableName = $"Payments{suffix}";
+        DeadLettersTableName = $"DeadLetters{suffix}";
         Queue = new QueueClient(azurite.ConnectionString, QueueName);
         Poison = new QueueClient(azurite.ConnectionString, $"{QueueName}-poison");
         Table = new TableClient(azurite.ConnectionString, TableName);
+        DeadLetters = new TableClient(azurite.ConnectionString, DeadLettersTableName);
     }
+
+    /// <summary>The admin key the app is started with, standalone.</summary>
+    public const string AdminKey = "test-admin-key";
 
     public Azurite Azurite { get; }
 
@@ -32,6 +37,10 @@ public sealed class TestStorage : IAsyncDisposable
 
     public TableClient Table { get; }
 
+    public string DeadLettersTableName { get; }
+
+    public TableClient DeadLetters { get; }
+
     public static async Task<TestStorage> CreateAsync(Azurite? azurite = null) => new(azurite ?? await Azurite.Shared);
 
     /// <summary>App settings that point the app at this storage and at <paramref name="payEx"/>.</summary>
@@ -40,6 +49,12 @@ public sealed class TestStorage : IAsyncDisposable
         ["AzureWebJobsStorage"] = Azurite.ConnectionString,
         ["Storage__CallbackQueue"] = QueueName,
         ["Storage__PaymentsTable"] = TableName,
+        ["Storage__DeadLettersTable"] = DeadLettersTableName,
+        ["Admin__Key"] = AdminKey,
+        // A short retry schedule without jitter, so retries happen within a test, at known times.
+        ["Retry__Schedule"] = "00:00:00.3, 00:00:00.6, 00:00:01",
+        ["Retry__MaxAttempts"] = "6",
+        ["Retry__Jitter"] = "0",
         ["PayEx__BaseUrl"] = payEx.BaseUrl.ToString(),
         ["PayEx__Token"] = payEx.Token,
         ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200",
@@ -64,12 +79,16 @@ public sealed class TestStorage : IAsyncDisposable
         }
     }
 
-    public async Task<List<TableEntity>> AllRowsAsync()
+    public Task<List<TableEntity>> AllRowsAsync() => AllAsync(Table);
+
+    public Task<List<TableEntity>> DeadLettersAsync() => AllAsync(DeadLetters);
+
+    private static async Task<List<TableEntity>> AllAsync(TableClient table)
     {
         try
         {
             var rows = new List<TableEntity>();
-            await foreach (var row in Table.QueryAsync<TableEntity>())
+            await foreach (var row in table.QueryAsync<TableEntity>())
             {
                 rows.Add(row);
             }
@@ -123,6 +142,7 @@ public sealed class TestStorage : IAsyncDisposable
             await Queue.DeleteIfExistsAsync();
             await Poison.DeleteIfExistsAsync();
             await Table.DeleteAsync();
+            await DeadLetters.DeleteAsync();
         }
         catch (Exception)
         {

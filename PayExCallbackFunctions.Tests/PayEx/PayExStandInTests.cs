@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using PayExCallbackFunctions.PayExStandIn;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Tests.PayEx;
@@ -94,5 +96,175 @@ public class PayExStandInTests : IAsyncLifetime
 
         var requests = await _http.GetFromJsonAsync<JsonArray>("/_standin/requests");
         Assert.Equal(4, requests!.Count(r => r!["pathAndQuery"]!.GetValue<string>() == path));
+    }
+
+    [Fact]
+    public async Task A_slow_answer_carries_the_state_at_its_arrival()
+    {
+        var path = $"/psp/swish/payments/{Guid.NewGuid()}";
+        _standIn.State.Put(path, PaymentJson(path, 1));
+        _standIn.State.AddFault(new Fault { Path = path, Status = 200, DelayMilliseconds = 800 });
+
+        var slow = GetAsync(path);
+        await WaitUntilAsync(() => _standIn.State.Requests.Any(r => r.PathAndQuery == path));
+        _standIn.State.Put(path, PaymentJson(path, 2));
+
+        using (var fast = await GetAsync(path))
+        {
+            Assert.False(slow.IsCompleted, "the newer answer should arrive before the slow older one");
+            Assert.Equal(HttpStatusCode.OK, fast.StatusCode);
+            Assert.Equal(2, await NumberAsync(fast));
+        }
+
+        using var late = await slow;
+        Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+        Assert.Equal(1, await NumberAsync(late));
+        Assert.Equal(0, _standIn.State.InjectedFailures);
+    }
+
+    [Fact]
+    public async Task Chaos_fails_gets_at_its_rate_and_counts_them()
+    {
+        _standIn.State.Chaos = new Chaos { Rate = 1, Statuses = [503], RetryAfterSeconds = 2 };
+        for (var i = 0; i < 3; i++)
+        {
+            using var failed = await GetAsync(Payment);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(2), failed.Headers.RetryAfter?.Delta);
+            Assert.Equal("application/problem+json", failed.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Equal(3, _standIn.State.InjectedFailures);
+
+        using (var unauthorized = await GetAsync(Payment, "other"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+        }
+
+        _standIn.State.Chaos = new Chaos { Rate = 0 };
+        for (var i = 0; i < 20; i++)
+        {
+            using var ok = await GetAsync(Payment);
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        Assert.Equal(3, _standIn.State.InjectedFailures);
+    }
+
+    [Fact]
+    public async Task Chaos_drops_the_connection_for_status_0()
+    {
+        _standIn.State.Chaos = new Chaos { Rate = 1, Statuses = [0] };
+        await Assert.ThrowsAsync<HttpRequestException>(() => GetAsync(Payment));
+        Assert.Equal(1, _standIn.State.InjectedFailures);
+    }
+
+    [Fact]
+    public async Task Chaos_with_a_seed_fails_the_same_gets_each_run()
+    {
+        async Task<List<HttpStatusCode>> RunAsync()
+        {
+            _standIn.State.Chaos = new Chaos { Rate = 0.5, Statuses = [500, 502], Seed = 42 };
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 20; i++)
+            {
+                using var response = await GetAsync(Payment);
+                statuses.Add(response.StatusCode);
+            }
+
+            return statuses;
+        }
+
+        var first = await RunAsync();
+        var second = await RunAsync();
+        Assert.Equal(first, second);
+        Assert.Contains(HttpStatusCode.OK, first);
+        Assert.Contains(HttpStatusCode.InternalServerError, first);
+        Assert.Contains(HttpStatusCode.BadGateway, first);
+        Assert.Equal(first.Count(s => s != HttpStatusCode.OK) * 2, _standIn.State.InjectedFailures);
+    }
+
+    [Fact]
+    public async Task Scripted_faults_take_precedence_over_chaos_and_count_unless_200()
+    {
+        _standIn.State.Chaos = new Chaos { Rate = 1, Statuses = [503] };
+        _standIn.State.AddFault(new Fault { Path = Payment, Status = 429 });
+        _standIn.State.AddFault(new Fault { Path = Payment, Status = 200 });
+
+        using (var limited = await GetAsync(Payment))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        }
+
+        using (var ok = await GetAsync(Payment))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        Assert.Equal(1, _standIn.State.InjectedFailures);
+
+        using (var chaos = await GetAsync(Payment))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, chaos.StatusCode);
+        }
+
+        Assert.Equal(2, _standIn.State.InjectedFailures);
+        _standIn.State.Reset();
+        Assert.Null(_standIn.State.Chaos);
+        Assert.Equal(0, _standIn.State.InjectedFailures);
+    }
+
+    [Fact]
+    public async Task Chaos_can_be_scripted_over_http_and_shows_in_the_stats()
+    {
+        using (var invalid = await _http.PutAsJsonAsync("/_standin/chaos", new { rate = 2 }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        }
+
+        using (var put = await _http.PutAsJsonAsync("/_standin/chaos", new { rate = 1, statuses = new[] { 502 } }))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var failed = await GetAsync(Payment);
+            Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        }
+
+        var stats = await _http.GetFromJsonAsync<JsonObject>("/_standin/stats");
+        Assert.Equal(2, stats!["requests"]!.GetValue<int>());
+        Assert.Equal(2, stats["injectedFailures"]!.GetValue<int>());
+        Assert.Equal(1, stats["maxConcurrentRequests"]!.GetValue<int>());
+
+        using (var delete = await _http.DeleteAsync("/_standin/chaos"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+
+        using (var ok = await GetAsync(Payment))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        stats = await _http.GetFromJsonAsync<JsonObject>("/_standin/stats");
+        Assert.Equal(3, stats!["requests"]!.GetValue<int>());
+        Assert.Equal(2, stats["injectedFailures"]!.GetValue<int>());
+    }
+
+    private static string PaymentJson(string path, int number) => $$$"""{"payment":{"id":"{{{path}}}","number":{{{number}}}}}""";
+
+    private static async Task<int> NumberAsync(HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!["payment"]!["number"]!.GetValue<int>();
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "timed out waiting for the condition");
+            await Task.Delay(10);
+        }
     }
 }

@@ -157,8 +157,10 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
         await PostAsync(callback);
         await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
 
+        // PayEx stamps every change with a later "updated".
         fixture.PayEx.State.PutResource(_examples.Resource("transaction-authorization-creditcard.docs.json")
-            .Replace("\"state\": \"Initialized\"", "\"state\": \"Completed\""));
+            .Replace("\"state\": \"Initialized\"", "\"state\": \"Completed\"")
+            .Replace("\"updated\": \"2016-09-14T01:01:01.03Z\"", "\"updated\": \"2016-09-14T01:02:00Z\""));
         await PostAsync(callback);
 
         await Eventually.TrueAsync(async () =>

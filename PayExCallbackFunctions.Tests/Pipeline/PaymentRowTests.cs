@@ -15,7 +15,7 @@ public class PaymentRowTests
     public void Json_of_any_size_within_the_limit_is_stored_in_chunks_and_read_back_whole(int length)
     {
         var json = new string('a', length);
-        var entity = PaymentRow.From("p", new PayExResource("payment-x", "/psp/x", json), Now);
+        var entity = PaymentRow.From("p", new PayExResource("payment-x", "/psp/x", json), Now, "cb");
         Assert.Equal(json, PaymentRow.ReadJson(entity));
         Assert.All(entity.Keys.Where(k => k.StartsWith("Json", StringComparison.Ordinal)), k => Assert.True(((string)entity[k]).Length <= 32_000));
         Assert.False(entity.ContainsKey("JsonTruncated"));
@@ -25,7 +25,7 @@ public class PaymentRowTests
     public void A_surrogate_pair_is_never_split_between_columns()
     {
         var json = new string('a', 31_999) + "😀" + new string('b', 10);
-        var entity = PaymentRow.From("p", new PayExResource("payment-x", "/psp/x", json), Now);
+        var entity = PaymentRow.From("p", new PayExResource("payment-x", "/psp/x", json), Now, "cb");
         Assert.Equal(31_999, entity.GetString("Json").Length);
         Assert.StartsWith("😀", entity.GetString("Json1"), StringComparison.Ordinal);
         Assert.Equal(json, PaymentRow.ReadJson(entity));
@@ -34,7 +34,7 @@ public class PaymentRowTests
     [Fact]
     public void Json_beyond_twelve_columns_is_truncated_and_marked()
     {
-        var entity = PaymentRow.From("p", new PayExResource("payment-x", "/psp/x", new string('a', 12 * 32_000 + 1)), Now);
+        var entity = PaymentRow.From("p", new PayExResource("payment-x", "/psp/x", new string('a', 12 * 32_000 + 1)), Now, "cb");
         Assert.True(entity.GetBoolean("JsonTruncated"));
         Assert.Equal(12 * 32_000, PaymentRow.ReadJson(entity).Length);
     }

@@ -1,3 +1,5 @@
+using PayExCallbackFunctions.Retry;
+
 namespace PayExCallbackFunctions.Callbacks;
 
 /// <summary>
@@ -35,4 +37,7 @@ public sealed record CallbackEnvelope
     public required DateTimeOffset ReceivedAt { get; init; }
 
     public required string RawBody { get; init; }
+
+    /// <summary>Absent until an attempt failed; replay starts it afresh.</summary>
+    public RetryState? Retry { get; init; }
 }

@@ -20,6 +20,9 @@ public sealed class PayExOptions
 
     /// <summary>Seconds one GET may take before it is abandoned and tried again.</summary>
     public int AttemptTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Quick retries of one GET within an attempt, for blips; longer outages go to the durable retry path.</summary>
+    public int QuickRetries { get; set; } = 2;
 }
 
 public sealed class PayExOptionsValidator : IValidateOptions<PayExOptions>
@@ -61,6 +64,11 @@ public sealed class PayExOptionsValidator : IValidateOptions<PayExOptions>
         if (options.AttemptTimeoutSeconds is < 1 or > 120)
         {
             failures.Add("PayEx__AttemptTimeoutSeconds must be between 1 and 120.");
+        }
+
+        if (options.QuickRetries is < 0 or > 5)
+        {
+            failures.Add("PayEx__QuickRetries must be between 0 and 5.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -31,7 +31,12 @@ public static class PayExServices
             {
                 var payEx = sp.GetRequiredService<IOptions<PayExOptions>>().Value;
                 resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(payEx.AttemptTimeoutSeconds);
-                resilience.Retry.MaxRetryAttempts = 2;
+                resilience.Retry.MaxRetryAttempts = Math.Max(1, payEx.QuickRetries);
+                // A 429 names its own wait, which the durable retry path honours; here it would hold the queue.
+                resilience.Retry.ShouldHandle = args => ValueTask.FromResult(
+                    payEx.QuickRetries > 0
+                    && HttpClientResiliencePredicates.IsTransient(args.Outcome)
+                    && args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests);
                 resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
                 // Long waits belong to the durable retry path, not to a queue invocation.
                 resilience.Retry.MaxDelay = TimeSpan.FromSeconds(5);

@@ -57,11 +57,11 @@ public sealed class CallbackProcessor(
         }
 
         var partition = paymentOrder?.Id ?? payment!.Id;
-        await writer.WriteAsync(partition, resources, cancellationToken);
+        var written = await writer.WriteAsync(partition, resources, envelope.Id, cancellationToken);
         logger.LogInformation(
-            "Stored {RowCount} rows of callback {CallbackId} ({Shape}) for payment {PaymentNumber}, transaction {TransactionNumber}, payment order {PaymentOrderId}",
-            resources.Count, envelope.Id, envelope.Shape, envelope.PaymentNumber, envelope.TransactionNumber ?? envelope.PaymentOrderNumber, paymentOrder?.Id);
-        return new ProcessResult(partition, resources.Select(r => r.RowKey).ToArray());
+            "Stored {RowCount} rows of callback {CallbackId} ({Shape}) for payment {PaymentNumber}, transaction {TransactionNumber}, payment order {PaymentOrderId}; kept {KeptCount} rows that were as new or newer",
+            written.Written.Count, envelope.Id, envelope.Shape, envelope.PaymentNumber, envelope.TransactionNumber ?? envelope.PaymentOrderNumber, paymentOrder?.Id, written.Kept.Count);
+        return new ProcessResult(partition, written.Written, written.Kept);
     }
 
     private Task<IReadOnlyList<PayExResource>> GetPaymentOrderAsync(CallbackEnvelope envelope, PayExPath paymentOrder, CancellationToken cancellationToken)
@@ -99,5 +99,5 @@ public sealed class CallbackProcessor(
     }
 }
 
-/// <summary>What processing stored: the partition and its row keys.</summary>
-public sealed record ProcessResult(Guid Partition, IReadOnlyList<string> RowKeys);
+/// <summary>What processing stored: the partition, the rows written, and the rows already as new or newer.</summary>
+public sealed record ProcessResult(Guid Partition, IReadOnlyList<string> Written, IReadOnlyList<string> Kept);

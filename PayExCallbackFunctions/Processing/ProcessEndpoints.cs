@@ -1,52 +1,72 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using PayExCallbackFunctions.DeadLetters;
 
 namespace PayExCallbackFunctions.Processing;
 
-/// <summary>The queue-triggered function as the Functions host invokes a custom handler: POST /{FunctionName}.</summary>
+/// <summary>The queue-triggered functions as the Functions host invokes a custom handler: POST /{FunctionName}.</summary>
 public static class ProcessEndpoints
 {
     public const string FunctionName = "ProcessPayExCallback";
 
-    /// <summary>The queue trigger's binding name in ProcessPayExCallback/function.json.</summary>
+    /// <summary>The poison queue's function: what the trigger gave up on becomes a dead letter.</summary>
+    public const string PoisonFunctionName = "DeadLetterPoisonCallback";
+
+    /// <summary>The queue trigger's binding name in both function.json files.</summary>
     public const string BindingName = "message";
 
     public static IEndpointRouteBuilder MapProcessInvocations(this IEndpointRouteBuilder app)
     {
-        app.MapPost($"/{FunctionName}", ProcessAsync).ExcludeFromDescription();
+        app.MapPost($"/{FunctionName}", (InvocationRequest invocation, CallbackAttempt attempt, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+            InvokeAsync(invocation, FunctionName, loggers, async (message, id, dequeueCount) =>
+                $"Callback {await attempt.RunAsync(message, id, dequeueCount, cancellationToken)}.", cancellationToken))
+            .ExcludeFromDescription();
+        app.MapPost($"/{PoisonFunctionName}", (InvocationRequest invocation, PoisonedCallbacks poisoned, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+            InvokeAsync(invocation, PoisonFunctionName, loggers, async (message, id, dequeueCount) =>
+            {
+                await poisoned.DeadLetterAsync(message, id, dequeueCount, cancellationToken);
+                return "Dead-lettered.";
+            }, cancellationToken))
+            .ExcludeFromDescription();
         return app;
     }
 
-    private static async Task<JsonHttpResult<InvocationResponse>> ProcessAsync(
+    private static async Task<JsonHttpResult<InvocationResponse>> InvokeAsync(
         InvocationRequest invocation,
-        CallbackProcessor processor,
+        string functionName,
         ILoggerFactory loggers,
+        Func<string, string, long, Task<string>> run,
         CancellationToken cancellationToken)
     {
-        var logger = loggers.CreateLogger(FunctionName);
         var response = new InvocationResponse();
+        var dequeueCount = DequeueCount(invocation);
         try
         {
             if (!invocation.Data.TryGetValue(BindingName, out var message))
             {
-                throw new InvalidCallbackMessageException($"The invocation carries no '{BindingName}' binding.");
+                throw new InvalidOperationException($"The invocation carries no '{BindingName}' binding.");
             }
 
-            var envelope = CallbackMessage.Read(message);
-            var result = await processor.ProcessAsync(envelope, cancellationToken);
-            response.Logs.Add($"Stored {string.Join(", ", result.RowKeys)} in partition {result.Partition} for callback {envelope.Id}.");
+            // The host hands the message over as a JSON string, or as the object it parsed it into.
+            var text = message.ValueKind == JsonValueKind.String ? message.GetString()! : message.GetRawText();
+            response.Logs.Add(await run(text, MessageId(invocation), dequeueCount));
             return TypedResults.Json(response, AppJson.Context.InvocationResponse);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // A non-2xx answer fails the invocation: the host makes the message visible again and
             // moves it to the poison queue after maxDequeueCount attempts.
-            logger.LogWarning(e, "Processing a callback failed (dequeue count {DequeueCount})", DequeueCount(invocation));
-            response.Logs.Add($"Processing failed: {e.Message}");
+            loggers.CreateLogger(functionName).LogWarning(e, "{Function} failed (dequeue count {DequeueCount})", functionName, dequeueCount);
+            response.Logs.Add($"Failed: {e.Message}");
             return TypedResults.Json(response, AppJson.Context.InvocationResponse, statusCode: StatusCodes.Status500InternalServerError);
         }
     }
 
-    private static long? DequeueCount(InvocationRequest invocation) =>
-        invocation.Metadata.TryGetValue("DequeueCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt64() : null;
+    private static long DequeueCount(InvocationRequest invocation) =>
+        invocation.Metadata.TryGetValue("DequeueCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt64()
+        : invocation.Metadata.TryGetValue("DequeueCount", out count) && count.ValueKind == JsonValueKind.String && long.TryParse(count.GetString(), out var parsed) ? parsed
+        : 1;
+
+    private static string MessageId(InvocationRequest invocation) =>
+        invocation.Metadata.TryGetValue("Id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString()! : Guid.NewGuid().ToString("D");
 }

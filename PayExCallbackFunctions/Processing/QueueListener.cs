@@ -5,30 +5,39 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Options;
 using PayExCallbackFunctions.Hosting;
-using PayExCallbackFunctions.Storage;
 
 namespace PayExCallbackFunctions.Processing;
 
 /// <summary>
-/// The queue trigger for when no Functions host runs the app: polls the callback queue with the
-/// host's semantics (batch size, new-batch threshold, polling back-off, visibility timeout after a
-/// failure, poison queue after <c>maxDequeueCount</c>). On shutdown it stops fetching, lets the
-/// messages in flight finish, and makes visible again those it has to abandon.
+/// A queue trigger for when no Functions host runs the app: polls a queue with the host's
+/// semantics (batch size, new-batch threshold, polling back-off, visibility timeout after a
+/// failure, poison queue <c>{queue}-poison</c> after <c>maxDequeueCount</c>). On shutdown it stops
+/// fetching, lets the messages in flight finish, and makes visible again those it has to abandon.
 /// </summary>
 public sealed partial class QueueListener(
-    QueueServiceClient queues,
-    IOptions<StorageOptions> storage,
-    IOptions<QueuesOptions> options,
-    CallbackProcessor processor,
+    QueueClient queue,
+    QueueClient poison,
+    QueueMessageHandler handle,
+    QueuesOptions options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<QueueListener> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
 
-    private readonly QueueClient _queue = queues.GetQueueClient(storage.Value.CallbackQueue);
-    private readonly QueueClient _poison = queues.GetQueueClient(storage.Value.PoisonQueue);
-    private readonly QueuesOptions _options = options.Value;
+    private readonly QueueClient _queue = queue;
+    private readonly QueueClient _poison = poison;
+    private readonly QueuesOptions _options = options;
+
+    /// <summary>A listener on <paramref name="queueName"/> with the app's queue settings.</summary>
+    public static QueueListener For(IServiceProvider services, string queueName, QueueMessageHandler handle) => new(
+        services.GetRequiredService<QueueServiceClient>().GetQueueClient(queueName),
+        services.GetRequiredService<QueueServiceClient>().GetQueueClient($"{queueName}-poison"),
+        handle,
+        services.GetRequiredService<IOptions<QueuesOptions>>().Value,
+        services.GetRequiredService<TimeProvider>(),
+        services.GetRequiredService<IHostApplicationLifetime>(),
+        services.GetRequiredService<ILogger<QueueListener>>());
     private readonly CancellationTokenSource _stopFetching = new();
     private readonly CancellationTokenSource _abandon = new();
     private readonly ConcurrentDictionary<string, Task> _inFlight = new();
@@ -158,8 +167,7 @@ public sealed partial class QueueListener(
                 return;
             }
 
-            var envelope = CallbackMessage.Read(Decode(message));
-            await processor.ProcessAsync(envelope, _abandon.Token);
+            await handle(Decode(message), message.MessageId, message.DequeueCount, _abandon.Token);
             await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
         }
         catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
@@ -191,11 +199,10 @@ public sealed partial class QueueListener(
             return message.Body.ToString();
         }
 
+        // Not base64 after all: the handler gets the text as it is, and finds it unreadable.
         var text = message.Body.ToString();
         var buffer = new byte[text.Length];
-        return Convert.TryFromBase64String(text, buffer, out var length)
-            ? Encoding.UTF8.GetString(buffer, 0, length)
-            : throw new InvalidCallbackMessageException("The queue message is not base64, as host.json's messageEncoding says it must be.");
+        return Convert.TryFromBase64String(text, buffer, out var length) ? Encoding.UTF8.GetString(buffer, 0, length) : text;
     }
 
     private async Task ReleaseAsync(QueueMessage message, TimeSpan visibilityTimeout)
@@ -280,3 +287,6 @@ public sealed partial class QueueListener(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown timeout reached with {Count} callbacks in flight; they go back to the queue")]
     private static partial void LogAbandoning(ILogger logger, int count);
 }
+
+/// <summary>Handles one message; throwing fails the attempt, as a function invocation would.</summary>
+public delegate Task QueueMessageHandler(string message, string messageId, long dequeueCount, CancellationToken cancellationToken);

@@ -14,23 +14,43 @@ public sealed class CallbackQueue(QueueServiceClient queues, IOptions<StorageOpt
     /// <summary>The queue service's limit on one message, after encoding.</summary>
     public const int MaxMessageBytes = 64 * 1024;
 
+    /// <summary>Room a new callback leaves in its message for the retry path's error history.</summary>
+    public const int RetryHeadroomBytes = 4 * 1024;
+
+    // Never expire: a callback waiting out an outage longer than the default 7 days must not vanish.
+    private static readonly TimeSpan TimeToLive = TimeSpan.FromSeconds(-1);
+
     private readonly QueueClient _queue = queues.GetQueueClient(options.Value.CallbackQueue);
 
-    /// <summary>Stores the envelope; returns only once the queue service has it.</summary>
-    public async Task EnqueueAsync(CallbackEnvelope envelope, CancellationToken cancellationToken)
+    /// <summary>Stores a new callback's envelope; returns only once the queue service has it.</summary>
+    public Task EnqueueAsync(CallbackEnvelope envelope, CancellationToken cancellationToken)
     {
-        // Encoded as host.json's messageEncoding says, so that the Functions host's trigger can read it.
-        var json = JsonSerializer.SerializeToUtf8Bytes(envelope, AppJson.Context.CallbackEnvelope);
-        var message = encoding.Value.IsBase64 ? new BinaryData(Convert.ToBase64String(json)) : new BinaryData(json);
-        if (message.ToMemory().Length > MaxMessageBytes)
+        var message = Encode(envelope);
+        if (message.ToMemory().Length > MaxMessageBytes - RetryHeadroomBytes)
         {
             // Escaping can triple a body of unusual characters; such a callback can never be stored.
-            throw new CallbackTooLargeException($"The envelope is {message.ToMemory().Length} bytes once encoded; a queue message holds {MaxMessageBytes}.");
+            throw new CallbackTooLargeException($"The envelope is {message.ToMemory().Length} bytes once encoded; a queue message holds {MaxMessageBytes}, and {RetryHeadroomBytes} are kept for retries.");
         }
 
+        return SendAsync(message, null, cancellationToken);
+    }
+
+    /// <summary>Stores an envelope that is to be processed after <paramref name="delay"/>.</summary>
+    public Task EnqueueAsync(BinaryData message, TimeSpan delay, CancellationToken cancellationToken) =>
+        SendAsync(message, delay, cancellationToken);
+
+    /// <summary>The envelope as a queue message: encoded as host.json's messageEncoding says, so that the Functions host's trigger can read it.</summary>
+    public BinaryData Encode(CallbackEnvelope envelope)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(envelope, AppJson.Context.CallbackEnvelope);
+        return encoding.Value.IsBase64 ? new BinaryData(Convert.ToBase64String(json)) : new BinaryData(json);
+    }
+
+    private async Task SendAsync(BinaryData message, TimeSpan? delay, CancellationToken cancellationToken)
+    {
         try
         {
-            await _queue.SendMessageAsync(message, cancellationToken: cancellationToken);
+            await _queue.SendMessageAsync(message, delay, TimeToLive, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 413)
         {
@@ -39,7 +59,7 @@ public sealed class CallbackQueue(QueueServiceClient queues, IOptions<StorageOpt
         catch (RequestFailedException e) when (e.ErrorCode == QueueErrorCode.QueueNotFound)
         {
             await _queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            await _queue.SendMessageAsync(message, cancellationToken: cancellationToken);
+            await _queue.SendMessageAsync(message, delay, TimeToLive, cancellationToken);
         }
     }
 }

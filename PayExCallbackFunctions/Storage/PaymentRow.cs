@@ -1,4 +1,3 @@
-using System.Text;
 using Azure.Data.Tables;
 using PayExCallbackFunctions.PayEx;
 
@@ -10,11 +9,7 @@ namespace PayExCallbackFunctions.Storage;
 /// </summary>
 public static class PaymentRow
 {
-    // 32,000 UTF-16 characters stay under the 64 KiB property limit; 12 of them under 1 MiB an entity.
-    private const int ChunkChars = 32_000;
-    private const int MaxChunks = 12;
-
-    public static TableEntity From(string partitionKey, PayExResource resource, DateTimeOffset fetchedAt)
+    public static TableEntity From(string partitionKey, PayExResource resource, DateTimeOffset fetchedAt, string callbackId)
     {
         var entity = new TableEntity(partitionKey, resource.RowKey)
         {
@@ -29,24 +24,10 @@ public static class PaymentRow
             ["PayeeReference"] = resource.PayeeReference,
             ["OrderReference"] = resource.OrderReference,
             ["FetchedAt"] = fetchedAt,
+            ["CallbackId"] = callbackId,
         };
 
-        var json = resource.Json;
-        var start = 0;
-        for (var i = 0; i < MaxChunks && start < json.Length; i++)
-        {
-            var length = Math.Min(ChunkChars, json.Length - start);
-            // Never split a surrogate pair across two columns.
-            if (start + length < json.Length && char.IsHighSurrogate(json[start + length - 1]))
-            {
-                length--;
-            }
-
-            entity[i == 0 ? "Json" : $"Json{i}"] = json.Substring(start, length);
-            start += length;
-        }
-
-        if (start < json.Length)
+        if (!ChunkedColumns.Write(entity, "Json", resource.Json))
         {
             entity["JsonTruncated"] = true;
         }
@@ -55,14 +36,22 @@ public static class PaymentRow
     }
 
     /// <summary>The resource JSON as stored, reassembled from its chunks.</summary>
-    public static string ReadJson(TableEntity entity)
-    {
-        var json = new StringBuilder(entity.GetString("Json"));
-        for (var i = 1; entity.GetString($"Json{i}") is { } chunk; i++)
-        {
-            json.Append(chunk);
-        }
+    public static string ReadJson(TableEntity entity) => ChunkedColumns.Read(entity, "Json") ?? "";
 
-        return json.ToString();
+    /// <summary>
+    /// Whether <paramref name="incoming"/> is newer than the stored row, by PayEx's own
+    /// <c>updated</c>. Without it on both sides there is no order to keep, so the later write wins;
+    /// a resource without it never replaces one with it.
+    /// </summary>
+    public static bool IsNewer(PayExResource incoming, TableEntity stored)
+    {
+        var storedUpdated = stored.GetDateTimeOffset("Updated");
+        return (incoming.Updated, storedUpdated) switch
+        {
+            ({ } i, { } s) => i > s,
+            (null, null) => true,
+            (null, _) => false,
+            (_, null) => true,
+        };
     }
 }

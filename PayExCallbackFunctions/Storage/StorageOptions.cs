@@ -13,6 +13,9 @@ public sealed partial class StorageOptions
 
     public string PaymentsTable { get; set; } = "PayExPayments";
 
+    /// <summary>Callbacks that could not be stored, for an operator to read and replay.</summary>
+    public string DeadLettersTable { get; set; } = "PayExDeadLetters";
+
     /// <summary>Where the queue trigger moves a message that failed <c>maxDequeueCount</c> times, as the Functions host names it.</summary>
     public string PoisonQueue => $"{CallbackQueue}-poison";
 
@@ -43,6 +46,11 @@ public sealed class StorageOptionsValidator(IConfiguration configuration) : IVal
         if (!StorageOptions.TableName().IsMatch(options.PaymentsTable))
         {
             failures.Add($"Storage__PaymentsTable '{options.PaymentsTable}' is not a valid table name (3-63 letters and digits, starting with a letter).");
+        }
+
+        if (!StorageOptions.TableName().IsMatch(options.DeadLettersTable) || string.Equals(options.DeadLettersTable, options.PaymentsTable, StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"Storage__DeadLettersTable '{options.DeadLettersTable}' is not a valid table name of its own (3-63 letters and digits, starting with a letter, not the payments table).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

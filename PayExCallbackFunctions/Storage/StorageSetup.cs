@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace PayExCallbackFunctions.Storage;
 
 /// <summary>
-/// Creates the queues and the table at start. It does not hold start-up up: storage may be down
+/// Creates the queues and the tables at start. It does not hold start-up up: storage may be down
 /// now and back later, and every writer also creates what it finds missing.
 /// </summary>
 public sealed partial class StorageSetup(
@@ -22,6 +22,7 @@ public sealed partial class StorageSetup(
             await queues.GetQueueClient(names.CallbackQueue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
             await queues.GetQueueClient(names.PoisonQueue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
             await tables.CreateTableIfNotExistsAsync(names.PaymentsTable, stoppingToken);
+            await tables.CreateTableIfNotExistsAsync(names.DeadLettersTable, stoppingToken);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {

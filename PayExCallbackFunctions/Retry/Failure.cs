@@ -1,0 +1,49 @@
+using System.Net;
+using System.Net.Sockets;
+using Azure;
+using PayExCallbackFunctions.PayEx;
+using PayExCallbackFunctions.Processing;
+using PayExCallbackFunctions.Storage;
+
+namespace PayExCallbackFunctions.Retry;
+
+public enum FailureKind
+{
+    /// <summary>May succeed later: retried on the backoff schedule.</summary>
+    Transient,
+
+    /// <summary>Cannot succeed however often it is tried: dead-lettered at once.</summary>
+    Permanent,
+}
+
+/// <summary>A processing failure, classified for the retry path.</summary>
+public sealed record Failure(FailureKind Kind, string Reason, TimeSpan? RetryAfter = null)
+{
+    /// <summary>
+    /// Classifies a failure; null for one that was not foreseen (a bug), which is left to the
+    /// queue trigger's own retries and poison queue.
+    /// </summary>
+    public static Failure? Of(Exception exception) => exception switch
+    {
+        PayExRequestException { StatusCode: null } e => Transient(e),
+        // A wrong or expired token is fixed by an operator; later attempts read the new one.
+        PayExRequestException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } e =>
+            Transient(e, $"{e.Message} Check PayEx__Token."),
+        PayExRequestException { StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout } e => Transient(e),
+        PayExRequestException { StatusCode: >= HttpStatusCode.InternalServerError } e => Transient(e),
+        PayExRequestException e => new Failure(FailureKind.Permanent, e.Message),
+        PayExResourceException e => new Failure(FailureKind.Permanent, e.Message),
+        InvalidCallbackMessageException e => new Failure(FailureKind.Permanent, e.Message),
+        PaymentStateConflictException e => new Failure(FailureKind.Transient, e.Message),
+        // Storage refusing the request itself (bad request, too large) will refuse it again.
+        RequestFailedException { Status: 400 or 413 } e => new Failure(FailureKind.Permanent, $"Storage refused the write: {e.Status} {e.ErrorCode}."),
+        RequestFailedException e => new Failure(FailureKind.Transient, $"Storage failed: {(e.Status == 0 ? "no answer" : $"{e.Status} {e.ErrorCode}")}."),
+        HttpRequestException or IOException or SocketException or TimeoutException or OperationCanceledException =>
+            new Failure(FailureKind.Transient, $"{exception.GetType().Name}: {exception.Message}"),
+        AggregateException { InnerExceptions.Count: > 0 } e => Of(e.InnerExceptions[0]),
+        _ => null,
+    };
+
+    private static Failure Transient(PayExRequestException e, string? reason = null) =>
+        new(FailureKind.Transient, reason ?? e.Message, e.RetryAfter);
+}
