@@ -29,9 +29,10 @@ public sealed class StandIn : IAsyncDisposable
     /// <summary>The GETs PayEx received for paths under <paramref name="path"/>.</summary>
     public int RequestsFor(string path) => State.Requests.Count(r => r.PathAndQuery.StartsWith(path, StringComparison.OrdinalIgnoreCase));
 
-    public static async Task<StandIn> StartAsync(bool seedExamples = false)
+    /// <summary>Starts the stand-in; on <paramref name="port"/> if given, else on a free one.</summary>
+    public static async Task<StandIn> StartAsync(bool seedExamples = false, int port = 0)
     {
-        var app = PayExStandIn.PayExStandIn.Build("http://127.0.0.1:0", seedExamples: seedExamples);
+        var app = PayExStandIn.PayExStandIn.Build($"http://127.0.0.1:{port}", seedExamples: seedExamples);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new StandIn(app, new Uri(address));

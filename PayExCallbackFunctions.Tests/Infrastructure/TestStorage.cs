@@ -44,7 +44,10 @@ public sealed class TestStorage : IAsyncDisposable
     public static async Task<TestStorage> CreateAsync(Azurite? azurite = null) => new(azurite ?? await Azurite.Shared);
 
     /// <summary>App settings that point the app at this storage and at <paramref name="payEx"/>.</summary>
-    public Dictionary<string, string?> Settings(StandIn payEx) => new()
+    public Dictionary<string, string?> Settings(StandIn payEx) => Settings(payEx.BaseUrl, payEx.Token);
+
+    /// <summary>App settings that point the app at this storage and at a PayEx at <paramref name="payExUrl"/>.</summary>
+    public Dictionary<string, string?> Settings(Uri payExUrl, string payExToken) => new()
     {
         ["AzureWebJobsStorage"] = Azurite.ConnectionString,
         ["Storage__CallbackQueue"] = QueueName,
@@ -52,11 +55,11 @@ public sealed class TestStorage : IAsyncDisposable
         ["Storage__DeadLettersTable"] = DeadLettersTableName,
         ["Admin__Key"] = AdminKey,
         // A short retry schedule without jitter, so retries happen within a test, at known times.
-        ["Retry__Schedule"] = "00:00:00.3, 00:00:00.6, 00:00:01",
+        ["Retry__Schedule"] = "00:00:01, 00:00:01, 00:00:02",
         ["Retry__MaxAttempts"] = "6",
         ["Retry__Jitter"] = "0",
-        ["PayEx__BaseUrl"] = payEx.BaseUrl.ToString(),
-        ["PayEx__Token"] = payEx.Token,
+        ["PayEx__BaseUrl"] = payExUrl.ToString(),
+        ["PayEx__Token"] = payExToken,
         ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200",
         ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00",
     };

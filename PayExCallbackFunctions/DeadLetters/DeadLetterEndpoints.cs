@@ -33,8 +33,20 @@ public static partial class DeadLetterEndpoints
             return BadRequest("top must be between 1 and 100.");
         }
 
-        var (items, next) = await deadLetters.ListAsync(top ?? 50, continuation, cancellationToken);
-        return TypedResults.Ok(new DeadLetterPage(items, next, await poison.GetAsync(cancellationToken)));
+        if (continuation is not null && !ValidContinuation().IsMatch(continuation))
+        {
+            return BadRequest("continuation must be a token from an earlier page, as it was given.");
+        }
+
+        try
+        {
+            var (items, next) = await deadLetters.ListAsync(top ?? 50, continuation, cancellationToken);
+            return TypedResults.Ok(new DeadLetterPage(items, next, await poison.GetAsync(cancellationToken)));
+        }
+        catch (RequestFailedException)
+        {
+            return Unavailable();
+        }
     }
 
     private static async Task<Results<Ok<DeadLetter>, ProblemHttpResult>> GetAsync(string id, DeadLetterTable deadLetters, CancellationToken cancellationToken)
@@ -44,7 +56,14 @@ public static partial class DeadLetterEndpoints
             return BadRequest("The id is not a dead letter id.");
         }
 
-        return await deadLetters.GetAsync(id, cancellationToken) is { } found ? TypedResults.Ok(found.DeadLetter) : NotFound(id);
+        try
+        {
+            return await deadLetters.GetAsync(id, cancellationToken) is { } found ? TypedResults.Ok(found.DeadLetter) : NotFound(id);
+        }
+        catch (RequestFailedException)
+        {
+            return Unavailable();
+        }
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DiscardAsync(string id, DeadLetterTable deadLetters, CancellationToken cancellationToken)
@@ -54,9 +73,16 @@ public static partial class DeadLetterEndpoints
             return BadRequest("The id is not a dead letter id.");
         }
 
-        return await deadLetters.GetAsync(id, cancellationToken) is { } found && await deadLetters.DeleteAsync(id, found.ETag, cancellationToken)
-            ? TypedResults.NoContent()
-            : NotFound(id);
+        try
+        {
+            return await deadLetters.GetAsync(id, cancellationToken) is { } found && await deadLetters.DeleteAsync(id, found.ETag, cancellationToken)
+                ? TypedResults.NoContent()
+                : NotFound(id);
+        }
+        catch (RequestFailedException)
+        {
+            return Unavailable();
+        }
     }
 
     private static async Task<Results<Ok<ReplayResult>, ProblemHttpResult>> ReplayAsync(string id, DeadLetterReplay replay, CancellationToken cancellationToken)
@@ -98,9 +124,13 @@ public static partial class DeadLetterEndpoints
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such dead letter.", detail: $"There is no dead letter {id}.");
 
-    // Storage failed part-way: what was replayed stays replayed, the rest stays dead-lettered.
+    // Storage failed (part-way for a replay: what was replayed stays replayed, the rest stays dead-lettered).
     private static ProblemHttpResult Unavailable() =>
         TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage is unavailable.", detail: "Nothing was lost; try again.");
+
+    // The table service's continuation: next partition and row key, base64, separated by a space.
+    [GeneratedRegex("^[A-Za-z0-9+/=_-]{1,1024}( [A-Za-z0-9+/=_-]{0,1024})?$")]
+    private static partial Regex ValidContinuation();
 
     // Callback ids are 32 hex digits; unreadable messages are message-{queue message id}.
     [GeneratedRegex("^[A-Za-z0-9-]{1,128}$")]

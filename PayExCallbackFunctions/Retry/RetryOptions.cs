@@ -55,9 +55,9 @@ public sealed class RetryOptionsValidator : IValidateOptions<RetryOptions>
         {
             failures.Add($"Retry__Schedule '{options.Schedule}' must be a comma-separated list of TimeSpans such as 00:00:10, 00:01:00.");
         }
-        else if (delays.Any(d => d <= TimeSpan.Zero || d > RetryOptions.MaxDelay))
+        else if (delays.Any(d => d < TimeSpan.FromSeconds(1) || d > RetryOptions.MaxDelay))
         {
-            failures.Add("Retry__Schedule's delays must each be more than zero and at most 7 days (the longest a queue message can be hidden).");
+            failures.Add("Retry__Schedule's delays must each be at least 1 second and at most 7 days (the queue hides messages for whole seconds, 7 days at most).");
         }
 
         if (options.MaxAttempts is < 1 or > 1000)

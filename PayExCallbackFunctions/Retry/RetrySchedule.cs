@@ -28,6 +28,8 @@ public sealed class RetrySchedule(IOptions<RetryOptions> options)
             delay = retryAfter.Value;
         }
 
+        // The queue service hides messages for whole seconds: round up, never down to "now".
+        delay = TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds));
         return delay > RetryOptions.MaxDelay ? RetryOptions.MaxDelay : delay;
     }
 

@@ -1,0 +1,392 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using PayExCallbackFunctions.PayExStandIn;
+using PayExCallbackFunctions.Tests.Infrastructure;
+
+namespace PayExCallbackFunctions.Tests.DeadLetters;
+
+/// <summary>
+/// The admin functions over the dead letters, standalone (behind Admin__Key): list, read, discard,
+/// replay one, replay all. The fixture's dead-letter table is shared by the tests of this class, so
+/// each test looks only at the dead letters of the callbacks it sent.
+/// </summary>
+public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<RunningApp>
+{
+    private const string Route = "/api/payex/deadletters";
+    private const string CallbackFile = "callback-v1-nested-instrument.json";
+    private const string PaymentFile = "payment-creditcard-callback-examples.json";
+    private const string TransactionFile = "transaction-authorization-creditcard.docs.json";
+
+    private readonly Examples _examples = new();
+
+    private Guid P => _examples.Id(Examples.DocsPaymentId);
+
+    private Guid T => _examples.Id(Examples.DocsTransactionId);
+
+    private static string PaymentPath(Examples examples) => $"/psp/creditcard/payments/{examples.Id(Examples.DocsPaymentId)}";
+
+    [Fact]
+    public async Task Without_the_admin_key_every_function_answers_401_and_nothing_changes()
+    {
+        var id = await DeadLetteredCallbackAsync(_examples);
+        var before = await GetDeadLetterAsync(id);
+
+        AssertProblem(await SendAsync(HttpMethod.Get, Route, key: null), HttpStatusCode.Unauthorized);
+        AssertProblem(await SendAsync(HttpMethod.Get, $"{Route}/{id}", key: null), HttpStatusCode.Unauthorized);
+        AssertProblem(await SendAsync(HttpMethod.Delete, $"{Route}/{id}", key: null), HttpStatusCode.Unauthorized);
+        AssertProblem(await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay", key: null), HttpStatusCode.Unauthorized);
+        AssertProblem(await SendAsync(HttpMethod.Post, $"{Route}/replay", key: null), HttpStatusCode.Unauthorized);
+        AssertProblem(await SendAsync(HttpMethod.Delete, $"{Route}/{id}", key: "wrong-key"), HttpStatusCode.Unauthorized);
+        AssertProblem(await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay", key: TestStorage.AdminKey + "x"), HttpStatusCode.Unauthorized);
+        AssertProblem(await SendAsync(HttpMethod.Get, $"{Route}?code=wrong-key", key: null), HttpStatusCode.Unauthorized);
+
+        // Neither discarded nor replayed (a replay would have removed it, or dead-lettered it anew).
+        var after = await GetDeadLetterAsync(id);
+        Assert.NotNull(after);
+        Assert.True(JsonNode.DeepEquals(before, after), $"The dead letter changed:\n{before}\n{after}");
+
+        var withCode = await SendAsync(HttpMethod.Get, $"{Route}?code={Uri.EscapeDataString(TestStorage.AdminKey)}", key: null);
+        Assert.Equal(HttpStatusCode.OK, withCode.Status);
+        Assert.NotNull(withCode.Json["items"]);
+        var oneWithCode = await SendAsync(HttpMethod.Get, $"{Route}/{id}?code={Uri.EscapeDataString(TestStorage.AdminKey)}", key: null);
+        Assert.Equal(HttpStatusCode.OK, oneWithCode.Status);
+        Assert.Equal(id, oneWithCode.Json["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Without_an_admin_key_configured_the_functions_are_closed_with_403()
+    {
+        await using var closed = await RunningApp.StartAsync(s => s["Admin__Key"] = "");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, Route);
+        request.Headers.Add("x-functions-key", TestStorage.AdminKey);
+        using var response = await closed.App.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var replay = await closed.PostAsync($"{Route}/replay", [], null);
+        Assert.Equal(HttpStatusCode.Forbidden, replay.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_callback_whose_payment_PayEx_answers_404_to_is_listed_as_a_permanent_dead_letter()
+    {
+        var id = await DeadLetteredCallbackAsync(_examples);
+
+        var item = Assert.Single(await ListAllAsync(), i => i["id"]!.GetValue<string>() == id);
+        Assert.Equal("Permanent", item["origin"]!.GetValue<string>());
+        Assert.Contains("404", item["reason"]!.GetValue<string>());
+        Assert.Contains(PaymentPath(_examples), item["reason"]!.GetValue<string>());
+        Assert.Equal(1, item["attempts"]!.GetValue<int>());
+        Assert.Equal(PaymentPath(_examples), item["payment"]!.GetValue<string>());
+        Assert.Equal($"{PaymentPath(_examples)}/authorizations/{T}", item["transaction"]!.GetValue<string>());
+        Assert.Equal("V1Nested", item["shape"]!.GetValue<string>());
+        var error = Assert.Single(item["errors"]!.AsArray())!;
+        Assert.Equal(1, error["attempt"]!.GetValue<int>());
+        Assert.Equal("Permanent", error["kind"]!.GetValue<string>());
+        Assert.Contains("404", error["error"]!.GetValue<string>());
+        Assert.False(item.ContainsKey("message"), "A list item carries no message.");
+
+        var one = await GetDeadLetterAsync(id);
+        Assert.NotNull(one);
+        Assert.Equal("Permanent", one["origin"]!.GetValue<string>());
+        var message = JsonNode.Parse(one["message"]!.GetValue<string>())!;
+        Assert.Equal(id, message["id"]!.GetValue<string>());
+        Assert.Equal(PaymentPath(_examples), message["payment"]!.GetValue<string>());
+        Assert.Equal(1, message["retry"]!["attempts"]!.GetValue<int>());
+        Assert.Empty(await fixture.Storage.RowsAsync(P));
+    }
+
+    [Fact]
+    public async Task Replaying_a_dead_letter_once_PayEx_has_the_payment_stores_it_with_a_fresh_attempt_count()
+    {
+        var id = await DeadLetteredCallbackAsync(_examples);
+        Serve(_examples);
+        // One transient failure of the replayed callback shows which attempt the retry path counts it as.
+        fixture.PayEx.State.AddFault(new Fault { Path = PaymentPath(_examples), Status = 429, Remaining = 1 });
+
+        var replay = await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay");
+
+        Assert.Equal(HttpStatusCode.OK, replay.Status);
+        Assert.Equal(id, replay.Json["id"]!.GetValue<string>());
+        Assert.True(replay.Json["replayed"]!.GetValue<bool>());
+        AssertProblem(await SendAsync(HttpMethod.Get, $"{Route}/{id}"), HttpStatusCode.NotFound);
+        await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        Assert.Contains($"Callback {id} failed (attempt 1 of ", fixture.App.Output);
+        Assert.DoesNotContain($"Callback {id} failed (attempt 2 of ", fixture.App.Output);
+        AssertProblem(await SendAsync(HttpMethod.Get, $"{Route}/{id}"), HttpStatusCode.NotFound);
+        Assert.DoesNotContain(await ListAllAsync(), i => i["id"]!.GetValue<string>() == id);
+    }
+
+    [Fact]
+    public async Task Replaying_all_puts_every_dead_letter_back_on_the_queue()
+    {
+        var callbacks = new[] { new Examples(), new Examples(), new Examples() };
+        var ids = new List<string>();
+        foreach (var examples in callbacks)
+        {
+            ids.Add(await DeadLetteredCallbackAsync(examples));
+        }
+
+        foreach (var examples in callbacks)
+        {
+            Serve(examples);
+        }
+
+        var replay = await SendAsync(HttpMethod.Post, $"{Route}/replay");
+
+        Assert.Equal(HttpStatusCode.OK, replay.Status);
+        Assert.True(replay.Json["replayed"]!.GetValue<int>() >= 3, $"Replayed fewer than 3: {replay.Body}");
+        Assert.DoesNotContain(replay.Json["failed"]!.AsArray(), f => ids.Contains(f!["id"]!.GetValue<string>()));
+        Assert.False(replay.Json["more"]!.GetValue<bool>());
+        foreach (var examples in callbacks)
+        {
+            var p = examples.Id(Examples.DocsPaymentId);
+            await fixture.Storage.WaitForRowsAsync(p, $"payment-{p}", $"transaction-{examples.Id(Examples.DocsTransactionId)}");
+        }
+
+        Assert.DoesNotContain(await ListAllAsync(), i => ids.Contains(i["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Replaying_a_dead_letter_whose_payment_is_still_missing_dead_letters_it_again()
+    {
+        var id = await DeadLetteredCallbackAsync(_examples);
+        var first = (await GetDeadLetterAsync(id))!;
+        var firstAt = first["deadLetteredAt"]!.GetValue<DateTimeOffset>();
+
+        var replay = await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay");
+        Assert.Equal(HttpStatusCode.OK, replay.Status);
+
+        var again = await Eventually.GetAsync(async () =>
+            await GetDeadLetterAsync(id) is { } d && d["deadLetteredAt"]!.GetValue<DateTimeOffset>() > firstAt ? d : null,
+            $"callback {id} to be dead-lettered again");
+        Assert.Equal("Permanent", again["origin"]!.GetValue<string>());
+        Assert.Contains("404", again["reason"]!.GetValue<string>());
+        // Counted afresh: one attempt, one error, not the first run's added on.
+        Assert.Equal(1, again["attempts"]!.GetValue<int>());
+        Assert.Single(again["errors"]!.AsArray());
+        Assert.Equal(2, fixture.PayEx.State.Requests.Count(r => r.PathAndQuery == PaymentPath(_examples)));
+        Assert.Single(await ListAllAsync(), i => i["id"]!.GetValue<string>() == id);
+    }
+
+    [Fact]
+    public async Task Discarding_a_dead_letter_removes_it()
+    {
+        var id = await DeadLetteredCallbackAsync(_examples);
+
+        var discard = await SendAsync(HttpMethod.Delete, $"{Route}/{id}");
+
+        Assert.Equal(HttpStatusCode.NoContent, discard.Status);
+        AssertProblem(await SendAsync(HttpMethod.Get, $"{Route}/{id}"), HttpStatusCode.NotFound);
+        Assert.DoesNotContain(await ListAllAsync(), i => i["id"]!.GetValue<string>() == id);
+        Assert.DoesNotContain(await fixture.Storage.DeadLettersAsync(), d => d.RowKey == id);
+        AssertProblem(await SendAsync(HttpMethod.Delete, $"{Route}/{id}"), HttpStatusCode.NotFound);
+        AssertProblem(await SendAsync(HttpMethod.Delete, $"{Route}/{Guid.NewGuid():N}"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_queue_message_that_is_no_envelope_is_dead_lettered_as_it_came_and_cannot_be_replayed()
+    {
+        await fixture.Storage.Queue.CreateIfNotExistsAsync();
+        var sent = await fixture.Storage.Queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes("not json")));
+        var id = $"message-{sent.Value.MessageId}";
+
+        var deadLetter = await Eventually.GetAsync(() => GetDeadLetterAsync(id), $"dead letter {id}");
+        Assert.Equal("Permanent", deadLetter["origin"]!.GetValue<string>());
+        Assert.Equal("not json", deadLetter["message"]!.GetValue<string>());
+        Assert.Contains("not JSON", deadLetter["reason"]!.GetValue<string>());
+        Assert.Contains(await ListAllAsync(), i => i["id"]!.GetValue<string>() == id);
+
+        var replay = await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay");
+
+        AssertProblem(replay, HttpStatusCode.UnprocessableEntity);
+        var kept = await GetDeadLetterAsync(id);
+        Assert.NotNull(kept);
+        Assert.Equal("not json", kept["message"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(deadLetter, kept), $"The dead letter changed:\n{deadLetter}\n{kept}");
+    }
+
+    [Theory]
+    [InlineData("a%2Fb")]
+    [InlineData("bad'id")]
+    [InlineData("bad%20id")]
+    [InlineData("a.b")]
+    public async Task An_id_that_is_no_dead_letter_id_is_a_bad_request(string id)
+    {
+        AssertProblem(await SendAsync(HttpMethod.Get, $"{Route}/{id}"), HttpStatusCode.BadRequest);
+        AssertProblem(await SendAsync(HttpMethod.Delete, $"{Route}/{id}"), HttpStatusCode.BadRequest);
+        AssertProblem(await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task An_id_longer_than_any_dead_letter_id_is_a_bad_request()
+    {
+        AssertProblem(await SendAsync(HttpMethod.Get, $"{Route}/{new string('a', 129)}"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task An_unknown_id_is_not_found()
+    {
+        var id = Guid.NewGuid().ToString("N");
+
+        AssertProblem(await SendAsync(HttpMethod.Get, $"{Route}/{id}"), HttpStatusCode.NotFound);
+        AssertProblem(await SendAsync(HttpMethod.Delete, $"{Route}/{id}"), HttpStatusCode.NotFound);
+        AssertProblem(await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay"), HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(101)]
+    [InlineData(-1)]
+    public async Task A_page_size_outside_1_to_100_is_a_bad_request(int top)
+    {
+        AssertProblem(await SendAsync(HttpMethod.Get, $"{Route}?top={top}"), HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [InlineData("!!")]
+    [InlineData("not a token at all")]
+    public async Task A_continuation_that_is_no_token_is_a_bad_request_not_an_empty_page(string continuation)
+    {
+        AssertProblem(await SendAsync(HttpMethod.Get, $"{Route}?continuation={Uri.EscapeDataString(continuation)}"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task The_list_pages_with_a_continuation_token()
+    {
+        var ids = new[] { await DeadLetteredCallbackAsync(new Examples()), await DeadLetteredCallbackAsync(new Examples()) };
+
+        var first = await ListPageAsync(1, null);
+        Assert.Single(first["items"]!.AsArray());
+        Assert.NotNull(first["continuation"]);
+
+        // Page by page through the whole table: one item at most each, none twice, both of ours among them.
+        var seen = new List<string>();
+        var pages = 0;
+        JsonObject? page = first;
+        while (page is not null)
+        {
+            pages++;
+            var items = page["items"]!.AsArray();
+            Assert.True(items.Count <= 1, $"top=1 gave {items.Count} items.");
+            seen.AddRange(items.Select(i => i!["id"]!.GetValue<string>()));
+            page = page["continuation"]?.GetValue<string>() is { } continuation ? await ListPageAsync(1, continuation) : null;
+        }
+
+        Assert.True(pages >= 2, "The first page had no continuation.");
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        Assert.Contains(ids[0], seen);
+        Assert.Contains(ids[1], seen);
+    }
+
+    [Fact]
+    public async Task A_message_on_the_poison_queue_is_listed_as_a_poison_dead_letter()
+    {
+        // A real envelope, as the queue trigger would have given up on it: taken from a dead letter.
+        var id = await DeadLetteredCallbackAsync(_examples);
+        var message = (await GetDeadLetterAsync(id))!["message"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, $"{Route}/{id}")).Status);
+
+        await fixture.Storage.Poison.CreateIfNotExistsAsync();
+        await fixture.Storage.Poison.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(message)));
+
+        var item = await Eventually.GetAsync(async () =>
+            (await ListAllAsync()).FirstOrDefault(i => i["id"]!.GetValue<string>() == id), $"callback {id} back as a dead letter");
+        Assert.Equal("Poison", item["origin"]!.GetValue<string>());
+        Assert.Contains("queue trigger gave up", item["reason"]!.GetValue<string>());
+        Assert.Equal(PaymentPath(_examples), item["payment"]!.GetValue<string>());
+        var page = await ListPageAsync(100, null);
+        Assert.True(page["poisonQueueMessages"]!.GetValue<int>() >= 0);
+        await Eventually.TrueAsync(async () => await fixture.Storage.ApproximateCountAsync(fixture.Storage.Poison) == 0, "the poison queue to be emptied");
+
+        // And it is replayable like any other.
+        Serve(_examples);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay")).Status);
+        await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+    }
+
+    /// <summary>Posts a callback whose payment PayEx does not have (its transaction it has) and waits until it is dead-lettered.</summary>
+    private async Task<string> DeadLetteredCallbackAsync(Examples examples)
+    {
+        fixture.PayEx.State.PutResource(examples.Resource(TransactionFile));
+        using var response = await fixture.PostCallbackAsync(examples.Callback(CallbackFile));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        await Eventually.GetAsync(() => GetDeadLetterAsync(id), $"callback {id} to be dead-lettered");
+        return id;
+    }
+
+    private void Serve(Examples examples)
+    {
+        fixture.PayEx.State.PutResource(examples.Resource(PaymentFile));
+        fixture.PayEx.State.PutResource(examples.Resource(TransactionFile));
+    }
+
+    /// <summary>GET /{id}: the dead letter, or null on 404.</summary>
+    private async Task<JsonObject?> GetDeadLetterAsync(string id)
+    {
+        var answer = await SendAsync(HttpMethod.Get, $"{Route}/{id}");
+        if (answer.Status == HttpStatusCode.NotFound)
+        {
+            AssertProblem(answer, HttpStatusCode.NotFound);
+            return null;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        return answer.Json;
+    }
+
+    private async Task<JsonObject> ListPageAsync(int top, string? continuation)
+    {
+        var path = continuation is null ? $"{Route}?top={top}" : $"{Route}?top={top}&continuation={Uri.EscapeDataString(continuation)}";
+        var answer = await SendAsync(HttpMethod.Get, path);
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("application/json", answer.MediaType);
+        return answer.Json;
+    }
+
+    /// <summary>Every dead letter in the table, page after page.</summary>
+    private async Task<List<JsonObject>> ListAllAsync()
+    {
+        var items = new List<JsonObject>();
+        string? continuation = null;
+        do
+        {
+            var page = await ListPageAsync(100, continuation);
+            items.AddRange(page["items"]!.AsArray().Select(i => i!.AsObject()));
+            continuation = page["continuation"]?.GetValue<string>();
+        }
+        while (continuation is not null);
+
+        return items;
+    }
+
+    private async Task<Answer> SendAsync(HttpMethod method, string path, string? key = TestStorage.AdminKey)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (key is not null)
+        {
+            request.Headers.Add("x-functions-key", key);
+        }
+
+        using var response = await fixture.App.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return new Answer(response.StatusCode, response.Content.Headers.ContentType?.MediaType, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
+    private static void AssertProblem(Answer answer, HttpStatusCode status)
+    {
+        Assert.Equal(status, answer.Status);
+        Assert.Equal("application/problem+json", answer.MediaType);
+        Assert.Equal((int)status, answer.Json["status"]!.GetValue<int>());
+        Assert.False(string.IsNullOrEmpty(answer.Json["title"]?.GetValue<string>()));
+    }
+
+    private sealed record Answer(HttpStatusCode Status, string? MediaType, JsonNode? Body)
+    {
+        public JsonObject Json => Body?.AsObject() ?? throw new InvalidOperationException($"The {(int)Status} answer has no body.");
+    }
+}

@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using PayExCallbackFunctions.PayExStandIn;
+using PayExCallbackFunctions.Tests.Infrastructure;
+
+namespace PayExCallbackFunctions.Tests.Retry;
+
+/// <summary>
+/// PayEx failing for a while, end to end: the callback waits on the queue through the retry
+/// schedule (1 s, 1 s, 2 s in tests) and is stored once PayEx answers again; what cannot succeed
+/// is dead-lettered.
+/// </summary>
+public class PayExOutageTests
+{
+    private readonly Examples _examples = new();
+
+    private Guid P => _examples.Id(Examples.DocsPaymentId);
+
+    private Guid T => _examples.Id(Examples.DocsTransactionId);
+
+    private string PaymentPath => $"/psp/creditcard/payments/{P}";
+
+    private void Serve(StandIn payEx)
+    {
+        payEx.State.PutResource(_examples.Resource("payment-creditcard-callback-examples.json"));
+        payEx.State.PutResource(_examples.Resource("transaction-authorization-creditcard.docs.json"));
+    }
+
+    private async Task<string> AcknowledgeAsync(AppProcess app)
+    {
+        using var content = new StringContent(_examples.Callback("callback-v1-nested-instrument.json"), Encoding.UTF8, "application/json");
+        using var response = await app.Http.PostAsync("/api/payex/callbacks", content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+    }
+
+    private List<DateTimeOffset> PaymentGets(StandIn payEx) =>
+        payEx.State.Requests.Where(r => r.PathAndQuery == PaymentPath).Select(r => r.At).Order().ToList();
+
+    private static void AssertWaited(DateTimeOffset before, DateTimeOffset after, double seconds)
+    {
+        // The queue counts whole seconds from when the message was sent, a moment after the GET failed.
+        Assert.True(after - before >= TimeSpan.FromSeconds(seconds - 0.1), $"the next attempt came {after - before} later, sooner than {seconds} s");
+    }
+
+    [Fact]
+    public async Task PayEx_failing_with_5xx_for_a_while_is_retried_on_the_schedule_and_stored_once_it_recovers()
+    {
+        await using var run = await RunningApp.StartAsync(s => s["PayEx__QuickRetries"] = "0");
+        Serve(run.PayEx);
+        run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 500, Remaining = 1 });
+        run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 502, Remaining = 1 });
+        run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 503, Remaining = 1 });
+
+        await AcknowledgeAsync(run.App);
+        await run.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+
+        var gets = PaymentGets(run.PayEx);
+        Assert.Equal(4, gets.Count);
+        AssertWaited(gets[0], gets[1], 1);
+        AssertWaited(gets[1], gets[2], 1);
+        AssertWaited(gets[2], gets[3], 2);
+        Assert.Contains("(attempt 3 of 6); next attempt in 00:00:02", run.App.Output);
+        Assert.Empty(await run.Storage.DeadLettersAsync());
+        Assert.Equal(0, await run.Storage.ApproximateCountAsync(run.Storage.Poison));
+    }
+
+    [Fact]
+    public async Task A_429_is_tried_again_no_sooner_than_its_Retry_After_and_not_by_quick_retries()
+    {
+        await using var run = await RunningApp.StartAsync(_ => { });
+        Serve(run.PayEx);
+        run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 429, RetryAfterSeconds = 3, Remaining = 1 });
+
+        await AcknowledgeAsync(run.App);
+        await run.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+
+        var gets = PaymentGets(run.PayEx);
+        Assert.Equal(2, gets.Count);
+        AssertWaited(gets[0], gets[1], 3);
+    }
+
+    [Fact]
+    public async Task PayEx_answering_too_slowly_is_retried_and_stored()
+    {
+        await using var run = await RunningApp.StartAsync(s =>
+        {
+            s["PayEx__QuickRetries"] = "0";
+            s["PayEx__AttemptTimeoutSeconds"] = "1";
+        });
+        Serve(run.PayEx);
+        run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 200, DelayMilliseconds = 4000, Remaining = 1 });
+
+        await AcknowledgeAsync(run.App);
+        await run.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+
+        Assert.Equal(2, PaymentGets(run.PayEx).Count);
+        Assert.Contains("(attempt 1 of 6)", run.App.Output);
+    }
+
+    [Fact]
+    public async Task PayEx_refusing_connections_is_retried_until_it_listens_again()
+    {
+        await using var storage = await TestStorage.CreateAsync();
+        var port = FreePort.Next();
+        var settings = storage.Settings(new Uri($"http://127.0.0.1:{port}/"), StandIn.DefaultToken);
+        settings["PayEx__QuickRetries"] = "0";
+        await using var app = await AppProcess.StartAsync(settings);
+
+        await AcknowledgeAsync(app);
+        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("(attempt 2 of 6)")), "two attempts to fail");
+        Assert.Empty(await storage.RowsAsync(P));
+
+        await using var payEx = await StandIn.StartAsync(port: port);
+        Serve(payEx);
+        await storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        Assert.Empty(await storage.DeadLettersAsync());
+    }
+
+    [Fact]
+    public async Task A_wrong_token_is_retried_and_the_callback_stored_once_the_app_runs_with_the_right_one()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        Serve(payEx);
+        var settings = storage.Settings(payEx);
+        settings["PayEx__Token"] = "expired-token";
+        await using (var wrong = await AppProcess.StartAsync(settings))
+        {
+            await AcknowledgeAsync(wrong);
+            await Eventually.TrueAsync(() => Task.FromResult(wrong.Output.Contains("Check PayEx__Token")), "the 401 to be retried");
+            Assert.DoesNotContain("expired-token", wrong.Output);
+            wrong.Terminate();
+            await wrong.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        // The operator fixes the setting; the app restarts; the waiting callback goes through.
+        settings["PayEx__Token"] = payEx.Token;
+        await using var right = await AppProcess.StartAsync(settings);
+        await storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        Assert.Empty(await storage.DeadLettersAsync());
+    }
+
+    [Fact]
+    public async Task A_callback_still_failing_when_the_schedule_runs_out_is_dead_lettered_with_its_error_history()
+    {
+        await using var run = await RunningApp.StartAsync(s =>
+        {
+            s["PayEx__QuickRetries"] = "0";
+            s["Retry__MaxAttempts"] = "3";
+        });
+        Serve(run.PayEx);
+        run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 503, Remaining = int.MaxValue });
+
+        var id = await AcknowledgeAsync(run.App);
+        var deadLetter = await Eventually.GetAsync(async () => (await run.Storage.DeadLettersAsync()).SingleOrDefault(), "the dead letter");
+
+        Assert.Equal(id, deadLetter.RowKey);
+        Assert.Equal("Exhausted", deadLetter.GetString("Origin"));
+        Assert.Equal(3, deadLetter.GetInt32("Attempts"));
+        var errors = JsonNode.Parse(deadLetter.GetString("Errors"))!.AsArray();
+        Assert.Equal([1, 2, 3], errors.Select(e => e!["attempt"]!.GetValue<int>()));
+        Assert.All(errors, e => Assert.Contains("503", e!["error"]!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.Equal(3, PaymentGets(run.PayEx).Count);
+        Assert.Equal(0, await run.Storage.ApproximateCountAsync(run.Storage.Queue));
+        Assert.Contains($"Callback {id} was dead-lettered (Exhausted) after 3 attempts", run.App.Output);
+        Assert.Empty(await run.Storage.RowsAsync(P));
+    }
+
+    [Fact]
+    public async Task A_404_is_dead_lettered_at_once_and_a_replay_after_PayEx_has_it_stores_it()
+    {
+        await using var run = await RunningApp.StartAsync(_ => { });
+        run.PayEx.State.PutResource(_examples.Resource("transaction-authorization-creditcard.docs.json"));
+
+        var id = await AcknowledgeAsync(run.App);
+        var deadLetter = await Eventually.GetAsync(async () => (await run.Storage.DeadLettersAsync()).SingleOrDefault(), "the dead letter");
+        Assert.Equal("Permanent", deadLetter.GetString("Origin"));
+        Assert.Contains("404", deadLetter.GetString("Reason"), StringComparison.Ordinal);
+        Assert.Single(PaymentGets(run.PayEx));
+
+        Serve(run.PayEx);
+        using var replay = new HttpRequestMessage(HttpMethod.Post, $"/api/payex/deadletters/{id}/replay");
+        replay.Headers.Add("x-functions-key", TestStorage.AdminKey);
+        using var response = await run.App.Http.SendAsync(replay);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var rows = await run.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        Assert.Equal(id, rows[$"payment-{P}"].GetString("CallbackId"));
+        Assert.Empty(await run.Storage.DeadLettersAsync());
+    }
+}
