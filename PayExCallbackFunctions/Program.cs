@@ -58,6 +58,13 @@ if (!standalone)
     app.Logger.LogInformation("Running as a Functions custom handler: the Functions host owns the triggers");
 }
 
+// Once started, so that the settings have been validated.
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var retries = app.Services.GetRequiredService<RetrySchedule>();
+    app.Logger.LogInformation("Transient failures are tried {MaxAttempts} times, over at least {Span}, before a callback is dead-lettered", retries.MaxAttempts, retries.Span());
+});
+
 app.Run();
 
 /// <summary>The app's entry point, named for tests.</summary>

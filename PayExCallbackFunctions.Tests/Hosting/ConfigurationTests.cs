@@ -17,6 +17,10 @@ public class ConfigurationTests
         { "Storage__CallbackQueue", "Bad_Name", "Storage__CallbackQueue 'Bad_Name' is not a valid queue name" },
         { "Storage__PaymentsTable", "1x", "Storage__PaymentsTable '1x' is not a valid table name" },
         { "Callbacks__MaxBodyBytes", "10", "MaxBodyBytes" },
+        { "Storage__DeadLettersTable", "Bad-Name", "Storage__DeadLettersTable 'Bad-Name' is not a valid table name of its own" },
+        { "Retry__Schedule", "soon", "Retry__Schedule 'soon' must be a comma-separated list of TimeSpans" },
+        { "Retry__MaxAttempts", "0", "Retry__MaxAttempts must be between 1 and 1000" },
+        { "PayEx__QuickRetries", "9", "PayEx__QuickRetries must be between 0 and 5" },
         { "AzureFunctionsJobHost__extensions__queues__batchSize", "64", "batchSize must be between 1 and 32" },
         { "FUNCTIONS_CUSTOMHANDLER_PORT", "http", "FUNCTIONS_CUSTOMHANDLER_PORT must be a TCP port number" },
     };

@@ -36,6 +36,8 @@ public class QueueListenerTests
         await using var run = await RunningApp.StartAsync(_ => { });
         var (storage, app) = (run.Storage, run.App);
         await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains($"listening to queue {storage.QueueName} (batch size 16, poison after 5 attempts)")), "the listener's start line");
+        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains($"listening to queue {storage.QueueName}-poison")), "the poison listener's start line");
+        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("Transient failures are tried 6 times, over at least 00:00:08")), "the retry schedule's start line");
     }
 
     [Fact]
