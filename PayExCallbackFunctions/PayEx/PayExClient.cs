@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
 
 namespace PayExCallbackFunctions.PayEx;
 
@@ -34,9 +35,14 @@ public sealed class PayExClient(HttpClient http, IOptionsMonitor<PayExOptions> o
         {
             response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
+        catch (BrokenCircuitException e)
+        {
+            // Not sent at all: PayEx failed too often just now. Try again once the circuit may close.
+            throw new PayExRequestException($"GET {path} was not sent: PayEx failed too often just now.", null, PayExServices.CircuitBreakDuration, e);
+        }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Network errors, timeouts and an open circuit all mean: no answer from PayEx.
+            // Network errors and timeouts mean: no answer from PayEx.
             throw new PayExRequestException($"GET {path} got no answer from PayEx: {e.GetType().Name}.", null, null, e);
         }
 

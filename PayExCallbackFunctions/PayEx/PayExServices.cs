@@ -6,6 +6,9 @@ namespace PayExCallbackFunctions.PayEx;
 
 public static class PayExServices
 {
+    /// <summary>How long GETs are refused once PayEx failed too often; such a refusal is retried after it.</summary>
+    public static readonly TimeSpan CircuitBreakDuration = TimeSpan.FromSeconds(5);
+
     public static IServiceCollection AddPayEx(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<PayExOptions>()
@@ -42,6 +45,10 @@ public static class PayExServices
                 resilience.Retry.MaxDelay = TimeSpan.FromSeconds(5);
                 resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(payEx.AttemptTimeoutSeconds * 3 + 10);
                 resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, payEx.AttemptTimeoutSeconds * 2));
+                // Open only in a real outage: at the default 10%, a PayEx failing one call in five
+                // kept it open, and every refused GET spent one of the callback's durable attempts.
+                resilience.CircuitBreaker.FailureRatio = 0.5;
+                resilience.CircuitBreaker.BreakDuration = CircuitBreakDuration;
             });
         return services;
     }
