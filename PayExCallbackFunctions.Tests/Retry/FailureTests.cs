@@ -28,6 +28,23 @@ public class FailureTests
     }
 
     [Theory]
+    [InlineData(HttpStatusCode.MovedPermanently)]
+    [InlineData(HttpStatusCode.TemporaryRedirect)]
+    public void A_redirect_is_transient_and_points_at_the_base_url(HttpStatusCode status)
+    {
+        var failure = Failure.Of(PayEx(status))!;
+        Assert.Equal(FailureKind.Transient, failure.Kind);
+        Assert.Contains("PayEx__BaseUrl", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Identity_based_storage_access_failing_to_get_a_token_is_transient()
+    {
+        Assert.Equal(FailureKind.Transient, Failure.Of(new Azure.Identity.AuthenticationFailedException("no token"))!.Kind);
+        Assert.Equal(FailureKind.Transient, Failure.Of(new Azure.Identity.CredentialUnavailableException("no identity"))!.Kind);
+    }
+
+    [Theory]
     [InlineData(HttpStatusCode.NotFound)]
     [InlineData(HttpStatusCode.Gone)]
     [InlineData(HttpStatusCode.BadRequest)]

@@ -80,12 +80,12 @@ public sealed record DeadLetter
 }
 
 /// <summary>A page of dead letters; pass <see cref="Continuation"/> back for the next.</summary>
-public sealed record DeadLetterPage(IReadOnlyList<DeadLetter> Items, string? Continuation, int PoisonQueueMessages);
+public sealed record DeadLetterPage(IReadOnlyList<DeadLetter> Items, string? Continuation, int? PoisonQueueMessages);
 
 /// <summary>What replaying all dead letters did.</summary>
 public sealed record ReplayAllResult(int Replayed, IReadOnlyList<ReplayFailure> Failed, bool More);
 
 public sealed record ReplayFailure(string Id, string Reason);
 
-/// <summary>What replaying one dead letter did.</summary>
-public sealed record ReplayResult(string Id, bool Replayed);
+/// <summary>What replaying one dead letter did; <see cref="Removed"/> is false if it failed again meanwhile and its new dead letter stays.</summary>
+public sealed record ReplayResult(string Id, bool Replayed, bool Removed);

@@ -33,15 +33,16 @@ public static partial class DeadLetterEndpoints
             return BadRequest("top must be between 1 and 100.");
         }
 
-        if (continuation is not null && !ValidContinuation().IsMatch(continuation))
+        string? tableContinuation = null;
+        if (continuation is not null && !ContinuationToken.TryRead(continuation, out tableContinuation))
         {
             return BadRequest("continuation must be a token from an earlier page, as it was given.");
         }
 
         try
         {
-            var (items, next) = await deadLetters.ListAsync(top ?? 50, continuation, cancellationToken);
-            return TypedResults.Ok(new DeadLetterPage(items, next, await poison.GetAsync(cancellationToken)));
+            var (items, next) = await deadLetters.ListAsync(top ?? 50, tableContinuation, cancellationToken);
+            return TypedResults.Ok(new DeadLetterPage(items, ContinuationToken.Write(next), await poison.GetAsync(cancellationToken)));
         }
         catch (RequestFailedException)
         {
@@ -127,10 +128,6 @@ public static partial class DeadLetterEndpoints
     // Storage failed (part-way for a replay: what was replayed stays replayed, the rest stays dead-lettered).
     private static ProblemHttpResult Unavailable() =>
         TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage is unavailable.", detail: "Nothing was lost; try again.");
-
-    // The table service's continuation: next partition and row key, base64, separated by a space.
-    [GeneratedRegex("^[A-Za-z0-9+/=_-]{1,1024}( [A-Za-z0-9+/=_-]{0,1024})?$")]
-    private static partial Regex ValidContinuation();
 
     // Callback ids are 32 hex digits; unreadable messages are message-{queue message id}.
     [GeneratedRegex("^[A-Za-z0-9-]{1,128}$")]

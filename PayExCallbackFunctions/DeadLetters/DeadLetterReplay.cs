@@ -23,10 +23,18 @@ public sealed partial class DeadLetterReplay(DeadLetterTable deadLetters, Callba
 
         var (deadLetter, etag) = found;
         CallbackEnvelopeFor(deadLetter, out var envelope);
-        await queue.EnqueueAsync(queue.Encode(envelope with { Retry = null }), TimeSpan.Zero, cancellationToken);
-        await deadLetters.DeleteAsync(id, etag, cancellationToken);
+        try
+        {
+            await queue.EnqueueAsync(queue.Encode(envelope with { Retry = null }), TimeSpan.Zero, cancellationToken);
+        }
+        catch (CallbackTooLargeException e)
+        {
+            throw new DeadLetterNotReplayableException($"Dead letter {deadLetter.Id} does not fit a queue message: {e.Message}", e);
+        }
+
+        var removed = await deadLetters.DeleteAsync(id, etag, cancellationToken);
         LogReplayed(logger, id, deadLetter.Origin);
-        return new ReplayResult(id, Replayed: true);
+        return new ReplayResult(id, Replayed: true, removed);
     }
 
     public async Task<ReplayAllResult> ReplayAllAsync(CancellationToken cancellationToken)

@@ -1,10 +1,11 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using PayExCallbackFunctions.Callbacks;
 
 namespace PayExCallbackFunctions.Processing;
 
 /// <summary>Reads a queue message back into a <see cref="CallbackEnvelope"/>.</summary>
-public static class CallbackMessage
+public static partial class CallbackMessage
 {
     /// <summary>
     /// The Functions host hands a queue message over as a JSON object, or as a JSON string holding
@@ -61,8 +62,17 @@ public static class CallbackMessage
             throw new InvalidCallbackMessageException($"The queue message is not a callback envelope of version 1 to {CallbackEnvelope.CurrentVersion}.");
         }
 
+        // The id keys its dead letter: a table key must not hold '/', '#', '?' or a backslash.
+        if (!ValidId().IsMatch(envelope.Id))
+        {
+            throw new InvalidCallbackMessageException("The queue message's id is not a callback id.");
+        }
+
         return envelope;
     }
+
+    [GeneratedRegex("^[A-Za-z0-9-]{1,128}$")]
+    private static partial Regex ValidId();
 }
 
 /// <summary>A queue message that can never be processed, however often it is tried.</summary>

@@ -168,7 +168,7 @@ public sealed partial class QueueListener(
             }
 
             await handle(Decode(message), message.MessageId, message.DequeueCount, _abandon.Token);
-            await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+            await CompleteAsync(message);
         }
         catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
         {
@@ -189,6 +189,20 @@ public sealed partial class QueueListener(
         finally
         {
             _inFlight.TryRemove(message.MessageId, out _);
+        }
+    }
+
+    // Handled: if the delete fails the message comes back when its lease ends and is handled again
+    // (harmless), but it must not count as a failure and go to the poison queue.
+    private async Task CompleteAsync(QueueMessage message)
+    {
+        try
+        {
+            await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogCompleteFailed(logger, e, message.MessageId);
         }
     }
 
@@ -280,6 +294,9 @@ public sealed partial class QueueListener(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give queue message {MessageId} back; it reappears when its lease ends")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue message {MessageId} was handled but could not be deleted; it comes back when its lease ends")]
+    private static partial void LogCompleteFailed(ILogger logger, Exception exception, string messageId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Queue message {MessageId} failed {DequeueCount} times and was moved to {PoisonQueue}")]
     private static partial void LogPoisoned(ILogger logger, string messageId, long dequeueCount, string poisonQueue);

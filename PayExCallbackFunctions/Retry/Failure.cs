@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Azure;
+using Azure.Identity;
 using PayExCallbackFunctions.PayEx;
 using PayExCallbackFunctions.Processing;
 using PayExCallbackFunctions.Storage;
@@ -31,12 +32,18 @@ public sealed record Failure(FailureKind Kind, string Reason, TimeSpan? RetryAft
             Transient(e, $"{e.Message} Check PayEx__Token."),
         PayExRequestException { StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout } e => Transient(e),
         PayExRequestException { StatusCode: >= HttpStatusCode.InternalServerError } e => Transient(e),
+        // Redirects are not followed (the token would go along): a wrong PayEx__BaseUrl, which an operator fixes.
+        PayExRequestException { StatusCode: >= HttpStatusCode.MultipleChoices and < HttpStatusCode.BadRequest } e =>
+            Transient(e, $"{e.Message} Check PayEx__BaseUrl."),
         PayExRequestException e => new Failure(FailureKind.Permanent, e.Message),
         PayExResourceException e => new Failure(FailureKind.Permanent, e.Message),
         InvalidCallbackMessageException e => new Failure(FailureKind.Permanent, e.Message),
         PaymentStateConflictException e => new Failure(FailureKind.Transient, e.Message),
         // Storage refusing the request itself (bad request, too large) will refuse it again.
         RequestFailedException { Status: 400 or 413 } e => new Failure(FailureKind.Permanent, $"Storage refused the write: {e.Status} {e.ErrorCode}."),
+        // Identity-based storage access failing to get a token: a passing fault, or one an operator fixes.
+        AuthenticationFailedException or CredentialUnavailableException =>
+            new Failure(FailureKind.Transient, $"Storage credentials failed: {exception.GetType().Name}."),
         RequestFailedException e => new Failure(FailureKind.Transient, $"Storage failed: {(e.Status == 0 ? "no answer" : $"{e.Status} {e.ErrorCode}")}."),
         HttpRequestException or IOException or SocketException or TimeoutException or OperationCanceledException =>
             new Failure(FailureKind.Transient, $"{exception.GetType().Name}: {exception.Message}"),

@@ -1,0 +1,32 @@
+using PayExCallbackFunctions.Processing;
+
+namespace PayExCallbackFunctions.Tests.Processing;
+
+public class CallbackMessageTests
+{
+    private static string Envelope(string id, int version = 1) =>
+        $$"""{"version":{{version}},"id":"{{id}}","shape":"V1Nested","payment":"/psp/creditcard/payments/7e6cdfc3-1276-44e9-9992-7cf4419750e1","receivedAt":"2026-11-23T10:00:00Z","rawBody":"{}"}""";
+
+    [Fact]
+    public void An_envelope_reads_as_an_object_or_as_a_string_holding_it()
+    {
+        Assert.Equal("a1b2", CallbackMessage.Read(Envelope("a1b2")).Id);
+        Assert.Equal("a1b2", CallbackMessage.Read(System.Text.Json.JsonSerializer.Serialize(Envelope("a1b2"))).Id);
+    }
+
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("a#b")]
+    [InlineData("a?b")]
+    [InlineData("")]
+    public void An_id_that_could_not_key_a_dead_letter_is_refused(string id)
+    {
+        Assert.Throws<InvalidCallbackMessageException>(() => CallbackMessage.Read(Envelope(id)));
+    }
+
+    [Fact]
+    public void An_envelope_of_a_later_version_is_refused()
+    {
+        Assert.Throws<InvalidCallbackMessageException>(() => CallbackMessage.Read(Envelope("a1b2", version: 2)));
+    }
+}
