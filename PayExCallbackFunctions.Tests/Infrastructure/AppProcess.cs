@@ -36,33 +36,40 @@ public sealed class AppProcess : IAsyncDisposable
     /// <summary>Starts the app and waits until it answers; <paramref name="settings"/> are its app settings.</summary>
     public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, bool customHandler = false)
     {
-        var app = Launch(settings, customHandler);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await Eventually.TrueAsync(async () =>
+            var app = Launch(settings, customHandler);
+            try
             {
-                if (app.HasExited)
+                await Eventually.TrueAsync(async () =>
                 {
-                    throw new InvalidOperationException($"The app exited with {app.ExitCode} before it was ready:\n{app.Output}");
-                }
+                    if (app.HasExited)
+                    {
+                        throw new InvalidOperationException($"The app exited with {app.ExitCode} before it was ready:\n{app.Output}");
+                    }
 
-                try
-                {
-                    return (await app.Http.GetAsync("/healthz")).IsSuccessStatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            }, "the app to answer /healthz");
+                    try
+                    {
+                        return (await app.Http.GetAsync("/healthz")).IsSuccessStatusCode;
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return false;
+                    }
+                }, "the app to answer /healthz");
+                return app;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && app.Output.Contains("address already in use", StringComparison.Ordinal))
+            {
+                // Another process took the free port first: try another.
+                await app.DisposeAsync();
+            }
+            catch
+            {
+                await app.DisposeAsync();
+                throw;
+            }
         }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-
-        return app;
     }
 
     /// <summary>Starts the app without waiting for it: for start-up failures.</summary>
