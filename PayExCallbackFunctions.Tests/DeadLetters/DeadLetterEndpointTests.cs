@@ -15,22 +15,16 @@ namespace PayExCallbackFunctions.Tests.DeadLetters;
 public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<RunningApp>
 {
     private const string Route = "/api/payex/deadletters";
-    private const string CallbackFile = "callback-v1-nested-instrument.json";
-    private const string PaymentFile = "payment-creditcard-callback-examples.json";
-    private const string TransactionFile = "transaction-authorization-creditcard.docs.json";
+    private readonly ExampleCallback _callback = new();
 
-    private readonly Examples _examples = new();
+    private Guid P => _callback.Payment;
 
-    private Guid P => _examples.Id(Examples.DocsPaymentId);
-
-    private Guid T => _examples.Id(Examples.DocsTransactionId);
-
-    private static string PaymentPath(Examples examples) => $"/psp/creditcard/payments/{examples.Id(Examples.DocsPaymentId)}";
+    private Guid T => _callback.Transaction;
 
     [Fact]
     public async Task Without_the_admin_key_every_function_answers_401_and_nothing_changes()
     {
-        var id = await DeadLetteredCallbackAsync(_examples);
+        var id = await DeadLetteredCallbackAsync(_callback);
         var before = await GetDeadLetterAsync(id);
 
         AssertProblem(await SendAsync(HttpMethod.Get, Route, key: null), HttpStatusCode.Unauthorized);
@@ -73,15 +67,15 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
     [Fact]
     public async Task A_callback_whose_payment_PayEx_answers_404_to_is_listed_as_a_permanent_dead_letter()
     {
-        var id = await DeadLetteredCallbackAsync(_examples);
+        var id = await DeadLetteredCallbackAsync(_callback);
 
         var item = Assert.Single(await ListAllAsync(), i => i["id"]!.GetValue<string>() == id);
         Assert.Equal("Permanent", item["origin"]!.GetValue<string>());
         Assert.Contains("404", item["reason"]!.GetValue<string>());
-        Assert.Contains(PaymentPath(_examples), item["reason"]!.GetValue<string>());
+        Assert.Contains(_callback.PaymentPath, item["reason"]!.GetValue<string>());
         Assert.Equal(1, item["attempts"]!.GetValue<int>());
-        Assert.Equal(PaymentPath(_examples), item["payment"]!.GetValue<string>());
-        Assert.Equal($"{PaymentPath(_examples)}/authorizations/{T}", item["transaction"]!.GetValue<string>());
+        Assert.Equal(_callback.PaymentPath, item["payment"]!.GetValue<string>());
+        Assert.Equal($"{_callback.PaymentPath}/authorizations/{T}", item["transaction"]!.GetValue<string>());
         Assert.Equal("V1Nested", item["shape"]!.GetValue<string>());
         var error = Assert.Single(item["errors"]!.AsArray())!;
         Assert.Equal(1, error["attempt"]!.GetValue<int>());
@@ -94,7 +88,7 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
         Assert.Equal("Permanent", one["origin"]!.GetValue<string>());
         var message = JsonNode.Parse(one["message"]!.GetValue<string>())!;
         Assert.Equal(id, message["id"]!.GetValue<string>());
-        Assert.Equal(PaymentPath(_examples), message["payment"]!.GetValue<string>());
+        Assert.Equal(_callback.PaymentPath, message["payment"]!.GetValue<string>());
         Assert.Equal(1, message["retry"]!["attempts"]!.GetValue<int>());
         Assert.Empty(await fixture.Storage.RowsAsync(P));
     }
@@ -102,10 +96,10 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
     [Fact]
     public async Task Replaying_a_dead_letter_once_PayEx_has_the_payment_stores_it_with_a_fresh_attempt_count()
     {
-        var id = await DeadLetteredCallbackAsync(_examples);
-        Serve(_examples);
+        var id = await DeadLetteredCallbackAsync(_callback);
+        _callback.Serve(fixture.PayEx);
         // One transient failure of the replayed callback shows which attempt the retry path counts it as.
-        fixture.PayEx.State.AddFault(new Fault { Path = PaymentPath(_examples), Status = 429, Remaining = 1 });
+        fixture.PayEx.State.AddFault(new Fault { Path = _callback.PaymentPath, Status = 429, Remaining = 1 });
 
         var replay = await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay");
 
@@ -113,7 +107,7 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
         Assert.Equal(id, replay.Json["id"]!.GetValue<string>());
         Assert.True(replay.Json["replayed"]!.GetValue<bool>());
         AssertProblem(await SendAsync(HttpMethod.Get, $"{Route}/{id}"), HttpStatusCode.NotFound);
-        await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        await fixture.Storage.WaitForRowsAsync(P, _callback.RowKeys);
         Assert.Contains($"Callback {id} failed (attempt 1 of ", fixture.App.Output);
         Assert.DoesNotContain($"Callback {id} failed (attempt 2 of ", fixture.App.Output);
         AssertProblem(await SendAsync(HttpMethod.Get, $"{Route}/{id}"), HttpStatusCode.NotFound);
@@ -123,16 +117,16 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
     [Fact]
     public async Task Replaying_all_puts_every_dead_letter_back_on_the_queue()
     {
-        var callbacks = new[] { new Examples(), new Examples(), new Examples() };
+        var callbacks = new[] { new ExampleCallback(), new ExampleCallback(), new ExampleCallback() };
         var ids = new List<string>();
-        foreach (var examples in callbacks)
+        foreach (var callback in callbacks)
         {
-            ids.Add(await DeadLetteredCallbackAsync(examples));
+            ids.Add(await DeadLetteredCallbackAsync(callback));
         }
 
-        foreach (var examples in callbacks)
+        foreach (var callback in callbacks)
         {
-            Serve(examples);
+            callback.Serve(fixture.PayEx);
         }
 
         var replay = await SendAsync(HttpMethod.Post, $"{Route}/replay");
@@ -141,10 +135,9 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
         Assert.True(replay.Json["replayed"]!.GetValue<int>() >= 3, $"Replayed fewer than 3: {replay.Body}");
         Assert.DoesNotContain(replay.Json["failed"]!.AsArray(), f => ids.Contains(f!["id"]!.GetValue<string>()));
         Assert.False(replay.Json["more"]!.GetValue<bool>());
-        foreach (var examples in callbacks)
+        foreach (var callback in callbacks)
         {
-            var p = examples.Id(Examples.DocsPaymentId);
-            await fixture.Storage.WaitForRowsAsync(p, $"payment-{p}", $"transaction-{examples.Id(Examples.DocsTransactionId)}");
+            await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
         }
 
         Assert.DoesNotContain(await ListAllAsync(), i => ids.Contains(i["id"]!.GetValue<string>()));
@@ -153,7 +146,7 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
     [Fact]
     public async Task Replaying_a_dead_letter_whose_payment_is_still_missing_dead_letters_it_again()
     {
-        var id = await DeadLetteredCallbackAsync(_examples);
+        var id = await DeadLetteredCallbackAsync(_callback);
         var first = (await GetDeadLetterAsync(id))!;
         var firstAt = first["deadLetteredAt"]!.GetValue<DateTimeOffset>();
 
@@ -168,14 +161,14 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
         // Counted afresh: one attempt, one error, not the first run's added on.
         Assert.Equal(1, again["attempts"]!.GetValue<int>());
         Assert.Single(again["errors"]!.AsArray());
-        Assert.Equal(2, fixture.PayEx.State.Requests.Count(r => r.PathAndQuery == PaymentPath(_examples)));
+        Assert.Equal(2, fixture.PayEx.State.Requests.Count(r => r.PathAndQuery == _callback.PaymentPath));
         Assert.Single(await ListAllAsync(), i => i["id"]!.GetValue<string>() == id);
     }
 
     [Fact]
     public async Task Discarding_a_dead_letter_removes_it()
     {
-        var id = await DeadLetteredCallbackAsync(_examples);
+        var id = await DeadLetteredCallbackAsync(_callback);
 
         var discard = await SendAsync(HttpMethod.Delete, $"{Route}/{id}");
 
@@ -257,7 +250,7 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
     [Fact]
     public async Task The_list_pages_with_a_continuation_token()
     {
-        var ids = new[] { await DeadLetteredCallbackAsync(new Examples()), await DeadLetteredCallbackAsync(new Examples()) };
+        var ids = new[] { await DeadLetteredCallbackAsync(new ExampleCallback()), await DeadLetteredCallbackAsync(new ExampleCallback()) };
 
         var first = await ListPageAsync(1, null);
         Assert.Single(first["items"]!.AsArray());
@@ -286,7 +279,7 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
     public async Task A_message_on_the_poison_queue_is_listed_as_a_poison_dead_letter()
     {
         // A real envelope, as the queue trigger would have given up on it: taken from a dead letter.
-        var id = await DeadLetteredCallbackAsync(_examples);
+        var id = await DeadLetteredCallbackAsync(_callback);
         var message = (await GetDeadLetterAsync(id))!["message"]!.GetValue<string>();
         Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, $"{Route}/{id}")).Status);
 
@@ -297,32 +290,26 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
             (await ListAllAsync()).FirstOrDefault(i => i["id"]!.GetValue<string>() == id), $"callback {id} back as a dead letter");
         Assert.Equal("Poison", item["origin"]!.GetValue<string>());
         Assert.Contains("queue trigger gave up", item["reason"]!.GetValue<string>());
-        Assert.Equal(PaymentPath(_examples), item["payment"]!.GetValue<string>());
+        Assert.Equal(_callback.PaymentPath, item["payment"]!.GetValue<string>());
         var page = await ListPageAsync(100, null);
         Assert.True(page["poisonQueueMessages"]!.GetValue<int>() >= 0);
         await Eventually.TrueAsync(async () => await fixture.Storage.ApproximateCountAsync(fixture.Storage.Poison) == 0, "the poison queue to be emptied");
 
         // And it is replayable like any other.
-        Serve(_examples);
+        _callback.Serve(fixture.PayEx);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay")).Status);
-        await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        await fixture.Storage.WaitForRowsAsync(P, _callback.RowKeys);
     }
 
     /// <summary>Posts a callback whose payment PayEx does not have (its transaction it has) and waits until it is dead-lettered.</summary>
-    private async Task<string> DeadLetteredCallbackAsync(Examples examples)
+    private async Task<string> DeadLetteredCallbackAsync(ExampleCallback callback)
     {
-        fixture.PayEx.State.PutResource(examples.Resource(TransactionFile));
-        using var response = await fixture.PostCallbackAsync(examples.Callback(CallbackFile));
+        fixture.PayEx.State.PutResource(callback.Examples.Resource("transaction-authorization-creditcard.docs.json"));
+        using var response = await fixture.PostCallbackAsync(callback.Json);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
         await Eventually.GetAsync(() => GetDeadLetterAsync(id), $"callback {id} to be dead-lettered");
         return id;
-    }
-
-    private void Serve(Examples examples)
-    {
-        fixture.PayEx.State.PutResource(examples.Resource(PaymentFile));
-        fixture.PayEx.State.PutResource(examples.Resource(TransactionFile));
     }
 
     /// <summary>GET /{id}: the dead letter, or null on 404.</summary>

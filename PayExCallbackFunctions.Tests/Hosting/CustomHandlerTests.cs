@@ -13,18 +13,17 @@ namespace PayExCallbackFunctions.Tests.Hosting;
 /// </summary>
 public class CustomHandlerTests(CustomHandlerApp fixture) : IClassFixture<CustomHandlerApp>
 {
-    private readonly Examples _examples = new();
+    private readonly ExampleCallback _callback = new();
 
-    private Guid P => _examples.Id(Examples.DocsPaymentId);
+    private Guid P => _callback.Payment;
 
-    private Guid T => _examples.Id(Examples.DocsTransactionId);
+    private Guid T => _callback.Transaction;
 
     /// <summary>Posts the callback as the host proxies it, and takes the message off the queue as the host's trigger does.</summary>
     private async Task<string> AcknowledgeAndDequeueAsync()
     {
-        fixture.PayEx.State.PutResource(_examples.Resource("payment-creditcard-callback-examples.json"));
-        fixture.PayEx.State.PutResource(_examples.Resource("transaction-authorization-creditcard.docs.json"));
-        using var response = await fixture.PostCallbackAsync(_examples.Callback("callback-v1-nested-instrument.json"));
+        _callback.Serve(fixture.PayEx);
+        using var response = await fixture.PostCallbackAsync(_callback.Json);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
         return await Eventually.GetAsync(async () =>
@@ -164,7 +163,7 @@ public class CustomHandlerTests(CustomHandlerApp fixture) : IClassFixture<Custom
     public async Task Under_the_Functions_host_the_app_runs_no_queue_listener_of_its_own()
     {
         // The host owns the trigger: an acknowledged message stays on the queue for it.
-        using var response = await fixture.PostCallbackAsync(_examples.Callback("callback-v1-nested-instrument.json"));
+        using var response = await fixture.PostCallbackAsync(_callback.Json);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("Running as a Functions custom handler", fixture.App.Output);
 

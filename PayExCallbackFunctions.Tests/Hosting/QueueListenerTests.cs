@@ -1,8 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Nodes;
-using PayExCallbackFunctions.PayExStandIn;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Tests.Hosting;
@@ -10,25 +6,9 @@ namespace PayExCallbackFunctions.Tests.Hosting;
 /// <summary>The standalone queue listeners, end to end: host.json settings, poison intake, graceful stop.</summary>
 public class QueueListenerTests
 {
-    private readonly Examples _examples = new();
+    private readonly ExampleCallback _callback = new();
 
-    private Guid P => _examples.Id(Examples.DocsPaymentId);
-
-    private Guid T => _examples.Id(Examples.DocsTransactionId);
-
-    private void Serve(StandIn payEx)
-    {
-        payEx.State.PutResource(_examples.Resource("payment-creditcard-callback-examples.json"));
-        payEx.State.PutResource(_examples.Resource("transaction-authorization-creditcard.docs.json"));
-    }
-
-    private async Task<string> AcknowledgeAsync(AppProcess app)
-    {
-        using var content = new StringContent(_examples.Callback("callback-v1-nested-instrument.json"), Encoding.UTF8, "application/json");
-        using var response = await app.Http.PostAsync("/api/payex/callbacks", content);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-    }
+    private Guid P => _callback.Payment;
 
     [Fact]
     public async Task The_listener_says_which_queue_it_listens_to_with_host_json_settings()
@@ -49,12 +29,12 @@ public class QueueListenerTests
             s["AzureFunctionsJobHost__extensions__queues__newBatchThreshold"] = "1";
         });
         var (payEx, storage, app) = (run.PayEx, run.Storage, run.App);
-        Serve(payEx);
+        _callback.Serve(payEx);
         payEx.State.Latency = TimeSpan.FromMilliseconds(300);
 
         for (var i = 0; i < 12; i++)
         {
-            await AcknowledgeAsync(app);
+            await _callback.AcknowledgeAsync(app);
         }
 
         await Eventually.TrueAsync(async () => payEx.State.Requests.Count == 24 && await storage.ApproximateCountAsync(storage.Queue) == 0, "all twelve processed");
@@ -67,7 +47,7 @@ public class QueueListenerTests
     {
         await using var payEx = await StandIn.StartAsync();
         await using var storage = await TestStorage.CreateAsync();
-        Serve(payEx);
+        _callback.Serve(payEx);
         var envelope = $$"""{"version":1,"id":"crashed","shape":"V1Nested","payment":"/psp/creditcard/payments/{{P}}","receivedAt":"2026-01-01T00:00:00Z","rawBody":"{}"}""";
         await storage.Queue.CreateIfNotExistsAsync();
         await storage.Queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(envelope)));
@@ -97,10 +77,10 @@ public class QueueListenerTests
     {
         await using var run = await RunningApp.StartAsync(_ => { });
         var (payEx, storage, app) = (run.PayEx, run.Storage, run.App);
-        Serve(payEx);
+        _callback.Serve(payEx);
         payEx.State.Latency = TimeSpan.FromSeconds(2);
 
-        await AcknowledgeAsync(app);
+        await _callback.AcknowledgeAsync(app);
         await Eventually.TrueAsync(() => Task.FromResult(payEx.State.Requests.Count > 0), "processing to start");
         app.Terminate();
 
@@ -116,11 +96,11 @@ public class QueueListenerTests
         await using var storage = await TestStorage.CreateAsync();
         var settings = storage.Settings(payEx);
         settings["DOTNET_SHUTDOWNTIMEOUTSECONDS"] = "1";
-        Serve(payEx);
+        _callback.Serve(payEx);
         payEx.State.Latency = TimeSpan.FromSeconds(20);
         await using (var first = await AppProcess.StartAsync(settings))
         {
-            await AcknowledgeAsync(first);
+            await _callback.AcknowledgeAsync(first);
             await Eventually.TrueAsync(() => Task.FromResult(payEx.State.Requests.Count > 0), "processing to start");
             first.Terminate();
             await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -134,6 +114,6 @@ public class QueueListenerTests
 
         payEx.State.Latency = TimeSpan.Zero;
         await using var second = await AppProcess.StartAsync(settings);
-        await storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        await storage.WaitForRowsAsync(P, _callback.RowKeys);
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using PayExCallbackFunctions.PayExStandIn;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
@@ -11,34 +9,23 @@ namespace PayExCallbackFunctions.Tests.Pipeline;
 /// </summary>
 public class CrashAndOutageTests
 {
-    private readonly Examples _examples = new();
+    private readonly ExampleCallback _callback = new();
 
-    private Guid P => _examples.Id(Examples.DocsPaymentId);
+    private Guid P => _callback.Payment;
 
-    private Guid T => _examples.Id(Examples.DocsTransactionId);
+    private int PaymentGets(StandIn payEx) => _callback.PaymentGets(payEx).Count;
 
-    private string PaymentPath => $"/psp/creditcard/payments/{P}";
-
-    private int PaymentGets(StandIn payEx) => payEx.State.Requests.Count(r => r.PathAndQuery == PaymentPath);
-
+    // The first GET of the payment takes 2 s: time to pull the plug while it is in flight.
     private void ServeSlowly(StandIn payEx)
     {
-        payEx.State.PutResource(_examples.Resource("payment-creditcard-callback-examples.json"));
-        payEx.State.PutResource(_examples.Resource("transaction-authorization-creditcard.docs.json"));
-        payEx.State.AddFault(new Fault { Path = PaymentPath, Status = 200, DelayMilliseconds = 2000, Remaining = 1 });
+        _callback.Serve(payEx);
+        payEx.State.AddFault(new Fault { Path = _callback.PaymentPath, Status = 200, DelayMilliseconds = 2000, Remaining = 1 });
     }
 
     private static Dictionary<string, string?> WithShortLease(Dictionary<string, string?> settings)
     {
         settings["AzureFunctionsJobHost__extensions__queues__messageLease"] = "00:00:03";
         return settings;
-    }
-
-    private async Task AcknowledgeAsync(AppProcess app)
-    {
-        using var content = new StringContent(_examples.Callback("callback-v1-nested-instrument.json"), Encoding.UTF8, "application/json");
-        using var response = await app.Http.PostAsync("/api/payex/callbacks", content);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]
@@ -50,7 +37,7 @@ public class CrashAndOutageTests
         ServeSlowly(payEx);
         await using var app = await AppProcess.StartAsync(WithShortLease(storage.Settings(payEx)));
 
-        await AcknowledgeAsync(app);
+        await _callback.AcknowledgeAsync(app);
         await Eventually.TrueAsync(() => Task.FromResult(PaymentGets(payEx) == 1), "processing to start");
         azurite.Stop();
 
@@ -58,7 +45,7 @@ public class CrashAndOutageTests
         await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("failed (attempt 1 of 5)")), "the attempt to fail");
         await azurite.RestartAsync();
 
-        var rows = await storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        var rows = await storage.WaitForRowsAsync(P, _callback.RowKeys);
         Assert.Equal(2, rows.Count);
         Assert.Equal(2, PaymentGets(payEx));
         Assert.Empty(await storage.DeadLettersAsync());
@@ -74,7 +61,7 @@ public class CrashAndOutageTests
         var settings = WithShortLease(storage.Settings(payEx));
         await using (var first = await AppProcess.StartAsync(settings))
         {
-            await AcknowledgeAsync(first);
+            await _callback.AcknowledgeAsync(first);
             await Eventually.TrueAsync(() => Task.FromResult(PaymentGets(payEx) == 1), "processing to start");
             first.KillHard();
         }
@@ -82,8 +69,8 @@ public class CrashAndOutageTests
         Assert.Empty(await storage.RowsAsync(P));
         await using var second = await AppProcess.StartAsync(settings);
 
-        var rows = await storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
-        Assert.Equal([$"payment-{P}", $"transaction-{T}"], rows.Keys.Order());
+        var rows = await storage.WaitForRowsAsync(P, _callback.RowKeys);
+        Assert.Equal(_callback.RowKeys, rows.Keys.Order());
         Assert.Equal(2, PaymentGets(payEx));
         await Eventually.TrueAsync(async () => await storage.ApproximateCountAsync(storage.Queue) == 0, "the message to be completed");
         Assert.Empty(await storage.DeadLettersAsync());

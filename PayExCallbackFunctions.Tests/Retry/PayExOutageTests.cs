@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using PayExCallbackFunctions.PayExStandIn;
 using PayExCallbackFunctions.Tests.Infrastructure;
@@ -14,30 +12,11 @@ namespace PayExCallbackFunctions.Tests.Retry;
 /// </summary>
 public class PayExOutageTests
 {
-    private readonly Examples _examples = new();
+    private readonly ExampleCallback _callback = new();
 
-    private Guid P => _examples.Id(Examples.DocsPaymentId);
+    private Guid P => _callback.Payment;
 
-    private Guid T => _examples.Id(Examples.DocsTransactionId);
-
-    private string PaymentPath => $"/psp/creditcard/payments/{P}";
-
-    private void Serve(StandIn payEx)
-    {
-        payEx.State.PutResource(_examples.Resource("payment-creditcard-callback-examples.json"));
-        payEx.State.PutResource(_examples.Resource("transaction-authorization-creditcard.docs.json"));
-    }
-
-    private async Task<string> AcknowledgeAsync(AppProcess app)
-    {
-        using var content = new StringContent(_examples.Callback("callback-v1-nested-instrument.json"), Encoding.UTF8, "application/json");
-        using var response = await app.Http.PostAsync("/api/payex/callbacks", content);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-    }
-
-    private List<DateTimeOffset> PaymentGets(StandIn payEx) =>
-        payEx.State.Requests.Where(r => r.PathAndQuery == PaymentPath).Select(r => r.At).Order().ToList();
+    private string PaymentPath => _callback.PaymentPath;
 
     private static void AssertWaited(DateTimeOffset before, DateTimeOffset after, double seconds)
     {
@@ -49,15 +28,15 @@ public class PayExOutageTests
     public async Task PayEx_failing_with_5xx_for_a_while_is_retried_on_the_schedule_and_stored_once_it_recovers()
     {
         await using var run = await RunningApp.StartAsync(s => s["PayEx__QuickRetries"] = "0");
-        Serve(run.PayEx);
+        _callback.Serve(run.PayEx);
         run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 500, Remaining = 1 });
         run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 502, Remaining = 1 });
         run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 503, Remaining = 1 });
 
-        await AcknowledgeAsync(run.App);
-        await run.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        await _callback.AcknowledgeAsync(run.App);
+        await run.Storage.WaitForRowsAsync(P, _callback.RowKeys);
 
-        var gets = PaymentGets(run.PayEx);
+        var gets = _callback.PaymentGets(run.PayEx);
         Assert.Equal(4, gets.Count);
         AssertWaited(gets[0], gets[1], 1);
         AssertWaited(gets[1], gets[2], 1);
@@ -71,13 +50,13 @@ public class PayExOutageTests
     public async Task A_429_is_tried_again_no_sooner_than_its_Retry_After_and_not_by_quick_retries()
     {
         await using var run = await RunningApp.StartAsync(_ => { });
-        Serve(run.PayEx);
+        _callback.Serve(run.PayEx);
         run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 429, RetryAfterSeconds = 3, Remaining = 1 });
 
-        await AcknowledgeAsync(run.App);
-        await run.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        await _callback.AcknowledgeAsync(run.App);
+        await run.Storage.WaitForRowsAsync(P, _callback.RowKeys);
 
-        var gets = PaymentGets(run.PayEx);
+        var gets = _callback.PaymentGets(run.PayEx);
         Assert.Equal(2, gets.Count);
         AssertWaited(gets[0], gets[1], 3);
     }
@@ -90,13 +69,13 @@ public class PayExOutageTests
             s["PayEx__QuickRetries"] = "0";
             s["PayEx__AttemptTimeoutSeconds"] = "1";
         });
-        Serve(run.PayEx);
+        _callback.Serve(run.PayEx);
         run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 200, DelayMilliseconds = 4000, Remaining = 1 });
 
-        await AcknowledgeAsync(run.App);
-        await run.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        await _callback.AcknowledgeAsync(run.App);
+        await run.Storage.WaitForRowsAsync(P, _callback.RowKeys);
 
-        Assert.Equal(2, PaymentGets(run.PayEx).Count);
+        Assert.Equal(2, _callback.PaymentGets(run.PayEx).Count);
         Assert.Contains("(attempt 1 of 6)", run.App.Output);
     }
 
@@ -109,13 +88,13 @@ public class PayExOutageTests
         settings["PayEx__QuickRetries"] = "0";
         await using var app = await AppProcess.StartAsync(settings);
 
-        await AcknowledgeAsync(app);
+        await _callback.AcknowledgeAsync(app);
         await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("(attempt 2 of 6)")), "two attempts to fail");
         Assert.Empty(await storage.RowsAsync(P));
 
         await using var payEx = await StandIn.StartAsync(port: port);
-        Serve(payEx);
-        await storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        _callback.Serve(payEx);
+        await storage.WaitForRowsAsync(P, _callback.RowKeys);
         Assert.Empty(await storage.DeadLettersAsync());
     }
 
@@ -124,12 +103,12 @@ public class PayExOutageTests
     {
         await using var payEx = await StandIn.StartAsync();
         await using var storage = await TestStorage.CreateAsync();
-        Serve(payEx);
+        _callback.Serve(payEx);
         var settings = storage.Settings(payEx);
         settings["PayEx__Token"] = "expired-token";
         await using (var wrong = await AppProcess.StartAsync(settings))
         {
-            await AcknowledgeAsync(wrong);
+            await _callback.AcknowledgeAsync(wrong);
             await Eventually.TrueAsync(() => Task.FromResult(wrong.Output.Contains("Check PayEx__Token")), "the 401 to be retried");
             Assert.DoesNotContain("expired-token", wrong.Output);
             wrong.Terminate();
@@ -139,7 +118,7 @@ public class PayExOutageTests
         // The operator fixes the setting; the app restarts; the waiting callback goes through.
         settings["PayEx__Token"] = payEx.Token;
         await using var right = await AppProcess.StartAsync(settings);
-        await storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        await storage.WaitForRowsAsync(P, _callback.RowKeys);
         Assert.Empty(await storage.DeadLettersAsync());
     }
 
@@ -151,10 +130,10 @@ public class PayExOutageTests
             s["PayEx__QuickRetries"] = "0";
             s["Retry__MaxAttempts"] = "3";
         });
-        Serve(run.PayEx);
+        _callback.Serve(run.PayEx);
         run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 503, Remaining = int.MaxValue });
 
-        var id = await AcknowledgeAsync(run.App);
+        var id = await _callback.AcknowledgeAsync(run.App);
         var deadLetter = await Eventually.GetAsync(async () => (await run.Storage.DeadLettersAsync()).SingleOrDefault(), "the dead letter");
 
         Assert.Equal(id, deadLetter.RowKey);
@@ -163,7 +142,7 @@ public class PayExOutageTests
         var errors = JsonNode.Parse(deadLetter.GetString("Errors"))!.AsArray();
         Assert.Equal([1, 2, 3], errors.Select(e => e!["attempt"]!.GetValue<int>()));
         Assert.All(errors, e => Assert.Contains("503", e!["error"]!.GetValue<string>(), StringComparison.Ordinal));
-        Assert.Equal(3, PaymentGets(run.PayEx).Count);
+        Assert.Equal(3, _callback.PaymentGets(run.PayEx).Count);
         Assert.Equal(0, await run.Storage.ApproximateCountAsync(run.Storage.Queue));
         Assert.Contains($"Callback {id} was dead-lettered (Exhausted) after 3 attempts", run.App.Output);
         Assert.Empty(await run.Storage.RowsAsync(P));
@@ -173,21 +152,21 @@ public class PayExOutageTests
     public async Task A_404_is_dead_lettered_at_once_and_a_replay_after_PayEx_has_it_stores_it()
     {
         await using var run = await RunningApp.StartAsync(_ => { });
-        run.PayEx.State.PutResource(_examples.Resource("transaction-authorization-creditcard.docs.json"));
+        run.PayEx.State.PutResource(_callback.Examples.Resource("transaction-authorization-creditcard.docs.json"));
 
-        var id = await AcknowledgeAsync(run.App);
+        var id = await _callback.AcknowledgeAsync(run.App);
         var deadLetter = await Eventually.GetAsync(async () => (await run.Storage.DeadLettersAsync()).SingleOrDefault(), "the dead letter");
         Assert.Equal("Permanent", deadLetter.GetString("Origin"));
         Assert.Contains("404", deadLetter.GetString("Reason"), StringComparison.Ordinal);
-        Assert.Single(PaymentGets(run.PayEx));
+        Assert.Single(_callback.PaymentGets(run.PayEx));
 
-        Serve(run.PayEx);
+        _callback.Serve(run.PayEx);
         using var replay = new HttpRequestMessage(HttpMethod.Post, $"/api/payex/deadletters/{id}/replay");
         replay.Headers.Add("x-functions-key", TestStorage.AdminKey);
         using var response = await run.App.Http.SendAsync(replay);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        var rows = await run.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
+        var rows = await run.Storage.WaitForRowsAsync(P, _callback.RowKeys);
         Assert.Equal(id, rows[$"payment-{P}"].GetString("CallbackId"));
         Assert.Empty(await run.Storage.DeadLettersAsync());
     }
