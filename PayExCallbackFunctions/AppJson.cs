@@ -14,6 +14,7 @@ namespace PayExCallbackFunctions;
 [JsonSerializable(typeof(InvocationRequest))]
 [JsonSerializable(typeof(InvocationResponse))]
 [JsonSerializable(typeof(IReadOnlyList<RetryError>))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string[]>))]
 [JsonSerializable(typeof(DeadLetter))]
 [JsonSerializable(typeof(DeadLetterPage))]
 [JsonSerializable(typeof(ReplayResult))]

@@ -1,4 +1,5 @@
 using PayExCallbackFunctions;
+using PayExCallbackFunctions.Access;
 using PayExCallbackFunctions.Callbacks;
 using PayExCallbackFunctions.DeadLetters;
 using PayExCallbackFunctions.Hosting;
@@ -6,6 +7,12 @@ using PayExCallbackFunctions.PayEx;
 using PayExCallbackFunctions.Processing;
 using PayExCallbackFunctions.Retry;
 using PayExCallbackFunctions.Storage;
+
+if (args is [CallbackUrlCommand.Name, .. var commandArgs])
+{
+    var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    return CallbackUrlCommand.Run(commandArgs, environment, Console.Out, Console.Error);
+}
 
 var builder = WebApplication.CreateSlimBuilder(args);
 
@@ -24,6 +31,12 @@ builder.Services.AddStorage(builder.Configuration);
 // The PayEx API client: the configured host only, bearer token, resilience.
 builder.Services.AddPayEx(builder.Configuration);
 
+// Who may call: function keys (standalone), allowed networks, per-order signed callback URLs.
+builder.Services.AddAccess(builder.Configuration);
+
+// The request line carries ?code= (a function key): it is not logged below Warning, whatever the log level.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
 // Acknowledge: validate the callback and enqueue it.
 builder.Services.AddCallbacks(builder.Configuration);
 
@@ -32,15 +45,16 @@ builder.Services.AddProcessing(standalone);
 
 // Retry: failed attempts back on the queue with backoff; what cannot succeed to the dead letters.
 builder.Services.AddRetry(builder.Configuration);
-builder.Services.AddDeadLetters(builder.Configuration);
+builder.Services.AddDeadLetters();
 
 var app = builder.Build();
 
+app.UseTrustedProxies(standalone);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
 // The HTTP function PayExCallback.
-app.MapCallbacks();
+app.MapCallbacks(standalone);
 
 // The admin HTTP functions over the dead letters.
 app.MapDeadLetters(standalone);
@@ -66,6 +80,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
 });
 
 app.Run();
+return 0;
 
 /// <summary>The app's entry point, named for tests.</summary>
 public partial class Program;

@@ -8,7 +8,7 @@ using PayExCallbackFunctions.Tests.Infrastructure;
 namespace PayExCallbackFunctions.Tests.DeadLetters;
 
 /// <summary>
-/// The admin functions over the dead letters, standalone (behind Admin__Key): list, read, discard,
+/// The admin functions over the dead letters, standalone (behind Access__AdminKey): list, read, discard,
 /// replay one, replay all. The fixture's dead-letter table is shared by the tests of this class, so
 /// each test looks only at the dead letters of the callbacks it sent.
 /// </summary>
@@ -52,7 +52,7 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
     [Fact]
     public async Task Without_an_admin_key_configured_the_functions_are_closed_with_403()
     {
-        await using var closed = await RunningApp.StartAsync(s => s["Admin__Key"] = "");
+        await using var closed = await RunningApp.StartAsync(s => s["Access__AdminKey"] = "");
 
         using var request = new HttpRequestMessage(HttpMethod.Get, Route);
         request.Headers.Add("x-functions-key", TestStorage.AdminKey);

@@ -12,11 +12,17 @@ public sealed class AppProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private AppProcess(Process process, Uri baseUrl)
+    private AppProcess(Process process, Uri baseUrl, string? callbackKey)
     {
         _process = process;
         BaseUrl = baseUrl;
-        Http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        // Callbacks carry the function key, as PayEx's do through the registered callback URL.
+        Http = new HttpClient(new CallbackKeyHandler(callbackKey) { InnerHandler = new SocketsHttpHandler() })
+        {
+            BaseAddress = baseUrl,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        Raw = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
         process.BeginOutputReadLine();
@@ -25,7 +31,11 @@ public sealed class AppProcess : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>Sends callbacks with the app's first callback key, unless a request carries a key of its own.</summary>
     public HttpClient Http { get; }
+
+    /// <summary>Sends requests exactly as given: no key is added.</summary>
+    public HttpClient Raw { get; }
 
     public string Output => string.Join('\n', _output);
 
@@ -107,7 +117,8 @@ public sealed class AppProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        return new AppProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+        var callbackKey = settings.TryGetValue("Access__CallbackKeys", out var keys) ? keys?.Split(',')[0].Trim() : null;
+        return new AppProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"), callbackKey);
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
@@ -126,6 +137,7 @@ public sealed class AppProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        Raw.Dispose();
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -133,5 +145,22 @@ public sealed class AppProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+}
+
+/// <summary>Adds <c>x-functions-key</c> to callback requests that carry no key (header or <c>code</c>) of their own.</summary>
+internal sealed class CallbackKeyHandler(string? key) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (key is not null
+            && request.RequestUri!.AbsolutePath.StartsWith("/api/payex/callbacks", StringComparison.Ordinal)
+            && !request.Headers.Contains("x-functions-key")
+            && !request.RequestUri.Query.Contains("code=", StringComparison.Ordinal))
+        {
+            request.Headers.Add("x-functions-key", key);
+        }
+
+        return base.SendAsync(request, cancellationToken);
     }
 }

@@ -16,14 +16,19 @@ public sealed class TestStorage : IAsyncDisposable
         QueueName = $"cb-{suffix}";
         TableName = $"Payments{suffix}";
         DeadLettersTableName = $"DeadLetters{suffix}";
+        RejectedTableName = $"Rejected{suffix}";
         Queue = new QueueClient(azurite.ConnectionString, QueueName);
         Poison = new QueueClient(azurite.ConnectionString, $"{QueueName}-poison");
         Table = new TableClient(azurite.ConnectionString, TableName);
         DeadLetters = new TableClient(azurite.ConnectionString, DeadLettersTableName);
+        Rejected = new TableClient(azurite.ConnectionString, RejectedTableName);
     }
 
     /// <summary>The admin key the app is started with, standalone.</summary>
-    public const string AdminKey = "test-admin-key";
+    public const string AdminKey = "test-admin-key-0123";
+
+    /// <summary>The function key of the callback function, standalone.</summary>
+    public const string CallbackKey = "test-callback-key-4567";
 
     public Azurite Azurite { get; }
 
@@ -41,6 +46,11 @@ public sealed class TestStorage : IAsyncDisposable
 
     public TableClient DeadLetters { get; }
 
+    public string RejectedTableName { get; }
+
+    /// <summary>Callbacks refused after authentication (Storage__RejectedCallbacksTable).</summary>
+    public TableClient Rejected { get; }
+
     public static async Task<TestStorage> CreateAsync(Azurite? azurite = null) => new(azurite ?? await Azurite.Shared);
 
     /// <summary>App settings that point the app at this storage and at <paramref name="payEx"/>.</summary>
@@ -53,7 +63,9 @@ public sealed class TestStorage : IAsyncDisposable
         ["Storage__CallbackQueue"] = QueueName,
         ["Storage__PaymentsTable"] = TableName,
         ["Storage__DeadLettersTable"] = DeadLettersTableName,
-        ["Admin__Key"] = AdminKey,
+        ["Storage__RejectedCallbacksTable"] = RejectedTableName,
+        ["Access__CallbackKeys"] = CallbackKey,
+        ["Access__AdminKey"] = AdminKey,
         // A short retry schedule without jitter, so retries happen within a test, at known times.
         ["Retry__Schedule"] = "00:00:01, 00:00:01, 00:00:02",
         ["Retry__MaxAttempts"] = "6",
@@ -85,6 +97,8 @@ public sealed class TestStorage : IAsyncDisposable
     public Task<List<TableEntity>> AllRowsAsync() => AllAsync(Table);
 
     public Task<List<TableEntity>> DeadLettersAsync() => AllAsync(DeadLetters);
+
+    public Task<List<TableEntity>> RejectedAsync() => AllAsync(Rejected);
 
     private static async Task<List<TableEntity>> AllAsync(TableClient table)
     {
@@ -146,6 +160,7 @@ public sealed class TestStorage : IAsyncDisposable
             await Poison.DeleteIfExistsAsync();
             await Table.DeleteAsync();
             await DeadLetters.DeleteAsync();
+            await Rejected.DeleteAsync();
         }
         catch (Exception)
         {

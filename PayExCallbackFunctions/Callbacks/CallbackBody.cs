@@ -2,31 +2,28 @@ using System.Buffers;
 
 namespace PayExCallbackFunctions.Callbacks;
 
-/// <summary>Reads a request body, refusing it (null) once it exceeds the limit, without buffering more than that.</summary>
-internal static class CallbackBody
+/// <summary>A request body as read: whole, or cut off (<see cref="TooLarge"/>) once it passed the limit.</summary>
+public readonly record struct CallbackBody(ReadOnlyMemory<byte> Bytes, bool TooLarge, long Length)
 {
-    public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    /// <summary>Reads at most <paramref name="limit"/> bytes; a larger body is read only as far as a rejection record keeps.</summary>
+    public static async Task<CallbackBody> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > limit)
+        var declaredTooLarge = request.ContentLength > limit;
+        var stopAt = declaredTooLarge ? Math.Min(limit, RejectedCallback.MaxBodyBytes) : limit + 1;
+        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var length ? (int)Math.Min(length, stopAt) : 1024);
+        while (buffer.WrittenCount < stopAt)
         {
-            return null;
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var length ? (int)length : 1024);
-        while (true)
-        {
-            var memory = buffer.GetMemory(4096);
-            var read = await request.Body.ReadAsync(memory, cancellationToken);
+            var memory = buffer.GetMemory(Math.Min(4096, stopAt - buffer.WrittenCount));
+            var read = await request.Body.ReadAsync(memory[..Math.Min(memory.Length, stopAt - buffer.WrittenCount)], cancellationToken);
             if (read == 0)
             {
-                return buffer.WrittenMemory;
+                break;
             }
 
             buffer.Advance(read);
-            if (buffer.WrittenCount > limit)
-            {
-                return null;
-            }
         }
+
+        var tooLarge = declaredTooLarge || buffer.WrittenCount > limit;
+        return new CallbackBody(buffer.WrittenMemory, tooLarge, request.ContentLength ?? buffer.WrittenCount);
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using PayExCallbackFunctions.Access;
 using PayExCallbackFunctions.Storage;
 
 namespace PayExCallbackFunctions.Callbacks;
@@ -9,11 +11,19 @@ public static partial class CallbackEndpoints
 {
     public const string Route = "/api/payex/callbacks";
 
-    public static IEndpointRouteBuilder MapCallbacks(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapCallbacks(this IEndpointRouteBuilder app, bool standalone)
     {
-        app.MapPost(Route, AcknowledgeAsync)
+        var callback = app.MapPost(Route, AcknowledgeAsync)
             .WithName("PayExCallback")
-            .DisableAntiforgery();
+            .DisableAntiforgery()
+            .AddEndpointFilter<AllowedNetworkFilter>();
+        if (standalone)
+        {
+            // Under the Functions host, the host has checked the key (authLevel: function).
+            callback.AddFunctionKey(KeyLevel.Function);
+        }
+
+        callback.AddEndpointFilter<SignedOrderFilter>();
         return app;
     }
 
@@ -21,59 +31,96 @@ public static partial class CallbackEndpoints
         HttpContext context,
         CallbackParser parser,
         CallbackQueue queue,
+        RejectedCallbackTable rejections,
         IOptions<CallbackOptions> options,
         TimeProvider time,
         ILogger<CallbackParser> logger,
         CancellationToken cancellationToken)
     {
         var request = context.Request;
-        if (!request.HasJsonContentType())
-        {
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "The callback must be sent as application/json.", $"Content-Type was '{request.ContentType}'.");
-        }
-
+        var id = Guid.NewGuid().ToString("N");
+        var receivedAt = time.GetUtcNow();
         var limit = options.Value.MaxBodyBytes;
         var body = await CallbackBody.ReadAsync(request, limit, cancellationToken);
-        if (body is null)
+
+        // Each refusal below is recorded: the caller passed authentication, so it may be PayEx.
+        Task<ProblemHttpResult> RefuseAsync(int status, string title, string detail) =>
+            RecordAsync(status, title, null, () => TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: CallbackIdOf(id)));
+
+        async Task<T> RecordAsync<T>(int status, string title, IReadOnlyDictionary<string, string[]>? errors, Func<T> answer)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "The callback body is too large.", $"At most {limit} bytes are accepted.");
+            var client = ClientAddress.Of(context)?.ToString();
+            LogRejected(logger, id, status, title, errors is null ? "" : string.Join(", ", errors.Keys), client);
+            await rejections.RecordAsync(
+                new RejectedCallback
+                {
+                    Id = id,
+                    ReceivedAt = receivedAt,
+                    Status = status,
+                    Reason = title,
+                    Errors = errors,
+                    ClientAddress = client,
+                    ContentType = request.ContentType,
+                    BodyLength = body.Length,
+                    Body = body.Bytes,
+                },
+                cancellationToken);
+            return answer();
         }
 
-        var id = Guid.NewGuid().ToString("N");
-        if (!parser.TryParse(body.Value, id, time.GetUtcNow(), out var envelope, out var rejection))
+        if (!request.HasJsonContentType() || !IsUtf8(request.ContentType))
         {
-            LogRejected(logger, rejection.Title, string.Join(", ", rejection.Errors.Keys));
-            return TypedResults.ValidationProblem(rejection.Errors, title: rejection.Title);
+            return await RefuseAsync(StatusCodes.Status415UnsupportedMediaType, "The callback must be sent as application/json in UTF-8.", $"Content-Type was '{Shorten(request.ContentType)}'.");
         }
 
+        if (body.TooLarge)
+        {
+            return await RefuseAsync(StatusCodes.Status413PayloadTooLarge, "The callback body is too large.", $"At most {limit} bytes are accepted.");
+        }
+
+        if (!parser.TryParse(body.Bytes, id, receivedAt, out var envelope, out var rejection))
+        {
+            return await RecordAsync(StatusCodes.Status400BadRequest, rejection.Title, rejection.Errors,
+                () => TypedResults.ValidationProblem(rejection.Errors, title: rejection.Title, extensions: CallbackIdOf(id)));
+        }
+
+        envelope = envelope with { SignedOrderReference = SignedOrder.Of(context) };
         try
         {
             await queue.EnqueueAsync(envelope, cancellationToken);
         }
         catch (CallbackTooLargeException e)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "The callback body is too large.", e.Message);
+            return await RefuseAsync(StatusCodes.Status413PayloadTooLarge, "The callback body is too large.", e.Message);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // Not stored, so not acknowledged: PayEx delivers again.
             LogQueueUnavailable(logger, e, envelope.Id);
             context.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Problem(StatusCodes.Status503ServiceUnavailable, "The callback could not be stored; please deliver it again.", "The callback queue is unavailable.");
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The callback could not be stored; please deliver it again.", detail: "The callback queue is unavailable.");
         }
 
         LogAcknowledged(logger, envelope.Id, envelope.Shape, envelope.PaymentNumber, envelope.TransactionNumber ?? envelope.PaymentOrderNumber);
         return TypedResults.Ok(new AcknowledgeResponse(envelope.Id));
     }
 
-    private static ProblemHttpResult Problem(int status, string title, string detail) =>
-        TypedResults.Problem(statusCode: status, title: title, detail: detail);
+    // JSON on the wire is UTF-8 (RFC 8259); a body declared otherwise would be misread.
+    private static bool IsUtf8(string? contentType) =>
+        !MediaTypeHeaderValue.TryParse(contentType, out var type)
+        || !type.Charset.HasValue
+        || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+        || type.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
+
+    private static string? Shorten(string? value) => value is { Length: > 100 } ? value[..100] + "..." : value;
+
+    private static Dictionary<string, object?> CallbackIdOf(string id) => new() { ["callbackId"] = id };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Acknowledged callback {CallbackId} ({Shape}) for payment {PaymentNumber}, transaction {TransactionNumber}")]
     private static partial void LogAcknowledged(ILogger logger, string callbackId, CallbackShape shape, long? paymentNumber, long? transactionNumber);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a callback: {Title} ({Members})")]
-    private static partial void LogRejected(ILogger logger, string title, string members);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected callback {CallbackId} from {ClientAddress} with {Status}: {Title} ({Members}); recorded in the rejected-callbacks table")]
+    private static partial void LogRejected(ILogger logger, string callbackId, int status, string title, string members, string? clientAddress);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not enqueue callback {CallbackId}; answered 503 so that PayEx delivers again")]
     private static partial void LogQueueUnavailable(ILogger logger, Exception exception, string callbackId);

@@ -34,6 +34,9 @@ public sealed record CallbackEnvelope
 
     public string? OrderReference { get; init; }
 
+    /// <summary>The order the callback URL was signed for; what PayEx returns must belong to it.</summary>
+    public string? SignedOrderReference { get; init; }
+
     public required DateTimeOffset ReceivedAt { get; init; }
 
     public required string RawBody { get; init; }

@@ -31,6 +31,19 @@ public sealed class CallbackParser(Uri payExBaseUrl)
         [NotNullWhen(false)] out CallbackRejection? rejection)
     {
         envelope = null;
+        if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            rejection = CallbackRejection.One("The callback body is empty.", "$", "must be a JSON object");
+            return false;
+        }
+
+        // RFC 8259: no byte order mark on the wire. PayEx sends none; a body with one came from elsewhere.
+        if (body.Span.StartsWith("\uFEFF"u8))
+        {
+            rejection = CallbackRejection.One("The callback body starts with a byte order mark.", "$", "must be UTF-8 without a byte order mark");
+            return false;
+        }
+
         // JSON readers check UTF-8 only in what they decode; the raw body is kept for audit, so check all of it.
         if (!Utf8.IsValid(body.Span))
         {

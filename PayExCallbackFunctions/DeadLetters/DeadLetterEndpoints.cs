@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Azure;
 using Microsoft.AspNetCore.Http.HttpResults;
+using PayExCallbackFunctions.Access;
 
 namespace PayExCallbackFunctions.DeadLetters;
 
@@ -14,7 +15,7 @@ public static partial class DeadLetterEndpoints
         var group = app.MapGroup(Route).DisableAntiforgery();
         if (standalone)
         {
-            group.AddEndpointFilter<AdminKeyFilter>();
+            group.AddFunctionKey(KeyLevel.Admin);
         }
 
         group.MapGet("/", ListAsync).WithName("PayExDeadLetters");

@@ -1,14 +1,14 @@
 using System.Net.Http.Headers;
-using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 
 namespace PayExCallbackFunctions.PayEx;
 
 /// <summary>
 /// Reads resources from the PayEx API. Requests go only to the configured host, only for validated
-/// <see cref="PayExPath"/>s, and redirects are not followed, so the token cannot leak elsewhere.
+/// <see cref="PayExPath"/>s (and <see cref="PayExAuthorization"/> checks again), and redirects are
+/// not followed, so the token cannot leak elsewhere.
 /// </summary>
-public sealed class PayExClient(HttpClient http, IOptionsMonitor<PayExOptions> options, TimeProvider time)
+public sealed class PayExClient(HttpClient http, TimeProvider time)
 {
     public const int MaxResponseBytes = 4 * 1024 * 1024;
 
@@ -19,8 +19,6 @@ public sealed class PayExClient(HttpClient http, IOptionsMonitor<PayExOptions> o
     {
         var relative = expand is null ? path.Value : $"{path.Value}?$expand={expand}";
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(relative, UriKind.Relative));
-        // Read per request so that a corrected token is used without a restart.
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.CurrentValue.Token);
         request.Headers.Accept.Add(Problem);
         var json = new MediaTypeWithQualityHeaderValue("application/json", 0.9);
         if (!string.IsNullOrEmpty(version))
@@ -40,7 +38,7 @@ public sealed class PayExClient(HttpClient http, IOptionsMonitor<PayExOptions> o
             // Not sent at all: PayEx failed too often just now. Try again once the circuit may close.
             throw new PayExRequestException($"GET {path} was not sent: PayEx failed too often just now.", null, PayExServices.CircuitBreakDuration, e);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not PayExHostRefusedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             // Network errors and timeouts mean: no answer from PayEx.
             throw new PayExRequestException($"GET {path} got no answer from PayEx: {e.GetType().Name}.", null, null, e);

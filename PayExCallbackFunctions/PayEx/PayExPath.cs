@@ -84,6 +84,13 @@ public sealed partial record PayExPath
                 return false;
             }
 
+            // A local stand-in may be configured by address; PayEx itself is only ever named.
+            if (absolute.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && absolute.HostNameType != payExBaseUrl.HostNameType)
+            {
+                error = "names an IP address, not the PayEx host";
+                return false;
+            }
+
             if (!IsPayExHost(absolute, payExBaseUrl))
             {
                 error = "is not on the configured PayEx host";

@@ -30,4 +30,10 @@ public sealed record PayExResource(
     public string? PayeeReference { get; init; }
 
     public string? OrderReference { get; init; }
+
+    /// <summary>
+    /// For payments and payment orders: every payeeReference and orderReference the merchant gave it,
+    /// on the resource itself or in its expanded payeeInfo.
+    /// </summary>
+    public IReadOnlyList<string> MerchantReferences { get; init; } = [];
 }

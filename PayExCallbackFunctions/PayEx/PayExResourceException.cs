@@ -1,7 +1,7 @@
 namespace PayExCallbackFunctions.PayEx;
 
 /// <summary>PayEx answered, but not with a valid resource of the kind that was asked for.</summary>
-public sealed class PayExResourceException : Exception
+public class PayExResourceException : Exception
 {
     public PayExResourceException() { }
 

@@ -29,7 +29,9 @@ public static class PayExResourceReader
             Currency = String(payment, "currency"),
             Updated = Date(payment, "updated"),
             Instrument = String(payment, "instrument") ?? expected.Instrument,
-            PayeeReference = String(payment, "payeeReference"),
+            PayeeReference = String(payment, "payeeReference") ?? PayeeInfo(payment, "payeeReference"),
+            OrderReference = String(payment, "orderReference") ?? PayeeInfo(payment, "orderReference"),
+            MerchantReferences = MerchantReferences(payment),
         };
     }
 
@@ -85,8 +87,9 @@ public static class PayExResourceReader
             Currency = currency,
             Updated = Date(order, "updated"),
             Instrument = String(order, "instrument"),
-            PayeeReference = String(order, "payeeReference"),
-            OrderReference = String(order, "orderReference"),
+            PayeeReference = String(order, "payeeReference") ?? PayeeInfo(order, "payeeReference"),
+            OrderReference = String(order, "orderReference") ?? PayeeInfo(order, "orderReference"),
+            MerchantReferences = MerchantReferences(order),
         };
 
         return attemptNumber is { } number && FindAttempt(order, number, expected, currency) is { } attempt
@@ -231,6 +234,17 @@ public static class PayExResourceReader
             throw new PayExResourceException($"GET {expected} answered with another resource.");
         }
     }
+
+    // payeeInfo is a sub-resource: inline only when asked for with $expand=payeeinfo.
+    private static string? PayeeInfo(JsonElement resource, string name) =>
+        resource.TryGetProperty("payeeInfo", out var info) && info.ValueKind == JsonValueKind.Object ? String(info, name) : null;
+
+    private static string[] MerchantReferences(JsonElement resource) =>
+        new[] { String(resource, "payeeReference"), String(resource, "orderReference"), PayeeInfo(resource, "payeeReference"), PayeeInfo(resource, "orderReference") }
+            .OfType<string>()
+            .Where(r => r.Length > 0)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
 
     private static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -16,7 +16,8 @@ public static class PayExServices
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<PayExOptions>, PayExOptionsValidator>();
 
-        services.AddHttpClient<PayExClient>((sp, http) =>
+        services.AddTransient<PayExAuthorization>();
+        var client = services.AddHttpClient<PayExClient>((sp, http) =>
             {
                 http.BaseAddress = sp.GetRequiredService<IOptions<PayExOptions>>().Value.BaseUrl;
                 http.MaxResponseContentBufferSize = PayExClient.MaxResponseBytes;
@@ -28,7 +29,8 @@ public static class PayExServices
                 AllowAutoRedirect = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 AutomaticDecompression = DecompressionMethods.All,
-            })
+            });
+        client
             .AddStandardResilienceHandler()
             .Configure((HttpStandardResilienceOptions resilience, IServiceProvider sp) =>
             {
@@ -50,6 +52,9 @@ public static class PayExServices
                 resilience.CircuitBreaker.FailureRatio = 0.5;
                 resilience.CircuitBreaker.BreakDuration = CircuitBreakDuration;
             });
+
+        // Innermost, after the resilience handler: every attempt is checked and authorised as it is sent.
+        client.AddHttpMessageHandler<PayExAuthorization>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using PayExCallbackFunctions.Access;
 using PayExCallbackFunctions.Callbacks;
 
 namespace PayExCallbackFunctions.Processing;
@@ -66,6 +67,11 @@ public static partial class CallbackMessage
         if (!ValidId().IsMatch(envelope.Id))
         {
             throw new InvalidCallbackMessageException("The queue message's id is not a callback id.");
+        }
+
+        if (envelope.SignedOrderReference is not null && !CallbackSignature.IsValidOrderReference(envelope.SignedOrderReference))
+        {
+            throw new InvalidCallbackMessageException("The queue message's signed order reference is not an order reference.");
         }
 
         return envelope;

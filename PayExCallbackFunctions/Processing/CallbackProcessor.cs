@@ -15,6 +15,8 @@ public sealed class CallbackProcessor(
     IOptions<PayExOptions> options,
     ILogger<CallbackProcessor> logger)
 {
+    private const string PayeeInfoExpand = "payeeinfo";
+
     public async Task<ProcessResult> ProcessAsync(CallbackEnvelope envelope, CancellationToken cancellationToken)
     {
         // The queue is not trusted more than the callback was: the names are validated again.
@@ -33,7 +35,14 @@ public sealed class CallbackProcessor(
 
         // Independent GETs run together; the transaction waits only for the currency it lacks.
         var paymentOrderTask = paymentOrder is null ? null : GetPaymentOrderAsync(envelope, paymentOrder, cancellationToken);
-        var paymentTask = payment is null ? null : GetAsync(payment, body => PayExResourceReader.ReadPayment(body, payment), cancellationToken);
+        // A signed callback URL names the order: the order's owner is read with its payeeInfo to check it.
+        var signedOrder = envelope.SignedOrderReference;
+        var paymentTask = payment is null ? null : GetAsync(
+            payment,
+            signedOrder is not null && paymentOrder is null ? PayeeInfoExpand : null,
+            null,
+            body => PayExResourceReader.ReadPayment(body, payment),
+            cancellationToken);
         var transactionBody = transaction is null ? null : payEx.GetAsync(transaction, null, null, cancellationToken);
         var fetches = new List<Task>(3);
         if (paymentOrderTask is not null) fetches.Add(paymentOrderTask);
@@ -48,6 +57,12 @@ public sealed class CallbackProcessor(
         {
             var currency = paymentTask?.Result.Currency ?? paymentOrderTask?.Result[0].Currency;
             resources.Add(PayExResourceReader.ReadTransaction(transactionBody.Result, transaction!, currency));
+        }
+
+        if (signedOrder is not null)
+        {
+            // The payment order, or the payment where there is none: what the merchant created for the order.
+            RequireOrder(resources[0], signedOrder);
         }
 
         if (envelope.Shape == CallbackShape.PaymentOrderV31 && envelope.PaymentOrderNumber is { } attempt && resources.Count == 1)
@@ -69,19 +84,27 @@ public sealed class CallbackProcessor(
         // v3.1 callbacks name only the order and the number of the attempt; the attempt is found in
         // the order's expanded sub-resources. Older shapes name the payment and transaction too.
         var isV31 = envelope.Shape == CallbackShape.PaymentOrderV31;
+        string?[] expand = [isV31 ? PayExResourceReader.PaymentOrderExpand : null, envelope.SignedOrderReference is null ? null : PayeeInfoExpand];
         return GetAsync(
             paymentOrder,
-            isV31 ? PayExResourceReader.PaymentOrderExpand : null,
+            string.Join(',', expand.OfType<string>()) is { Length: > 0 } expanded ? expanded : null,
             isV31 ? "3.1" : options.Value.PaymentOrderVersion,
             body => PayExResourceReader.ReadPaymentOrder(body, paymentOrder, isV31 ? envelope.PaymentOrderNumber : null),
             cancellationToken);
     }
 
-    private Task<T> GetAsync<T>(PayExPath path, Func<byte[], T> read, CancellationToken cancellationToken) =>
-        GetAsync(path, null, null, read, cancellationToken);
-
     private async Task<T> GetAsync<T>(PayExPath path, string? expand, string? version, Func<byte[], T> read, CancellationToken cancellationToken) =>
         read(await payEx.GetAsync(path, expand, version, cancellationToken));
+
+    private static void RequireOrder(PayExResource owner, string signedOrder)
+    {
+        if (!owner.MerchantReferences.Contains(signedOrder, StringComparer.Ordinal))
+        {
+            throw new SignedOrderMismatchException(owner.MerchantReferences.Count == 0
+                ? $"{owner.ResourceId} shows no payeeReference or orderReference, so it cannot be checked against the order the callback URL was signed for ('{signedOrder}'). Not stored."
+                : $"{owner.ResourceId} belongs to {string.Join(" / ", owner.MerchantReferences.Select(r => $"'{r}'"))}, not to the order the callback URL was signed for ('{signedOrder}'). Not stored.");
+        }
+    }
 
     private static PayExPath? Path(string? value, PayExResourceKind kind, string member)
     {
@@ -101,3 +124,13 @@ public sealed class CallbackProcessor(
 
 /// <summary>What processing stored: the partition, the rows written, and the rows already as new or newer.</summary>
 public sealed record ProcessResult(Guid Partition, IReadOnlyList<string> Written, IReadOnlyList<string> Kept);
+
+/// <summary>What PayEx returned does not belong to the order the callback URL was signed for: dead-lettered, not stored.</summary>
+public sealed class SignedOrderMismatchException : Exception
+{
+    public SignedOrderMismatchException() { }
+
+    public SignedOrderMismatchException(string message) : base(message) { }
+
+    public SignedOrderMismatchException(string message, Exception inner) : base(message, inner) { }
+}

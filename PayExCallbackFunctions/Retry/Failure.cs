@@ -38,6 +38,8 @@ public sealed record Failure(FailureKind Kind, string Reason, TimeSpan? RetryAft
         PayExRequestException e => new Failure(FailureKind.Permanent, e.Message),
         PayExResourceException e => new Failure(FailureKind.Permanent, e.Message),
         InvalidCallbackMessageException e => new Failure(FailureKind.Permanent, e.Message),
+        // PayEx will not change whose payment it is: an operator looks at it.
+        SignedOrderMismatchException e => new Failure(FailureKind.Permanent, e.Message),
         PaymentStateConflictException e => new Failure(FailureKind.Transient, e.Message),
         // Storage refusing the request itself (bad request, too large) will refuse it again.
         RequestFailedException { Status: 400 or 413 } e => new Failure(FailureKind.Permanent, $"Storage refused the write: {e.Status} {e.ErrorCode}."),

@@ -16,6 +16,9 @@ public sealed partial class StorageOptions
     /// <summary>Callbacks that could not be stored, for an operator to read and replay.</summary>
     public string DeadLettersTable { get; set; } = "PayExDeadLetters";
 
+    /// <summary>Callbacks refused as invalid after they passed authentication, kept so a format change is noticed.</summary>
+    public string RejectedCallbacksTable { get; set; } = "PayExRejectedCallbacks";
+
     /// <summary>Where the queue trigger moves a message that failed <c>maxDequeueCount</c> times, as the Functions host names it.</summary>
     public string PoisonQueue => $"{CallbackQueue}-poison";
 
@@ -51,6 +54,12 @@ public sealed class StorageOptionsValidator(IConfiguration configuration) : IVal
         if (!StorageOptions.TableName().IsMatch(options.DeadLettersTable) || string.Equals(options.DeadLettersTable, options.PaymentsTable, StringComparison.OrdinalIgnoreCase))
         {
             failures.Add($"Storage__DeadLettersTable '{options.DeadLettersTable}' is not a valid table name of its own (3-63 letters and digits, starting with a letter, not the payments table).");
+        }
+
+        var tables = new[] { options.PaymentsTable, options.DeadLettersTable };
+        if (!StorageOptions.TableName().IsMatch(options.RejectedCallbacksTable) || tables.Contains(options.RejectedCallbacksTable, StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add($"Storage__RejectedCallbacksTable '{options.RejectedCallbacksTable}' is not a valid table name of its own (3-63 letters and digits, starting with a letter, not another of the app's tables).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -23,6 +23,7 @@ public sealed partial class StorageSetup(
             await queues.GetQueueClient(names.PoisonQueue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
             await tables.CreateTableIfNotExistsAsync(names.PaymentsTable, stoppingToken);
             await tables.CreateTableIfNotExistsAsync(names.DeadLettersTable, stoppingToken);
+            await tables.CreateTableIfNotExistsAsync(names.RejectedCallbacksTable, stoppingToken);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
@@ -30,6 +31,6 @@ public sealed partial class StorageSetup(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not create the queues and table at start; they are created when first used")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not create the queues and tables at start; they are created when first used")]
     private static partial void LogSetupFailed(ILogger logger, Exception exception);
 }
