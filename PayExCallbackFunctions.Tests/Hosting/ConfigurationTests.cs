@@ -23,6 +23,14 @@ public class ConfigurationTests
         { "PayEx__QuickRetries", "9", "PayEx__QuickRetries must be between 0 and 5" },
         { "AzureFunctionsJobHost__extensions__queues__batchSize", "64", "batchSize must be between 1 and 32" },
         { "FUNCTIONS_CUSTOMHANDLER_PORT", "http", "FUNCTIONS_CUSTOMHANDLER_PORT must be a TCP port number" },
+        { "Storage__RejectedCallbacksTable", "Bad-Name", "Storage__RejectedCallbacksTable 'Bad-Name' is not a valid table name of its own" },
+        { "Access__CallbackKeys", "short", "Access__CallbackKeys: each key must be at least 16 characters" },
+        { "Access__AdminKey", "has a space in it somewhere", "Access__AdminKey: each key must be at least 16 characters, without spaces" },
+        { "Access__AllowedNetworks", "20.91.170.120/29, 91.132.170.1/24", "Access__AllowedNetworks: '91.132.170.1/24' is not an IP address or a CIDR range" },
+        { "Access__TrustedProxies", "proxy.example", "Access__TrustedProxies: 'proxy.example' is not an IP address or a CIDR range" },
+        { "Access__SigningSecret", "too-short", "Access__SigningSecret must be at least 32 characters" },
+        { "Access__PreviousSigningSecret", "previous-secret-previous-secret-0123", "Access__PreviousSigningSecret is set without Access__SigningSecret" },
+        { "Access__RequireSignature", "true", "Access__RequireSignature is on but Access__SigningSecret is not set" },
     };
 
     [Theory]
@@ -42,6 +50,41 @@ public class ConfigurationTests
         Assert.NotEqual(0, await app.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains(message, app.Output);
         Assert.DoesNotContain(payEx.Token, app.Output);
+        if (setting.StartsWith("Access__", StringComparison.Ordinal) && !setting.Contains("Networks", StringComparison.Ordinal) && !setting.Contains("Proxies", StringComparison.Ordinal) && value is { Length: > 5 })
+        {
+            // A secret that is set wrongly is still a secret: the message names the setting only.
+            Assert.DoesNotContain(value, app.Output);
+        }
+    }
+
+    [Fact]
+    public async Task Outside_Development_the_app_does_not_start_standalone_without_a_callback_key()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        var settings = (await TestStorage.CreateAsync()).Settings(payEx);
+        settings.Remove("Access__CallbackKeys");
+        settings["DOTNET_ENVIRONMENT"] = "Production";
+
+        await using var app = AppProcess.Launch(settings);
+        Assert.NotEqual(0, await app.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Access__CallbackKeys is required when the app runs without the Functions host", app.Output);
+    }
+
+    [Fact]
+    public async Task Outside_Development_the_app_starts_standalone_with_a_callback_key_and_under_the_host_without_one()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        var settings = (await TestStorage.CreateAsync()).Settings(payEx);
+        settings["DOTNET_ENVIRONMENT"] = "Production";
+        await using (var standalone = await AppProcess.StartAsync(settings))
+        {
+            Assert.False(standalone.HasExited);
+        }
+
+        // The Functions host checks its own keys.
+        settings.Remove("Access__CallbackKeys");
+        await using var hosted = await AppProcess.StartAsync(settings, customHandler: true);
+        Assert.False(hosted.HasExited);
     }
 
     [Fact]

@@ -117,7 +117,7 @@ public sealed class AppProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var callbackKey = settings.TryGetValue("Access__CallbackKeys", out var keys) ? keys?.Split(',')[0].Trim() : null;
+        var callbackKey = settings.TryGetValue("Access__CallbackKeys", out var keys) && keys?.Split(',')[0].Trim() is { Length: > 0 } first ? first : null;
         return new AppProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"), callbackKey);
     }
 

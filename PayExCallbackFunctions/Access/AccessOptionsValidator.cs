@@ -67,7 +67,10 @@ public sealed class AccessOptionsValidator(IConfiguration configuration, IHostEn
     {
         foreach (var entry in AccessOptions.List(value))
         {
-            var ok = entry.Contains('/', StringComparison.Ordinal) ? IPNetwork.TryParse(entry, out _) : IPAddress.TryParse(entry, out _);
+            // Strict: 91.132.170.1/24 is refused rather than read as 91.132.170.0/24, a range the writer may not have meant.
+            var ok = entry.Split('/') is [var address, _]
+                ? IPNetwork.TryParse(entry, out var network) && IPAddress.TryParse(address, out var given) && network.BaseAddress.Equals(given)
+                : IPAddress.TryParse(entry, out _);
             if (!ok)
             {
                 failures.Add($"{setting}: '{entry}' is not an IP address or a CIDR range such as 20.91.170.120/29 (with no bits set past the prefix).");
