@@ -15,8 +15,9 @@ pids+=($!)
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export AzureWebJobsStorage="${AzureWebJobsStorage:-UseDevelopmentStorage=true}"
-# The admin functions' key on this machine only; the Functions host uses its master key instead.
-export Admin__Key="${Admin__Key:-local-admin-key}"
+# Keys for this machine only; under the Functions host, its own function and master keys apply.
+export Access__CallbackKeys="${Access__CallbackKeys:-local-callback-key}"
+export Access__AdminKey="${Access__AdminKey:-local-admin-master-key}"
 if [ -z "${PayEx__Token:-}" ]; then
   echo "No PayEx__Token set: using the local PayEx stand-in on http://127.0.0.1:5071"
   dotnet run --project PayExCallbackFunctions.PayExStandIn -- --urls http://127.0.0.1:5071 &

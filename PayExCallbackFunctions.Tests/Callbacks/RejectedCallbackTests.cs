@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using PayExCallbackFunctions.Tests.Infrastructure;
+
+namespace PayExCallbackFunctions.Tests.Callbacks;
+
+/// <summary>
+/// A callback that passed authentication but not validation is kept in the rejected-callbacks
+/// table, truncated, with its reason and the client's address, so that a format change by PayEx
+/// is noticed. It is not enqueued.
+/// </summary>
+public class RejectedCallbackTests(RunningApp fixture) : IClassFixture<RunningApp>
+{
+    private async Task<(HttpStatusCode Status, string? CallbackId)> PostAsync(byte[] body, string? contentType = "application/json")
+    {
+        using var content = new ByteArrayContent(body);
+        if (contentType is not null)
+        {
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
+        using var response = await fixture.App.Http.PostAsync("/api/payex/callbacks", content);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
+        return (response.StatusCode, problem?["callbackId"]?.GetValue<string>());
+    }
+
+    private async Task<TableEntity> RowAsync(string callbackId) =>
+        Assert.Single(await fixture.Storage.RejectedAsync(), r => r.GetString("CallbackId") == callbackId);
+
+    [Fact]
+    public async Task A_body_that_fails_validation_is_recorded_with_reason_errors_address_and_body()
+    {
+        var body = """{"payment": {"id": "/psp/creditcard/payments/../../admin", "number": 1}}""";
+
+        var (status, id) = await PostAsync(Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var row = await RowAsync(Assert.IsType<string>(id));
+        Assert.Equal(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd"), row.PartitionKey);
+        Assert.Equal(400, row.GetInt32("Status"));
+        Assert.Equal("The callback body names no valid PayEx resource.", row.GetString("Reason"));
+        Assert.Contains("payment.id", row.GetString("Errors"), StringComparison.Ordinal);
+        Assert.Equal("127.0.0.1", row.GetString("ClientAddress"));
+        Assert.Equal("application/json", row.GetString("ContentType"));
+        Assert.Equal(body, row.GetString("Body"));
+        Assert.Equal(Encoding.UTF8.GetByteCount(body), row.GetInt64("BodyLength"));
+        Assert.False(row.GetBoolean("BodyTruncated"));
+        Assert.Empty(await TestStorage.PeekAsync(fixture.Storage.Queue));
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_UTF8_is_kept_as_its_bytes()
+    {
+        byte[] body = [.. """{"payment": "/psp/creditcard/payments/"""u8, 0xC3, 0x28, .. "\"}"u8];
+
+        var (status, id) = await PostAsync(body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var row = await RowAsync(id!);
+        Assert.Equal(Convert.ToBase64String(body), row.GetString("BodyBase64"));
+        Assert.Null(row.GetString("Body"));
+    }
+
+    [Fact]
+    public async Task A_huge_body_is_refused_with_413_and_kept_only_in_part()
+    {
+        var body = Encoding.UTF8.GetBytes("{\"payment\": \"" + new string('x', 10 * 1024 * 1024) + "\"}");
+
+        var (status, id) = await PostAsync(body);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        var row = await RowAsync(id!);
+        Assert.Equal(413, row.GetInt32("Status"));
+        Assert.Equal(body.Length, row.GetInt64("BodyLength"));
+        Assert.True(row.GetBoolean("BodyTruncated"));
+        Assert.InRange(row.GetString("Body")!.Length, 1, 8 * 1024);
+        Assert.StartsWith("{\"payment\": \"xxx", row.GetString("Body"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_body_of_the_wrong_content_type_is_recorded_with_415()
+    {
+        var (status, id) = await PostAsync("payment=1"u8.ToArray(), "application/x-www-form-urlencoded");
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        var row = await RowAsync(id!);
+        Assert.Equal("application/x-www-form-urlencoded", row.GetString("ContentType"));
+        Assert.Equal("payment=1", row.GetString("Body"));
+    }
+
+    [Fact]
+    public async Task An_accepted_callback_is_not_recorded_as_rejected()
+    {
+        var callback = new ExampleCallback();
+        callback.Serve(fixture.PayEx);
+        var id = await callback.AcknowledgeAsync(fixture.App);
+
+        await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+        Assert.DoesNotContain(await fixture.Storage.RejectedAsync(), r => r.GetString("CallbackId") == id);
+    }
+}
+
+/// <summary>Recording a rejection is best effort: with storage down, the caller still gets its 4xx, promptly.</summary>
+public class RejectedCallbackStorageDownTests
+{
+    [Fact]
+    public async Task With_storage_unreachable_a_bad_callback_is_still_answered_400()
+    {
+        await using var app = await RunningApp.StartAsync(s =>
+            s["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;QueueEndpoint=http://127.0.0.1:{FreePort.Next()}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{FreePort.Next()}/devstoreaccount1;");
+
+        using var content = new StringContent("""{"payment": true}""", Encoding.UTF8, "application/json");
+        using var response = await app.App.Http.PostAsync("/api/payex/callbacks", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await Eventually.TrueAsync(() => Task.FromResult(app.App.Output.Contains("Could not record rejected callback", StringComparison.Ordinal)), "the failed recording to be logged");
+    }
+}
