@@ -10,7 +10,7 @@ namespace PayExCallbackFunctions.Tests.Infrastructure;
 public sealed class Azurite : IAsyncDisposable
 {
     // Azurite's well-known development account; public, not a secret.
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private static readonly Lazy<Task<Azurite>> SharedInstance = new(async () =>
     {

@@ -7,7 +7,7 @@ namespace PayExCallbackFunctions.Access;
 /// Refuses callbacks from addresses outside <see cref="AccessOptions.AllowedNetworks"/>. The address
 /// is the connection's, or what a trusted proxy put in <c>X-Forwarded-For</c> (see <see cref="ClientAddress"/>).
 /// </summary>
-public sealed class AllowedNetworkFilter(IOptionsMonitor<AccessOptions> options) : IEndpointFilter
+public sealed partial class AllowedNetworkFilter(IOptionsMonitor<AccessOptions> options, ILogger<AllowedNetworkFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -17,6 +17,8 @@ public sealed class AllowedNetworkFilter(IOptionsMonitor<AccessOptions> options)
             var address = ClientAddress.Of(context.HttpContext);
             if (address is null || !networks.Any(n => n.Contains(address)))
             {
+                // Worth a look: PayEx announces new sender addresses, and a missed announcement shows up here.
+                LogRefused(logger, address?.ToString());
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status403Forbidden,
                     title: "Callbacks are not accepted from this address.",
@@ -26,6 +28,9 @@ public sealed class AllowedNetworkFilter(IOptionsMonitor<AccessOptions> options)
 
         return await next(context);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a callback from {ClientAddress}: not in Access__AllowedNetworks")]
+    private static partial void LogRefused(ILogger logger, string? clientAddress);
 }
 
 public static class ClientAddress

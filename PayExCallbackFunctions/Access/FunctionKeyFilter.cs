@@ -18,7 +18,7 @@ public enum KeyLevel
 /// Standalone, does what the Functions host does for <c>authLevel</c>: asks for a key as
 /// <c>x-functions-key</c> or <c>?code=</c>. Under the host, it is not added: the host has checked.
 /// </summary>
-public sealed class FunctionKeyFilter(KeyLevel level, IOptionsMonitor<AccessOptions> options, IHostEnvironment environment) : IEndpointFilter
+public sealed partial class FunctionKeyFilter(KeyLevel level, IOptionsMonitor<AccessOptions> options, IHostEnvironment environment, ILogger<FunctionKeyFilter> logger) : IEndpointFilter
 {
     public const string Header = "x-functions-key";
     public const string Query = "code";
@@ -46,6 +46,8 @@ public sealed class FunctionKeyFilter(KeyLevel level, IOptionsMonitor<AccessOpti
         var given = request.Headers[Header].FirstOrDefault() ?? request.Query[Query].FirstOrDefault();
         if (given is null || !Matches(given, keys, adminKey))
         {
+            // The key itself is never logged, not even a wrong one: it may be a mistyped real one.
+            LogRefused(logger, request.Path, ClientAddress.Of(context.HttpContext)?.ToString(), given is null ? "no key" : "a wrong key");
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
                 title: given is null ? "A key is required." : "The key is not valid.",
@@ -54,6 +56,9 @@ public sealed class FunctionKeyFilter(KeyLevel level, IOptionsMonitor<AccessOpti
 
         return await next(context);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Path} from {ClientAddress}: {What}")]
+    private static partial void LogRefused(ILogger logger, string path, string? clientAddress, string what);
 
     // Every key is compared, by hash so that lengths are equal, and in constant time.
     private static bool Matches(string given, IReadOnlyList<string> keys, string? adminKey)
@@ -79,7 +84,11 @@ public static class FunctionKeyFilters
         builder.AddEndpointFilterFactory((factory, next) =>
         {
             var services = factory.ApplicationServices;
-            var filter = new FunctionKeyFilter(level, services.GetRequiredService<IOptionsMonitor<AccessOptions>>(), services.GetRequiredService<IHostEnvironment>());
+            var filter = new FunctionKeyFilter(
+                level,
+                services.GetRequiredService<IOptionsMonitor<AccessOptions>>(),
+                services.GetRequiredService<IHostEnvironment>(),
+                services.GetRequiredService<ILogger<FunctionKeyFilter>>());
             return context => filter.InvokeAsync(context, next);
         });
 }

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text;
+using PayExCallbackFunctions.Access;
+using PayExCallbackFunctions.PayExStandIn;
+using PayExCallbackFunctions.Tests.Infrastructure;
+
+namespace PayExCallbackFunctions.Tests.Security;
+
+/// <summary>
+/// Secrets planted in configuration (PayEx token, function keys, admin key, signing secrets, the
+/// storage account key) never reach the logs, even with every category at Trace, while the app
+/// does everything that touches them: keyed and signed callbacks, admin calls, PayEx GETs,
+/// PayEx refusing the token, rejected bodies and dead letters.
+/// </summary>
+public class SecretsInLogsTests
+{
+    private const string PayExToken = "planted-payex-token-Q7xv2RkP9w";
+    private const string CallbackKey = "planted-callback-key-Lm3Zt8Hq";
+    private const string OldCallbackKey = "planted-old-callback-key-Vb6Ns1Dy";
+    private const string AdminKey = "planted-admin-key-Jc4Wr7Gf";
+    private const string SigningSecret = "planted-signing-secret-Xp2Kd9Tm5Bn8Qa3Ls";
+    private const string PreviousSigningSecret = "planted-previous-secret-Hy6Ue1Oj4Cz7Ir0Fw";
+
+    [Fact]
+    public async Task No_secret_appears_in_the_logs_at_any_level()
+    {
+        await using var payEx = await StandIn.StartAsync(token: PayExToken);
+        await using var storage = await TestStorage.CreateAsync();
+        var settings = storage.Settings(payEx);
+        settings["Access__CallbackKeys"] = $"{CallbackKey},{OldCallbackKey}";
+        settings["Access__AdminKey"] = AdminKey;
+        settings["Access__SigningSecret"] = SigningSecret;
+        settings["Access__PreviousSigningSecret"] = PreviousSigningSecret;
+        settings["Access__RequireSignature"] = "false";
+        settings["Retry__MaxAttempts"] = "2";
+        foreach (var category in new[] { "Default", "Microsoft", "Microsoft.AspNetCore", "Microsoft.Extensions.Http", "System.Net.Http.HttpClient", "Polly", "Azure.Core", "Azure" })
+        {
+            settings[$"Logging__LogLevel__{category}"] = "Trace";
+        }
+
+        await using var app = await AppProcess.StartAsync(settings);
+
+        // A callback with the key in the query, on a URL signed for its order (the previous secret).
+        var signed = new ExampleCallback();
+        signed.Serve(payEx);
+        var payment = Examples.Json(signed.Examples.Resource("payment-creditcard-callback-examples.json"));
+        payment["payment"]!["payeeInfo"] = new System.Text.Json.Nodes.JsonObject { ["payeeReference"] = "ORDER-S", ["orderReference"] = "ORDER-S" };
+        payEx.State.PutResource(payment.ToJsonString());
+        var url = CallbackUrl.For(new Uri(app.BaseUrl, "/api/payex/callbacks"), "ORDER-S", PreviousSigningSecret, CallbackKey);
+        Assert.Equal(HttpStatusCode.OK, (await app.Raw.PostAsync(url, Json(signed.Json))).StatusCode);
+
+        // A callback with the old key in the header.
+        var keyed = new ExampleCallback();
+        keyed.Serve(payEx);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(app, HttpMethod.Post, "/api/payex/callbacks", OldCallbackKey, keyed.Json)).StatusCode);
+        await storage.WaitForRowsAsync(signed.Payment, signed.RowKeys);
+        await storage.WaitForRowsAsync(keyed.Payment, keyed.RowKeys);
+
+        // A signed callback of another order: a dead letter whose reason names orders, not secrets.
+        var mismatch = new ExampleCallback();
+        mismatch.Serve(payEx);
+        var other = CallbackUrl.For(new Uri(app.BaseUrl, "/api/payex/callbacks"), "ORDER-X", SigningSecret, CallbackKey);
+        Assert.Equal(HttpStatusCode.OK, (await app.Raw.PostAsync(other, Json(mismatch.Json))).StatusCode);
+
+        // PayEx refuses the token: retried, then dead-lettered, with PayEx's 401 in the log.
+        var refused = new ExampleCallback();
+        refused.Serve(payEx);
+        payEx.State.AddFault(new Fault { Path = refused.PaymentPath, Status = 401, Remaining = 100 });
+        await refused.AcknowledgeAsync(app);
+
+        // Refusals: a wrong key near the real one, a bad signature, a bad body, a bad content type.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Raw.PostAsync($"/api/payex/callbacks?code={CallbackKey}x", Json("{}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await app.Raw.PostAsync($"/api/payex/callbacks?code={CallbackKey}&order=O&sig={CallbackSignature.Sign("O", "not-the-secret-but-long-enough-0123456789")}", Json("{}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(app, HttpMethod.Post, "/api/payex/callbacks", CallbackKey, "{\"payment\": 1}")).StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await app.Raw.PostAsync($"/api/payex/callbacks?code={CallbackKey}", new StringContent("x", Encoding.UTF8, "text/plain"))).StatusCode);
+
+        // Admin calls with the key as header and as code.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(app, HttpMethod.Get, "/api/payex/deadletters", AdminKey)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.Raw.GetAsync($"/api/payex/deadletters?code={AdminKey}")).StatusCode);
+        await Eventually.TrueAsync(async () => (await storage.DeadLettersAsync()).Count >= 2, "the dead letters");
+
+        var output = app.Output;
+        Assert.Contains("Sending HTTP request", output, StringComparison.Ordinal); // Trace and Debug did reach the log
+        foreach (var secret in new[] { PayExToken, CallbackKey, OldCallbackKey, AdminKey, SigningSecret, PreviousSigningSecret, Azurite.AccountKey })
+        {
+            foreach (var form in new[] { secret, Uri.EscapeDataString(secret), Convert.ToBase64String(Encoding.UTF8.GetBytes(secret)) })
+            {
+                Assert.False(output.Contains(form, StringComparison.Ordinal), $"A secret ({secret[..12]}...) was logged:\n{Around(output, form)}");
+            }
+        }
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task<HttpResponseMessage> SendAsync(AppProcess app, HttpMethod method, string path, string key, string? json = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = json is null ? null : Json(json) };
+        request.Headers.Add("x-functions-key", key);
+        return await app.Raw.SendAsync(request);
+    }
+
+    private static string Around(string output, string secret)
+    {
+        var at = output.IndexOf(secret, StringComparison.Ordinal);
+        return output.Substring(Math.Max(0, at - 300), Math.Min(output.Length - Math.Max(0, at - 300), 600));
+    }
+}
