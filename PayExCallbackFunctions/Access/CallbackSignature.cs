@@ -43,8 +43,9 @@ public static class CallbackSignature
             return false;
         }
 
+        // TryDecodeFromChars throws, not fails, on characters outside the alphabet.
         Span<byte> given = stackalloc byte[SHA256.HashSizeInBytes + 1];
-        if (!Base64Url.TryDecodeFromChars(signature, given, out var written) || written != SHA256.HashSizeInBytes)
+        if (!Base64Url.IsValid(signature) || !Base64Url.TryDecodeFromChars(signature, given, out var written) || written != SHA256.HashSizeInBytes)
         {
             return false;
         }

@@ -61,6 +61,12 @@ public sealed class CallbackParser(Uri payExBaseUrl)
             rejection = CallbackRejection.One("The callback body is not valid JSON.", "$", JsonErrorReason(e));
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // Keys are decoded to find duplicates; an escaped lone surrogate cannot be.
+            rejection = LoneSurrogate();
+            return false;
+        }
 
         using (document)
         {
@@ -72,7 +78,18 @@ public sealed class CallbackParser(Uri payExBaseUrl)
             }
 
             var errors = new Errors();
-            var fields = ReadShape(root, errors);
+            Fields? fields;
+            try
+            {
+                fields = ReadShape(root, errors);
+            }
+            catch (InvalidOperationException)
+            {
+                // Valid JSON syntax, but a string escape (\ud800) that is no Unicode text.
+                rejection = LoneSurrogate();
+                return false;
+            }
+
             if (fields is null || errors.Count > 0)
             {
                 rejection = new CallbackRejection(
@@ -100,6 +117,9 @@ public sealed class CallbackParser(Uri payExBaseUrl)
             return true;
         }
     }
+
+    private static CallbackRejection LoneSurrogate() =>
+        CallbackRejection.One("The callback body is not valid JSON.", "$", "has a string escape that is not Unicode text (a lone surrogate)");
 
     private static string JsonErrorReason(JsonException e) =>
         e.LineNumber is { } line && e.BytePositionInLine is { } position

@@ -53,8 +53,9 @@ public static partial class CallbackMessage
         {
             envelope = message.Deserialize(AppJson.Context.CallbackEnvelope);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string escape that is no Unicode text (a lone surrogate).
             throw new InvalidCallbackMessageException("The queue message is not a callback envelope.", e);
         }
 
