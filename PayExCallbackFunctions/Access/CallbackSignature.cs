@@ -17,11 +17,30 @@ public static class CallbackSignature
 
     private const int SignatureLength = 43; // 32 bytes, base64url without padding
 
-    /// <summary>True for an order reference a callback URL can be signed for: 1-128 characters, none of them control characters.</summary>
+    /// <summary>True for an order reference a callback URL can be signed for: 1-128 characters of Unicode text, none of them control characters.</summary>
     public static bool IsValidOrderReference(string? orderReference) =>
         !string.IsNullOrEmpty(orderReference)
         && orderReference.Length <= MaxOrderReferenceLength
-        && !orderReference.Any(char.IsControl);
+        && !orderReference.Any(char.IsControl)
+        && IsUnicodeText(orderReference);
+
+    // A lone surrogate has no UTF-8 form: encoding turns each into U+FFFD, so two different
+    // references would share one signature.
+    private static bool IsUnicodeText(string value)
+    {
+        var rest = value.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(rest, out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            rest = rest[consumed..];
+        }
+
+        return true;
+    }
 
     public static string Sign(string orderReference, string secret)
     {
