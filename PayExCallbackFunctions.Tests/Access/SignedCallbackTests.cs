@@ -173,5 +173,51 @@ public class SignedCallbackTests(SignedCallbackTests.App fixture) : IClassFixtur
         Assert.Contains(fixture.PayEx.State.Requests, r => r.PathAndQuery.StartsWith(orderPath, StringComparison.Ordinal) && r.PathAndQuery.Contains(",payeeinfo", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("listed among the order's payments", true)]
+    [InlineData("carrying the order in its payeeInfo", true)]
+    [InlineData("of another order, not listed", false)]
+    public async Task A_v2_callback_stores_its_payment_only_if_it_is_the_signed_orders(string payment, bool stored)
+    {
+        var examples = new Examples();
+        var order = Examples.Json(examples.Resource("paymentorder-v2-orderreference-example.json"));
+        var orderPath = order["paymentOrder"]!["id"]!.GetValue<string>();
+        var paymentPath = $"/psp/swish/payments/{examples.Id(Examples.DocsPaymentId)}";
+        order["paymentOrder"]!["payeeInfo"] = new JsonObject { ["id"] = $"{orderPath}/payeeinfo", ["payeeReference"] = "V2-ORDER" };
+        order["paymentOrder"]!["payments"] = new JsonObject
+        {
+            ["id"] = $"{orderPath}/payments",
+            ["paymentList"] = payment.StartsWith("listed", StringComparison.Ordinal)
+                ? new JsonArray(new JsonObject { ["id"] = paymentPath, ["instrument"] = "Swish" })
+                : new JsonArray(),
+        };
+        var swish = Examples.Json(examples.Resource("payment-swish.docs.json"));
+        swish["payment"]!["payeeInfo"] = new JsonObject { ["payeeReference"] = payment.StartsWith("carrying", StringComparison.Ordinal) ? "V2-ORDER" : "SOMEONE-ELSES" };
+        fixture.PayEx.State.PutResource(order.ToJsonString());
+        fixture.PayEx.State.PutResource(swish.ToJsonString());
+        fixture.PayEx.State.PutResource(examples.Resource("transaction-sale-swish.json"));
+
+        using var content = new StringContent(examples.Callback("callback-v2-paymentorder-with-orderreference.json"), Encoding.UTF8, "application/json");
+        using var response = await fixture.App.Http.PostAsync(PathAndQueryFor("V2-ORDER"), content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var partition = Guid.Parse(orderPath[(orderPath.LastIndexOf('/') + 1)..]);
+        if (stored)
+        {
+            await fixture.Storage.WaitForRowsAsync(partition, "paymentorder", $"payment-{examples.Id(Examples.DocsPaymentId)}", $"transaction-{examples.Id(Examples.DocsTransactionId)}");
+        }
+        else
+        {
+            var deadLetter = await Eventually.GetAsync(
+                async () => (await fixture.Storage.DeadLettersAsync()).SingleOrDefault(d => d.GetString("PaymentOrder") == orderPath),
+                "the dead letter");
+            Assert.Contains("neither listed among the payments", deadLetter.GetString("Reason"), StringComparison.Ordinal);
+            Assert.Empty(await fixture.Storage.RowsAsync(partition));
+        }
+
+        Assert.Contains(fixture.PayEx.State.Requests, r => r.PathAndQuery == $"{orderPath}?$expand=payeeinfo,payments");
+        Assert.Contains(fixture.PayEx.State.Requests, r => r.PathAndQuery == $"{paymentPath}?$expand=payeeinfo");
+    }
+
     private const string CallbackEndpoints = "/api/payex/callbacks";
 }

@@ -36,4 +36,7 @@ public sealed record PayExResource(
     /// on the resource itself or in its expanded payeeInfo.
     /// </summary>
     public IReadOnlyList<string> MerchantReferences { get; init; } = [];
+
+    /// <summary>For payment orders read with <c>$expand=payments</c>: the paths of the payments PayEx lists under it.</summary>
+    public IReadOnlyList<string> Payments { get; init; } = [];
 }

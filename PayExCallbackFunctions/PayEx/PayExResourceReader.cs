@@ -90,6 +90,7 @@ public static class PayExResourceReader
             PayeeReference = String(order, "payeeReference") ?? PayeeInfo(order, "payeeReference"),
             OrderReference = String(order, "orderReference") ?? PayeeInfo(order, "orderReference"),
             MerchantReferences = MerchantReferences(order),
+            Payments = PaymentsOf(order),
         };
 
         return attemptNumber is { } number && FindAttempt(order, number, expected, currency) is { } attempt
@@ -238,6 +239,15 @@ public static class PayExResourceReader
     // payeeInfo is a sub-resource: inline only when asked for with $expand=payeeinfo.
     private static string? PayeeInfo(JsonElement resource, string name) =>
         resource.TryGetProperty("payeeInfo", out var info) && info.ValueKind == JsonValueKind.Object ? String(info, name) : null;
+
+    // "payments": {"id": ".../payments", "paymentList": [{"id": "/psp/creditcard/payments/{guid}", ...}]}, when expanded.
+    private static string[] PaymentsOf(JsonElement order) =>
+        order.TryGetProperty("payments", out var payments) && payments.ValueKind == JsonValueKind.Object
+            ? Items(payments, "paymentList")
+                .Select(p => PayExPath.TryParseRelative(String(p, "id"), out var path, out _) && path.Kind == PayExResourceKind.Payment ? path.Value : null)
+                .OfType<string>()
+                .ToArray()
+            : [];
 
     private static string[] MerchantReferences(JsonElement resource) =>
         new[] { String(resource, "payeeReference"), String(resource, "orderReference"), PayeeInfo(resource, "payeeReference"), PayeeInfo(resource, "orderReference") }

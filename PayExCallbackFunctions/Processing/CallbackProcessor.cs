@@ -16,6 +16,7 @@ public sealed class CallbackProcessor(
     ILogger<CallbackProcessor> logger)
 {
     private const string PayeeInfoExpand = "payeeinfo";
+    private const string PaymentsExpand = "payments";
 
     public async Task<ProcessResult> ProcessAsync(CallbackEnvelope envelope, CancellationToken cancellationToken)
     {
@@ -39,7 +40,7 @@ public sealed class CallbackProcessor(
         var signedOrder = envelope.SignedOrderReference;
         var paymentTask = payment is null ? null : GetAsync(
             payment,
-            signedOrder is not null && paymentOrder is null ? PayeeInfoExpand : null,
+            signedOrder is not null ? PayeeInfoExpand : null,
             null,
             body => PayExResourceReader.ReadPayment(body, payment),
             cancellationToken);
@@ -63,6 +64,11 @@ public sealed class CallbackProcessor(
         {
             // The payment order, or the payment where there is none: what the merchant created for the order.
             RequireOrder(resources[0], signedOrder);
+            if (paymentOrderTask is not null && paymentTask is not null)
+            {
+                // A v2/v3.0 callback also names a payment, stored in the order's partition: it must be the order's too.
+                RequirePaymentOfOrder(paymentTask.Result, paymentOrderTask.Result[0], signedOrder);
+            }
         }
 
         if (envelope.Shape == CallbackShape.PaymentOrderV31 && envelope.PaymentOrderNumber is { } attempt && resources.Count == 1)
@@ -84,7 +90,13 @@ public sealed class CallbackProcessor(
         // v3.1 callbacks name only the order and the number of the attempt; the attempt is found in
         // the order's expanded sub-resources. Older shapes name the payment and transaction too.
         var isV31 = envelope.Shape == CallbackShape.PaymentOrderV31;
-        string?[] expand = [isV31 ? PayExResourceReader.PaymentOrderExpand : null, envelope.SignedOrderReference is null ? null : PayeeInfoExpand];
+        var signed = envelope.SignedOrderReference is not null;
+        string?[] expand =
+        [
+            isV31 ? PayExResourceReader.PaymentOrderExpand : null,
+            signed ? PayeeInfoExpand : null,
+            signed && envelope.Payment is not null ? PaymentsExpand : null,
+        ];
         return GetAsync(
             paymentOrder,
             string.Join(',', expand.OfType<string>()) is { Length: > 0 } expanded ? expanded : null,
@@ -103,6 +115,16 @@ public sealed class CallbackProcessor(
             throw new SignedOrderMismatchException(owner.MerchantReferences.Count == 0
                 ? $"{owner.ResourceId} shows no payeeReference or orderReference, so it cannot be checked against the order the callback URL was signed for ('{signedOrder}'). Not stored."
                 : $"{owner.ResourceId} belongs to {string.Join(" / ", owner.MerchantReferences.Select(r => $"'{r}'"))}, not to the order the callback URL was signed for ('{signedOrder}'). Not stored.");
+        }
+    }
+
+    private static void RequirePaymentOfOrder(PayExResource payment, PayExResource paymentOrder, string signedOrder)
+    {
+        if (!payment.MerchantReferences.Contains(signedOrder, StringComparer.Ordinal)
+            && !paymentOrder.Payments.Contains(payment.ResourceId, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new SignedOrderMismatchException(
+                $"{payment.ResourceId} is neither listed among the payments of {paymentOrder.ResourceId} nor shows the order the callback URL was signed for ('{signedOrder}'). Not stored.");
         }
     }
 
