@@ -77,6 +77,11 @@ app.Lifetime.ApplicationStarted.Register(() =>
 {
     var retries = app.Services.GetRequiredService<RetrySchedule>();
     app.Logger.LogInformation("Transient failures are tried {MaxAttempts} times, over at least {Span}, before a callback is dead-lettered", retries.MaxAttempts, retries.Span());
+    if (standalone && app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessOptions>>().Value.CallbackKeyList().Count == 0)
+    {
+        // Only possible in Development: elsewhere start-up refuses.
+        app.Logger.LogWarning("No Access__CallbackKeys: anyone who can reach this app may post callbacks (Development only)");
+    }
 });
 
 app.Run();

@@ -83,9 +83,9 @@ public class CallbackSignatureTests
     }
 
     [Fact]
-    public async Task The_command_prints_a_url_that_verifies_and_takes_its_secret_only_from_the_environment()
+    public async Task The_command_prints_a_url_that_verifies_and_takes_its_secret_and_key_only_from_the_environment()
     {
-        var (exit, output, error) = await RunCommandAsync(Secret, "--endpoint", "https://app.example/api/payex/callbacks", "--order", "ORDER 7", "--code", "the-key");
+        var (exit, output, error) = await RunCommandAsync(Secret, "the-key", "--endpoint", "https://app.example/api/payex/callbacks", "--order", "ORDER 7");
 
         Assert.Equal(0, exit);
         Assert.Equal(string.Empty, error);
@@ -100,14 +100,23 @@ public class CallbackSignatureTests
     [Fact]
     public async Task The_command_without_a_secret_explains_what_to_set()
     {
-        var (exit, output, error) = await RunCommandAsync(null, "--endpoint", "https://app.example/api/payex/callbacks", "--order", "ORDER 7");
+        var (exit, output, error) = await RunCommandAsync(null, null, "--endpoint", "https://app.example/api/payex/callbacks", "--order", "ORDER 7");
 
         Assert.Equal(2, exit);
         Assert.Empty(output);
         Assert.Contains("Set Access__SigningSecret", error, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Exit, string Output, string Error)> RunCommandAsync(string? secret, params string[] args)
+    [Fact]
+    public async Task The_command_takes_no_key_on_its_command_line()
+    {
+        var (exit, _, error) = await RunCommandAsync(Secret, null, "--endpoint", "https://app.example/api/payex/callbacks", "--order", "O", "--code", "k");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Unknown argument '--code'", error, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunCommandAsync(string? secret, string? code, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -123,9 +132,15 @@ public class CallbackSignatureTests
         }
 
         start.Environment.Remove("Access__SigningSecret");
+        start.Environment.Remove("CallbackUrl__Code");
         if (secret is not null)
         {
             start.Environment["Access__SigningSecret"] = secret;
+        }
+
+        if (code is not null)
+        {
+            start.Environment["CallbackUrl__Code"] = code;
         }
 
         using var process = Process.Start(start)!;

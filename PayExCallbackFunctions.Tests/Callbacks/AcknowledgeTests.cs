@@ -43,10 +43,12 @@ public class AcknowledgeTests(CustomHandlerApp fixture) : IClassFixture<CustomHa
         Assert.True(Math.Abs((DateTimeOffset.UtcNow - receivedAt).TotalMinutes) < 5);
     }
 
-    [Fact]
-    public async Task A_callback_with_charset_in_its_content_type_is_accepted()
+    [Theory]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/json; charset=\"UTF-8\"")]
+    public async Task A_callback_with_charset_in_its_content_type_is_accepted(string contentType)
     {
-        using var response = await fixture.PostCallbackAsync(File.ReadAllText(RepoPaths.TestData("callback-v1-nested-instrument.json")), "application/json; charset=utf-8");
+        using var response = await fixture.PostCallbackAsync(File.ReadAllText(RepoPaths.TestData("callback-v1-nested-instrument.json")), contentType);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Single(await QueuedAsync());
     }

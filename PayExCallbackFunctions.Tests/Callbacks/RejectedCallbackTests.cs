@@ -92,6 +92,29 @@ public class RejectedCallbackTests(RunningApp fixture) : IClassFixture<RunningAp
     }
 
     [Fact]
+    public async Task A_body_with_broken_chunked_framing_is_refused_with_400_not_500()
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(fixture.App.BaseUrl.Host, fixture.App.BaseUrl.Port);
+        await using var stream = tcp.GetStream();
+        var request = "POST /api/payex/callbacks HTTP/1.1\r\n"
+                      + $"Host: {fixture.App.BaseUrl.Authority}\r\n"
+                      + $"x-functions-key: {TestStorage.CallbackKey}\r\n"
+                      + "Content-Type: application/json\r\n"
+                      + "Transfer-Encoding: chunked\r\n\r\n"
+                      + "zz\r\n{\"payment\": 1}\r\n0\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var statusLine = await reader.ReadLineAsync();
+        var answer = await reader.ReadToEndAsync();
+
+        Assert.Equal("HTTP/1.1 400 Bad Request", statusLine);
+        Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
+        Assert.Contains("The callback body could not be read.", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_accepted_callback_is_not_recorded_as_rejected()
     {
         var callback = new ExampleCallback();
@@ -117,5 +140,34 @@ public class RejectedCallbackStorageDownTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         await Eventually.TrueAsync(() => Task.FromResult(app.App.Output.Contains("Could not record rejected callback", StringComparison.Ordinal)), "the failed recording to be logged");
+    }
+}
+
+/// <summary>Rejected callbacks are kept for Callbacks__RejectedRetentionDays, then removed, so the table cannot grow without end.</summary>
+public class RejectedCallbackRetentionTests
+{
+    [Fact]
+    public async Task Rejected_callbacks_older_than_the_retention_are_removed_at_start_and_newer_ones_kept()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        await storage.Rejected.CreateIfNotExistsAsync();
+        var today = DateTimeOffset.UtcNow;
+        var days = new[] { today.AddDays(-400), today.AddDays(-8), today.AddDays(-6), today };
+        foreach (var day in days)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await storage.Rejected.AddEntityAsync(new TableEntity(day.ToString("yyyy-MM-dd"), $"row-{i}") { ["Status"] = 400 });
+            }
+        }
+
+        var settings = storage.Settings(payEx);
+        settings["Callbacks__RejectedRetentionDays"] = "7";
+        await using var app = await AppProcess.StartAsync(settings);
+
+        await Eventually.TrueAsync(async () => (await storage.RejectedAsync()).Count == 6, "the old rejected callbacks to be removed");
+        var left = (await storage.RejectedAsync()).Select(r => r.PartitionKey).Distinct().Order().ToArray();
+        Assert.Equal([today.AddDays(-6).ToString("yyyy-MM-dd"), today.ToString("yyyy-MM-dd")], left);
     }
 }

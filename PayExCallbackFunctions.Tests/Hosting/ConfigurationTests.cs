@@ -31,6 +31,9 @@ public class ConfigurationTests
         { "Access__SigningSecret", "too-short", "Access__SigningSecret must be at least 32 characters" },
         { "Access__PreviousSigningSecret", "previous-secret-previous-secret-0123", "Access__PreviousSigningSecret is set without Access__SigningSecret" },
         { "Access__RequireSignature", "true", "Access__RequireSignature is on but Access__SigningSecret is not set" },
+        { "Access__TrustedProxies", "0.0.0.0/0", "Access__TrustedProxies: a range wider than /8" },
+        { "Access__TrustedProxies", "10.0.0.1, ::/0", "Access__TrustedProxies: a range wider than /8" },
+        { "Admin__Key", "the-old-admin-key-setting", "Admin__Key is now Access__AdminKey" },
     };
 
     [Theory]
@@ -50,7 +53,7 @@ public class ConfigurationTests
         Assert.NotEqual(0, await app.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains(message, app.Output);
         Assert.DoesNotContain(payEx.Token, app.Output);
-        if (setting.StartsWith("Access__", StringComparison.Ordinal) && !setting.Contains("Networks", StringComparison.Ordinal) && !setting.Contains("Proxies", StringComparison.Ordinal) && value is { Length: > 5 })
+        if ((setting.StartsWith("Access__", StringComparison.Ordinal) || setting == "Admin__Key") && !setting.Contains("Networks", StringComparison.Ordinal) && !setting.Contains("Proxies", StringComparison.Ordinal) && value is { Length: > 5 })
         {
             // A secret that is set wrongly is still a secret: the message names the setting only.
             Assert.DoesNotContain(value, app.Output);

@@ -27,6 +27,24 @@ public class CallbackMessageTests
     [Fact]
     public void An_envelope_of_a_later_version_is_refused()
     {
-        Assert.Throws<InvalidCallbackMessageException>(() => CallbackMessage.Read(Envelope("a1b2", version: 2)));
+        Assert.Throws<InvalidCallbackMessageException>(() => CallbackMessage.Read(Envelope("a1b2", version: 3)));
+    }
+
+    [Fact]
+    public void A_version_2_envelope_carries_the_signed_order()
+    {
+        var text = Envelope("a1b2", version: 2).Replace("\"rawBody\"", "\"signedOrderReference\":\"ORDER-1\",\"rawBody\"", StringComparison.Ordinal);
+
+        Assert.Equal("ORDER-1", CallbackMessage.Read(text).SignedOrderReference);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a\\nb")]
+    public void A_signed_order_that_is_no_order_reference_is_refused(string order)
+    {
+        var text = Envelope("a1b2", version: 2).Replace("\"rawBody\"", $"\"signedOrderReference\":\"{order}\",\"rawBody\"", StringComparison.Ordinal);
+
+        Assert.Throws<InvalidCallbackMessageException>(() => CallbackMessage.Read(text));
     }
 }

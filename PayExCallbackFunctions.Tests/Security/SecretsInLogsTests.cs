@@ -22,7 +22,7 @@ public class SecretsInLogsTests
     private const string PreviousSigningSecret = "planted-previous-secret-Hy6Ue1Oj4Cz7Ir0Fw";
 
     [Fact]
-    public async Task No_secret_appears_in_the_logs_at_any_level()
+    public async Task No_secret_or_personal_data_appears_in_the_logs_at_any_level()
     {
         await using var payEx = await StandIn.StartAsync(token: PayExToken);
         await using var storage = await TestStorage.CreateAsync();
@@ -45,6 +45,7 @@ public class SecretsInLogsTests
         signed.Serve(payEx);
         var payment = Examples.Json(signed.Examples.Resource("payment-creditcard-callback-examples.json"));
         payment["payment"]!["payeeInfo"] = new System.Text.Json.Nodes.JsonObject { ["payeeReference"] = "ORDER-S", ["orderReference"] = "ORDER-S" };
+        payment["payment"]!["payer"] = Payer();
         payEx.State.PutResource(payment.ToJsonString());
         var url = CallbackUrl.For(new Uri(app.BaseUrl, "/api/payex/callbacks"), "ORDER-S", PreviousSigningSecret, CallbackKey);
         Assert.Equal(HttpStatusCode.OK, (await app.Raw.PostAsync(url, Json(signed.Json))).StatusCode);
@@ -59,6 +60,10 @@ public class SecretsInLogsTests
         // A signed callback of another order: a dead letter whose reason names orders, not secrets.
         var mismatch = new ExampleCallback();
         mismatch.Serve(payEx);
+        var mismatched = Examples.Json(mismatch.Examples.Resource("payment-creditcard-callback-examples.json"));
+        mismatched["payment"]!["payeeInfo"] = new System.Text.Json.Nodes.JsonObject { ["payeeReference"] = "ORDER-M" };
+        mismatched["payment"]!["payer"] = Payer();
+        payEx.State.PutResource(mismatched.ToJsonString());
         var other = CallbackUrl.For(new Uri(app.BaseUrl, "/api/payex/callbacks"), "ORDER-X", SigningSecret, CallbackKey);
         Assert.Equal(HttpStatusCode.OK, (await app.Raw.PostAsync(other, Json(mismatch.Json))).StatusCode);
 
@@ -81,7 +86,7 @@ public class SecretsInLogsTests
 
         var output = app.Output;
         Assert.Contains("Sending HTTP request", output, StringComparison.Ordinal); // Trace and Debug did reach the log
-        foreach (var secret in new[] { PayExToken, CallbackKey, OldCallbackKey, AdminKey, SigningSecret, PreviousSigningSecret, Azurite.AccountKey })
+        foreach (var secret in new[] { PayExToken, CallbackKey, OldCallbackKey, AdminKey, SigningSecret, PreviousSigningSecret, Azurite.AccountKey, PayerEmail, PayerPhone, "Plantedfirstname" })
         {
             foreach (var form in new[] { secret, Uri.EscapeDataString(secret), Convert.ToBase64String(Encoding.UTF8.GetBytes(secret)) })
             {
@@ -89,6 +94,12 @@ public class SecretsInLogsTests
             }
         }
     }
+
+    // Personal data in PayEx's answers: stored, never logged.
+    private const string PayerEmail = "planted.payer@example.com";
+    private const string PayerPhone = "+46739000001";
+
+    private static System.Text.Json.Nodes.JsonObject Payer() => new() { ["email"] = PayerEmail, ["msisdn"] = PayerPhone, ["firstName"] = "Plantedfirstname" };
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 

@@ -29,7 +29,17 @@ public sealed class AccessOptionsValidator(IConfiguration configuration, IHostEn
         }
 
         CheckNetworks("Access__AllowedNetworks", options.AllowedNetworks, failures);
-        CheckNetworks("Access__TrustedProxies", options.TrustedProxies, failures);
+        if (CheckNetworks("Access__TrustedProxies", options.TrustedProxies, failures)
+            && options.TrustedProxyList().Any(n => n.PrefixLength < (n.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 8 : 32)))
+        {
+            // Whoever is trusted as a proxy can write any client address; a range this wide is everyone.
+            failures.Add("Access__TrustedProxies: a range wider than /8 (IPv4) or /32 (IPv6) would let almost anyone choose its own client address.");
+        }
+
+        if (!string.IsNullOrEmpty(configuration["Admin:Key"]))
+        {
+            failures.Add("Admin__Key is now Access__AdminKey: rename the setting.");
+        }
 
         CheckSecret("Access__SigningSecret", options.SigningSecret, failures);
         CheckSecret("Access__PreviousSigningSecret", options.PreviousSigningSecret, failures);
@@ -63,8 +73,9 @@ public sealed class AccessOptionsValidator(IConfiguration configuration, IHostEn
         }
     }
 
-    private static void CheckNetworks(string setting, string? value, List<string> failures)
+    private static bool CheckNetworks(string setting, string? value, List<string> failures)
     {
+        var valid = true;
         foreach (var entry in AccessOptions.List(value))
         {
             // Strict: 91.132.170.1/24 is refused rather than read as 91.132.170.0/24, a range the writer may not have meant.
@@ -74,7 +85,10 @@ public sealed class AccessOptionsValidator(IConfiguration configuration, IHostEn
             if (!ok)
             {
                 failures.Add($"{setting}: '{entry}' is not an IP address or a CIDR range such as 20.91.170.120/29 (with no bits set past the prefix).");
+                valid = false;
             }
         }
+
+        return valid;
     }
 }

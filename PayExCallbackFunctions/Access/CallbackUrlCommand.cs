@@ -1,13 +1,16 @@
 namespace PayExCallbackFunctions.Access;
 
 /// <summary>
-/// <c>callback-url --endpoint URL --order REF [--code KEY]</c>: prints the signed callback URL for an
-/// order. The secret comes from <c>Access__SigningSecret</c> in the environment, never from the
-/// command line, where other users of the machine could read it.
+/// <c>callback-url --endpoint URL --order REF</c>: prints the signed callback URL for an order. The
+/// secret (<c>Access__SigningSecret</c>) and the function key (<c>CallbackUrl__Code</c>, optional)
+/// come from the environment, never from the command line, where other users of the machine could read them.
 /// </summary>
 public static class CallbackUrlCommand
 {
     public const string Name = "callback-url";
+
+    /// <summary>The function key to put in the URL as <c>code</c>, if any.</summary>
+    public const string CodeSetting = "CallbackUrl:Code";
 
     public static int Run(string[] args, IConfiguration configuration, TextWriter output, TextWriter error)
     {
@@ -16,7 +19,7 @@ public static class CallbackUrlCommand
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
 
-        string? endpoint = null, order = null, code = null;
+        string? endpoint = null, order = null;
         for (var i = 0; i < args.Length; i += 2)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -24,7 +27,6 @@ public static class CallbackUrlCommand
             {
                 case "--endpoint": endpoint = value; break;
                 case "--order": order = value; break;
-                case "--code": code = value; break;
                 default: return Usage(error, $"Unknown argument '{args[i]}'.");
             }
         }
@@ -47,7 +49,7 @@ public static class CallbackUrlCommand
 
         try
         {
-            output.WriteLine(CallbackUrl.For(endpointUrl, order!, secret, code).AbsoluteUri);
+            output.WriteLine(CallbackUrl.For(endpointUrl, order!, secret, configuration[CodeSetting]).AbsoluteUri);
             return 0;
         }
         catch (ArgumentException e)
@@ -59,7 +61,7 @@ public static class CallbackUrlCommand
     private static int Usage(TextWriter error, string problem)
     {
         error.WriteLine(problem);
-        error.WriteLine($"Usage: {Name} --endpoint https://<app>.azurewebsites.net/api/payex/callbacks --order <order reference> [--code <function key>]");
+        error.WriteLine($"Usage: [CallbackUrl__Code=<function key>] {Name} --endpoint https://<app>.azurewebsites.net/api/payex/callbacks --order <order reference>");
         return 2;
     }
 }

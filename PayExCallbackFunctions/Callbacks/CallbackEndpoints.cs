@@ -41,7 +41,18 @@ public static partial class CallbackEndpoints
         var id = Guid.NewGuid().ToString("N");
         var receivedAt = time.GetUtcNow();
         var limit = options.Value.MaxBodyBytes;
-        var body = await CallbackBody.ReadAsync(request, limit, cancellationToken);
+        CallbackBody body;
+        BadHttpRequestException? unreadable = null;
+        try
+        {
+            body = await CallbackBody.ReadAsync(request, limit, cancellationToken);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Broken chunked framing, a body sent too slowly: the server's own status (400, 408, 413).
+            body = default;
+            unreadable = e;
+        }
 
         // Each refusal below is recorded: the caller passed authentication, so it may be PayEx.
         Task<ProblemHttpResult> RefuseAsync(int status, string title, string detail) =>
@@ -68,6 +79,11 @@ public static partial class CallbackEndpoints
             return answer();
         }
 
+        if (unreadable is not null)
+        {
+            return await RefuseAsync(unreadable.StatusCode, "The callback body could not be read.", unreadable.Message);
+        }
+
         if (!request.HasJsonContentType() || !IsUtf8(request.ContentType))
         {
             return await RefuseAsync(StatusCodes.Status415UnsupportedMediaType, "The callback must be sent as application/json in UTF-8.", $"Content-Type was '{Shorten(request.ContentType)}'.");
@@ -84,7 +100,10 @@ public static partial class CallbackEndpoints
                 () => TypedResults.ValidationProblem(rejection.Errors, title: rejection.Title, extensions: CallbackIdOf(id)));
         }
 
-        envelope = envelope with { SignedOrderReference = SignedOrder.Of(context) };
+        if (SignedOrder.Of(context) is { } signedOrder)
+        {
+            envelope = envelope with { SignedOrderReference = signedOrder, Version = 2 };
+        }
         try
         {
             await queue.EnqueueAsync(envelope, cancellationToken);
@@ -109,8 +128,8 @@ public static partial class CallbackEndpoints
     private static bool IsUtf8(string? contentType) =>
         !MediaTypeHeaderValue.TryParse(contentType, out var type)
         || !type.Charset.HasValue
-        || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
-        || type.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
+        || HeaderUtilities.RemoveQuotes(type.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+        || HeaderUtilities.RemoveQuotes(type.Charset).Equals("utf8", StringComparison.OrdinalIgnoreCase);
 
     private static string? Shorten(string? value) => value is { Length: > 100 } ? value[..100] + "..." : value;
 

@@ -8,9 +8,13 @@ namespace PayExCallbackFunctions.Callbacks;
 /// </summary>
 public sealed record CallbackEnvelope
 {
-    public const int CurrentVersion = 1;
+    /// <summary>
+    /// 1: the callback. 2: it also carries <see cref="SignedOrderReference"/>, which an app that reads
+    /// only version 1 would ignore, storing without the order check; such an app refuses version 2.
+    /// </summary>
+    public const int CurrentVersion = 2;
 
-    public int Version { get; init; } = CurrentVersion;
+    public int Version { get; init; } = 1;
 
     /// <summary>Unique per received callback (not per payment): duplicates from PayEx get different ids.</summary>
     public required string Id { get; init; }

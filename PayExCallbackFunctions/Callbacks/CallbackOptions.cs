@@ -14,4 +14,8 @@ public sealed class CallbackOptions
     /// <summary>Seconds PayEx is asked to wait before delivering again when the queue is unreachable.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 30;
+
+    /// <summary>Days a rejected callback is kept in the rejected-callbacks table.</summary>
+    [Range(1, 3650)]
+    public int RejectedRetentionDays { get; set; } = 30;
 }

@@ -12,6 +12,7 @@ public static class CallbackServices
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<CallbackOptions>, CallbackOptionsValidator>();
         services.AddSingleton<RejectedCallbackTable>();
+        services.AddHostedService<RejectedCallbackRetention>();
         services.AddSingleton(sp => new CallbackParser(sp.GetRequiredService<IOptions<PayExOptions>>().Value.BaseUrl!));
         return services;
     }
