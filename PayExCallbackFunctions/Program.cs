@@ -7,6 +7,7 @@ using PayExCallbackFunctions.PayEx;
 using PayExCallbackFunctions.Processing;
 using PayExCallbackFunctions.Retry;
 using PayExCallbackFunctions.Storage;
+using PayExCallbackFunctions.Telemetry;
 
 if (args is [CallbackUrlCommand.Name, .. var commandArgs])
 {
@@ -22,8 +23,11 @@ var standalone = !FunctionsHost.IsCustomHandler(builder.Configuration);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
-builder.Services.AddHealthChecks();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJson.Context));
+
+// OpenTelemetry traces, metrics and logs (to Application Insights and/or OTLP), and health.
+builder.AddTelemetry();
+builder.Services.AddHealth();
 
 // Azure Storage: the callback queue and the payments table.
 builder.Services.AddStorage(builder.Configuration);
@@ -65,7 +69,8 @@ if (!standalone)
     app.MapProcessInvocations();
 }
 
-app.MapHealthChecks("/healthz");
+// Liveness and readiness; and the operator's status page.
+app.MapHealth();
 
 if (!standalone)
 {

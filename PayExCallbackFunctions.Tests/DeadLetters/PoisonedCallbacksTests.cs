@@ -17,7 +17,7 @@ public class PoisonedCallbacksTests
         // Azurite refuses a table name with an underscore, as a table that cannot be written would.
         var names = Options.Create(new StorageOptions { CallbackQueue = storage.QueueName, DeadLettersTable = "Refused_Name" });
         return new PoisonedCallbacks(
-            new DeadLetterTable(new TableServiceClient(storage.Azurite.ConnectionString), names),
+            new DeadLetterTable(new TableServiceClient(storage.Azurite.ConnectionString), names, TestMetrics.Create()),
             new QueueServiceClient(storage.Azurite.ConnectionString),
             names,
             Options.Create(new QueuesOptions { MaxDequeueCount = 5 }),

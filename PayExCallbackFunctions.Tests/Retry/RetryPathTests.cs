@@ -26,7 +26,8 @@ public class RetryPathTests
         return new RetryPath(
             new CallbackQueue(queues, names, Options.Create(new QueuesOptions())),
             new RetrySchedule(Options.Create(new RetryOptions { Schedule = "00:00:01, 00:00:02", MaxAttempts = maxAttempts, Jitter = 0 })),
-            new DeadLetterTable(tables, names),
+            new DeadLetterTable(tables, names, TestMetrics.Create()),
+            TestMetrics.Create(),
             time,
             NullLogger<RetryPath>.Instance);
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using PayExCallbackFunctions.Access;
 using PayExCallbackFunctions.Storage;
+using PayExCallbackFunctions.Telemetry;
 
 namespace PayExCallbackFunctions.Callbacks;
 
@@ -34,11 +35,14 @@ public static partial class CallbackEndpoints
         RejectedCallbackTable rejections,
         IOptions<CallbackOptions> options,
         TimeProvider time,
+        CallbackMetrics metrics,
+        RecentCallbacks recent,
         ILogger<CallbackParser> logger,
         CancellationToken cancellationToken)
     {
         var request = context.Request;
         var id = Guid.NewGuid().ToString("N");
+        using var activity = CallbackTracing.StartAcknowledge(id);
         var receivedAt = time.GetUtcNow();
         var limit = options.Value.MaxBodyBytes;
         CallbackBody body;
@@ -55,13 +59,17 @@ public static partial class CallbackEndpoints
         }
 
         // Each refusal below is recorded: the caller passed authentication, so it may be PayEx.
-        Task<ProblemHttpResult> RefuseAsync(int status, string title, string detail) =>
-            RecordAsync(status, title, null, () => TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: CallbackIdOf(id)));
+        Task<ProblemHttpResult> RefuseAsync(int status, string reason, string title, string detail) =>
+            RecordAsync(status, reason, title, null, () => TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: CallbackIdOf(id)));
 
-        async Task<T> RecordAsync<T>(int status, string title, IReadOnlyDictionary<string, string[]>? errors, Func<T> answer)
+        async Task<T> RecordAsync<T>(int status, string reason, string title, IReadOnlyDictionary<string, string[]>? errors, Func<T> answer)
         {
             var client = ClientAddress.Of(context)?.ToString();
             LogRejected(logger, id, status, title, errors is null ? "" : string.Join(", ", errors.Keys), client);
+            Outcome(activity, CallbackOutcomes.Rejected, status);
+            metrics.CallbackReceived(null, CallbackOutcomes.Rejected);
+            metrics.CallbackRejected(status, reason);
+            recent.Record(id, null, CallbackOutcomes.Rejected, $"{status}: {title}", traceId: activity?.TraceId.ToString());
             await rejections.RecordAsync(
                 new RejectedCallback
                 {
@@ -81,22 +89,22 @@ public static partial class CallbackEndpoints
 
         if (unreadable is not null)
         {
-            return await RefuseAsync(unreadable.StatusCode, "The callback body could not be read.", unreadable.Message);
+            return await RefuseAsync(unreadable.StatusCode, CallbackRejections.Unreadable, "The callback body could not be read.", unreadable.Message);
         }
 
         if (!request.HasJsonContentType() || !IsUtf8(request.ContentType))
         {
-            return await RefuseAsync(StatusCodes.Status415UnsupportedMediaType, "The callback must be sent as application/json in UTF-8.", $"Content-Type was '{Shorten(request.ContentType)}'.");
+            return await RefuseAsync(StatusCodes.Status415UnsupportedMediaType, CallbackRejections.MediaType, "The callback must be sent as application/json in UTF-8.", $"Content-Type was '{Shorten(request.ContentType)}'.");
         }
 
         if (body.TooLarge)
         {
-            return await RefuseAsync(StatusCodes.Status413PayloadTooLarge, "The callback body is too large.", $"At most {limit} bytes are accepted.");
+            return await RefuseAsync(StatusCodes.Status413PayloadTooLarge, CallbackRejections.TooLarge, "The callback body is too large.", $"At most {limit} bytes are accepted.");
         }
 
         if (!parser.TryParse(body.Bytes, id, receivedAt, out var envelope, out var rejection))
         {
-            return await RecordAsync(StatusCodes.Status400BadRequest, rejection.Title, rejection.Errors,
+            return await RecordAsync(StatusCodes.Status400BadRequest, CallbackRejections.Invalid, rejection.Title, rejection.Errors,
                 () => TypedResults.ValidationProblem(rejection.Errors, title: rejection.Title, extensions: CallbackIdOf(id)));
         }
 
@@ -104,24 +112,50 @@ public static partial class CallbackEndpoints
         {
             envelope = envelope with { SignedOrderReference = signedOrder, Version = 2 };
         }
+
+        Describe(activity, envelope);
+        var (traceParent, traceState) = CallbackTracing.Capture(activity);
+        envelope = envelope with { TraceParent = traceParent, TraceState = traceState };
         try
         {
             await queue.EnqueueAsync(envelope, cancellationToken);
         }
         catch (CallbackTooLargeException e)
         {
-            return await RefuseAsync(StatusCodes.Status413PayloadTooLarge, "The callback body is too large.", e.Message);
+            return await RefuseAsync(StatusCodes.Status413PayloadTooLarge, CallbackRejections.TooLarge, "The callback body is too large.", e.Message);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // Not stored, so not acknowledged: PayEx delivers again.
             LogQueueUnavailable(logger, e, envelope.Id);
+            Outcome(activity, CallbackOutcomes.Unavailable, StatusCodes.Status503ServiceUnavailable);
+            metrics.CallbackReceived(envelope.Shape, CallbackOutcomes.Unavailable);
             context.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The callback could not be stored; please deliver it again.", detail: "The callback queue is unavailable.");
         }
 
         LogAcknowledged(logger, envelope.Id, envelope.Shape, envelope.PaymentNumber, envelope.TransactionNumber ?? envelope.PaymentOrderNumber);
+        Outcome(activity, CallbackOutcomes.Acknowledged, StatusCodes.Status200OK);
+        metrics.CallbackReceived(envelope.Shape, CallbackOutcomes.Acknowledged);
+        recent.Record(envelope.Id, envelope, CallbackOutcomes.Acknowledged, traceId: activity?.TraceId.ToString());
         return TypedResults.Ok(new AcknowledgeResponse(envelope.Id));
+    }
+
+    private static void Describe(System.Diagnostics.Activity? activity, CallbackEnvelope envelope)
+    {
+        activity?.SetTag(TelemetryTags.CallbackShape, envelope.Shape.ToString())
+            .SetTag(TelemetryTags.PaymentNumber, envelope.PaymentNumber)
+            .SetTag(TelemetryTags.TransactionNumber, envelope.TransactionNumber)
+            .SetTag(TelemetryTags.PaymentOrderNumber, envelope.PaymentOrderNumber);
+    }
+
+    private static void Outcome(System.Diagnostics.Activity? activity, string outcome, int status)
+    {
+        activity?.SetTag(TelemetryTags.CallbackOutcome, outcome).SetTag(TelemetryTags.StatusCode, status);
+        if (status >= 500)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+        }
     }
 
     // JSON on the wire is UTF-8 (RFC 8259); a body declared otherwise would be misread.

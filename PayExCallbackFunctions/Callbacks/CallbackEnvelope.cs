@@ -45,6 +45,11 @@ public sealed record CallbackEnvelope
 
     public required string RawBody { get; init; }
 
+    /// <summary>W3C trace context of the acknowledge, which every attempt to process the callback continues.</summary>
+    public string? TraceParent { get; init; }
+
+    public string? TraceState { get; init; }
+
     /// <summary>Absent until an attempt failed; replay starts it afresh.</summary>
     public RetryState? Retry { get; init; }
 }

@@ -6,11 +6,12 @@ using Microsoft.Extensions.Options;
 using PayExCallbackFunctions.Callbacks;
 using PayExCallbackFunctions.Retry;
 using PayExCallbackFunctions.Storage;
+using PayExCallbackFunctions.Telemetry;
 
 namespace PayExCallbackFunctions.DeadLetters;
 
 /// <summary>The dead letters, one row each in one partition of <c>Storage__DeadLettersTable</c>.</summary>
-public sealed class DeadLetterTable(TableServiceClient tables, IOptions<StorageOptions> options)
+public sealed class DeadLetterTable(TableServiceClient tables, IOptions<StorageOptions> options, CallbackMetrics metrics)
 {
     public const string PartitionKey = "callback";
 
@@ -31,6 +32,8 @@ public sealed class DeadLetterTable(TableServiceClient tables, IOptions<StorageO
             await _table.CreateIfNotExistsAsync(cancellationToken);
             await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
         }
+
+        metrics.DeadLettered(deadLetter.Origin);
     }
 
     /// <summary>One dead letter with its message, and the ETag to delete it by; null if there is none.</summary>

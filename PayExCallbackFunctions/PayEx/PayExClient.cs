@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Polly.CircuitBreaker;
+using PayExCallbackFunctions.Telemetry;
 
 namespace PayExCallbackFunctions.PayEx;
 
@@ -8,7 +9,7 @@ namespace PayExCallbackFunctions.PayEx;
 /// <see cref="PayExPath"/>s (and <see cref="PayExAuthorization"/> checks again), and redirects are
 /// not followed, so the token cannot leak elsewhere.
 /// </summary>
-public sealed class PayExClient(HttpClient http, TimeProvider time)
+public sealed class PayExClient(HttpClient http, CallbackMetrics metrics, TimeProvider time)
 {
     public const int MaxResponseBytes = 4 * 1024 * 1024;
 
@@ -16,6 +17,32 @@ public sealed class PayExClient(HttpClient http, TimeProvider time)
 
     /// <summary>GETs a resource; <paramref name="expand"/> names sub-resources PayEx should inline.</summary>
     public async Task<byte[]> GetAsync(PayExPath path, string? expand, string? version, CancellationToken cancellationToken)
+    {
+        using var activity = CallbackTracing.StartPayExGet(path.Kind);
+        var started = time.GetTimestamp();
+        int? status = null;
+        string? error = null;
+        try
+        {
+            var (body, answered) = await SendAsync(path, expand, version, cancellationToken);
+            status = answered;
+            return body;
+        }
+        catch (Exception e)
+        {
+            status = (e as PayExRequestException)?.StatusCode is { } code ? (int)code : null;
+            error = status is null ? e.GetType().Name : null;
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+        finally
+        {
+            activity?.SetTag(TelemetryTags.StatusCode, status).SetTag(TelemetryTags.ErrorType, error ?? (status >= 400 ? status.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
+            metrics.PayExAnswered(path.Kind, time.GetElapsedTime(started), status, error);
+        }
+    }
+
+    private async Task<(byte[] Body, int Status)> SendAsync(PayExPath path, string? expand, string? version, CancellationToken cancellationToken)
     {
         var relative = expand is null ? path.Value : $"{path.Value}?$expand={expand}";
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(relative, UriKind.Relative));
@@ -61,7 +88,7 @@ public sealed class PayExClient(HttpClient http, TimeProvider time)
 
             try
             {
-                return await ReadBoundedAsync(response.Content, path, cancellationToken);
+                return (await ReadBoundedAsync(response.Content, path, cancellationToken), (int)response.StatusCode);
             }
             catch (Exception e) when (e is HttpRequestException or IOException)
             {

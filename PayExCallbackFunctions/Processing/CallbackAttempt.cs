@@ -1,6 +1,10 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using PayExCallbackFunctions.Callbacks;
 using PayExCallbackFunctions.DeadLetters;
 using PayExCallbackFunctions.Retry;
+using PayExCallbackFunctions.Storage;
+using PayExCallbackFunctions.Telemetry;
 
 namespace PayExCallbackFunctions.Processing;
 
@@ -13,34 +17,94 @@ public sealed partial class CallbackAttempt(
     CallbackProcessor processor,
     RetryPath retry,
     DeadLetterTable deadLetters,
+    CallbackMetrics metrics,
+    RecentCallbacks recent,
+    IOptions<StorageOptions> storage,
     TimeProvider time,
     ILogger<CallbackAttempt> logger)
 {
-    public async Task<ProcessOutcome> RunAsync(string message, string messageId, long dequeueCount, CancellationToken cancellationToken)
+    /// <param name="invocationId">The Functions host's invocation id, when the host invoked us.</param>
+    /// <param name="invocation">The trace context the invocation arrived in, linked from the callback's trace.</param>
+    public async Task<ProcessOutcome> RunAsync(string message, string messageId, long dequeueCount, CancellationToken cancellationToken, string? invocationId = null, ActivityContext invocation = default)
     {
-        CallbackEnvelope envelope;
+        CallbackEnvelope? envelope = null;
+        InvalidCallbackMessageException? unreadable = null;
         try
         {
             envelope = CallbackMessage.Read(message);
         }
         catch (InvalidCallbackMessageException e)
         {
-            // Nothing to retry: keep it as it came, for the operator.
-            await deadLetters.AddAsync(DeadLetter.Unreadable(message, messageId, DeadLetterOrigin.Permanent, e.Message, dequeueCount, time.GetUtcNow()), cancellationToken);
-            LogUnreadable(logger, e, messageId);
-            return ProcessOutcome.DeadLettered;
+            unreadable = e;
         }
 
+        using var activity = CallbackTracing.StartProcess(envelope, invocation);
+        activity?.SetTag(TelemetryTags.MessageId, messageId)
+            .SetTag(TelemetryTags.Destination, storage.Value.CallbackQueue)
+            .SetTag(TelemetryTags.InvocationId, invocationId);
+        using var scope = logger.BeginScope(new Dictionary<string, object?>
+        {
+            ["CallbackId"] = envelope?.Id,
+            ["PaymentNumber"] = envelope?.PaymentNumber,
+            ["TransactionNumber"] = envelope?.TransactionNumber,
+            ["PaymentOrderNumber"] = envelope?.PaymentOrderNumber,
+            ["MessageId"] = messageId,
+            ["InvocationId"] = invocationId,
+        });
+
+        ProcessOutcome outcome;
+        try
+        {
+            outcome = envelope is null
+                ? await DeadLetterUnreadableAsync(message, messageId, dequeueCount, unreadable!, cancellationToken)
+                : await ProcessAsync(envelope, activity, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // Storage failed under the retry path too: the queue trigger tries the message again.
+            activity?.SetTag(TelemetryTags.CallbackOutcome, CallbackOutcomes.Failed).SetStatus(ActivityStatusCode.Error).AddException(e);
+            metrics.CallbackProcessed(envelope?.Shape, CallbackOutcomes.Failed);
+            throw;
+        }
+
+        activity?.SetTag(TelemetryTags.CallbackOutcome, CallbackOutcomes.Of(outcome));
+        if (outcome != ProcessOutcome.Processed)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error);
+        }
+
+        metrics.CallbackProcessed(envelope?.Shape, CallbackOutcomes.Of(outcome));
+        return outcome;
+    }
+
+    private async Task<ProcessOutcome> ProcessAsync(CallbackEnvelope envelope, Activity? activity, CancellationToken cancellationToken)
+    {
         try
         {
             await processor.ProcessAsync(envelope, cancellationToken);
+            var lag = time.GetUtcNow() - envelope.ReceivedAt;
+            activity?.SetTag(TelemetryTags.CallbackLagMs, (long)lag.TotalMilliseconds);
+            metrics.Stored(envelope.Shape, lag);
+            recent.Record(envelope.Id, envelope, CallbackOutcomes.Processed, lag: lag, traceId: activity?.TraceId.ToString());
             return ProcessOutcome.Processed;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && Failure.Of(e) is { } failure)
         {
             LogAttemptFailed(logger, e, envelope.Id, failure.Kind);
-            return await retry.FailedAsync(envelope, failure, cancellationToken);
+            activity?.SetTag(TelemetryTags.FailureKind, failure.Kind.ToString());
+            activity?.AddException(e);
+            var outcome = await retry.FailedAsync(envelope, failure, cancellationToken);
+            recent.Record(envelope.Id, envelope, CallbackOutcomes.Of(outcome), failure.Reason, traceId: activity?.TraceId.ToString());
+            return outcome;
         }
+    }
+
+    // Nothing to retry: keep it as it came, for the operator.
+    private async Task<ProcessOutcome> DeadLetterUnreadableAsync(string message, string messageId, long dequeueCount, InvalidCallbackMessageException e, CancellationToken cancellationToken)
+    {
+        await deadLetters.AddAsync(DeadLetter.Unreadable(message, messageId, DeadLetterOrigin.Permanent, e.Message, dequeueCount, time.GetUtcNow()), cancellationToken);
+        LogUnreadable(logger, e, messageId);
+        return ProcessOutcome.DeadLettered;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Queue message {MessageId} is no callback envelope and was dead-lettered")]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PayExCallbackFunctions.DeadLetters;
@@ -17,9 +18,9 @@ public static class ProcessEndpoints
 
     public static IEndpointRouteBuilder MapProcessInvocations(this IEndpointRouteBuilder app)
     {
-        app.MapPost($"/{FunctionName}", (InvocationRequest invocation, CallbackAttempt attempt, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        app.MapPost($"/{FunctionName}", (InvocationRequest invocation, HttpContext context, CallbackAttempt attempt, ILoggerFactory loggers, CancellationToken cancellationToken) =>
             InvokeAsync(invocation, FunctionName, loggers, async (message, id, dequeueCount) =>
-                $"Callback {await attempt.RunAsync(message, id, dequeueCount, cancellationToken)}.", cancellationToken))
+                $"Callback {await attempt.RunAsync(message, id, dequeueCount, cancellationToken, InvocationId(context), Activity.Current?.Context ?? default)}.", cancellationToken))
             .ExcludeFromDescription();
         app.MapPost($"/{PoisonFunctionName}", (InvocationRequest invocation, PoisonedCallbacks poisoned, ILoggerFactory loggers, CancellationToken cancellationToken) =>
             InvokeAsync(invocation, PoisonFunctionName, loggers, async (message, id, dequeueCount) =>
@@ -61,6 +62,10 @@ public static class ProcessEndpoints
             return TypedResults.Json(response, AppJson.Context.InvocationResponse, statusCode: StatusCodes.Status500InternalServerError);
         }
     }
+
+    // The host names each invocation in this header; its own telemetry carries the same id.
+    private static string? InvocationId(HttpContext context) =>
+        context.Request.Headers["X-Azure-Functions-InvocationId"] is [{ Length: > 0 and <= 64 } id] ? id : null;
 
     private static long DequeueCount(InvocationRequest invocation) =>
         invocation.Metadata.TryGetValue("DequeueCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt64()

@@ -1,6 +1,7 @@
 using PayExCallbackFunctions.Callbacks;
 using PayExCallbackFunctions.DeadLetters;
 using PayExCallbackFunctions.Storage;
+using PayExCallbackFunctions.Telemetry;
 
 namespace PayExCallbackFunctions.Retry;
 
@@ -14,6 +15,7 @@ public sealed partial class RetryPath(
     CallbackQueue queue,
     RetrySchedule schedule,
     DeadLetterTable deadLetters,
+    CallbackMetrics metrics,
     TimeProvider time,
     ILogger<RetryPath> logger)
 {
@@ -45,6 +47,8 @@ public sealed partial class RetryPath(
         state = state with { NextAttemptAt = now + delay.Value };
         await queue.EnqueueAsync(EncodeToFit(envelope, state), delay.Value, cancellationToken);
         LogRetrying(logger, envelope.Id, attempt, schedule.MaxAttempts, delay.Value, failure.Reason);
+        metrics.RetryScheduled(failure.Kind);
+        System.Diagnostics.Activity.Current?.AddEvent(new("Retry scheduled", tags: new() { ["retry.delay_s"] = delay.Value.TotalSeconds, [TelemetryTags.CallbackAttempt] = attempt + 1 }));
         return ProcessOutcome.Retried;
     }
 

@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
 using Microsoft.Extensions.Options;
 using PayExCallbackFunctions.PayEx;
+using PayExCallbackFunctions.Telemetry;
 
 namespace PayExCallbackFunctions.Storage;
 
@@ -23,6 +24,22 @@ public sealed class PaymentStateWriter(TableServiceClient tables, IOptions<Stora
     public async Task<WriteResult> WriteAsync(Guid partition, IReadOnlyList<PayExResource> resources, string callbackId, CancellationToken cancellationToken)
     {
         var partitionKey = partition.ToString("D");
+        using var activity = CallbackTracing.StartStore(partitionKey);
+        try
+        {
+            var result = await WriteRoundsAsync(partitionKey, resources, callbackId, cancellationToken);
+            activity?.SetTag(TelemetryTags.RowsWritten, result.Written.Count).SetTag(TelemetryTags.RowsKept, result.Kept.Count);
+            return result;
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
+            throw;
+        }
+    }
+
+    private async Task<WriteResult> WriteRoundsAsync(string partitionKey, IReadOnlyList<PayExResource> resources, string callbackId, CancellationToken cancellationToken)
+    {
         for (var round = 1; round <= MaxRounds; round++)
         {
             var stored = await ReadAsync(partitionKey, resources, cancellationToken);

@@ -1,0 +1,52 @@
+using Azure;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+using PayExCallbackFunctions.Storage;
+
+namespace PayExCallbackFunctions.Telemetry;
+
+/// <summary>
+/// How far behind processing is: the messages waiting on the callback and poison queues, and the
+/// age of the oldest callback waiting (retries scheduled for later are not waiting, so not counted).
+/// </summary>
+public sealed class QueueBacklog(QueueServiceClient queues, IOptions<StorageOptions> options, TimeProvider time)
+{
+    private readonly QueueClient _callbacks = queues.GetQueueClient(options.Value.CallbackQueue);
+    private readonly QueueClient _poison = queues.GetQueueClient(options.Value.PoisonQueue);
+
+    public string CallbackQueue => _callbacks.Name;
+
+    public string PoisonQueue => _poison.Name;
+
+    public async Task<QueueBacklogReading> ReadAsync(CancellationToken cancellationToken)
+    {
+        var waiting = await CountAsync(_callbacks, cancellationToken);
+        var poisoned = await CountAsync(_poison, cancellationToken);
+        TimeSpan? oldest = null;
+        if (waiting > 0)
+        {
+            var peeked = await _callbacks.PeekMessagesAsync(1, cancellationToken);
+            if (peeked.Value is [{ InsertedOn: { } inserted }])
+            {
+                oldest = time.GetUtcNow() - inserted;
+            }
+        }
+
+        return new QueueBacklogReading(waiting, poisoned, oldest ?? TimeSpan.Zero, time.GetUtcNow());
+    }
+
+    private static async Task<int> CountAsync(QueueClient queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return 0;
+        }
+    }
+}
+
+/// <summary>One look at the queues; <see cref="OldestAge"/> is zero when nothing waits.</summary>
+public sealed record QueueBacklogReading(int Waiting, int Poisoned, TimeSpan OldestAge, DateTimeOffset ReadAt);

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Options;
+using PayExCallbackFunctions.Callbacks;
+
+namespace PayExCallbackFunctions.Telemetry;
+
+/// <summary>
+/// The last callbacks this instance acknowledged or processed, with how each ended, for the status
+/// page. In memory and per instance: Application Insights holds the whole story.
+/// </summary>
+public sealed class RecentCallbacks(IOptions<TelemetryOptions> options, TimeProvider time)
+{
+    private readonly int _capacity = options.Value.RecentCallbacks;
+    private readonly Dictionary<string, RecentCallback> _byId = new(StringComparer.Ordinal);
+    private readonly Queue<string> _order = new();
+    private readonly Lock _lock = new();
+
+    public void Record(string callbackId, CallbackEnvelope? envelope, string outcome, string? detail = null, TimeSpan? lag = null, string? traceId = null)
+    {
+        lock (_lock)
+        {
+            var now = time.GetUtcNow();
+            if (_byId.TryGetValue(callbackId, out var known))
+            {
+                _byId[callbackId] = known with { Outcome = outcome, Detail = detail, Lag = lag ?? known.Lag, UpdatedAt = now, TraceId = known.TraceId ?? traceId };
+                return;
+            }
+
+            _byId[callbackId] = new RecentCallback(
+                callbackId,
+                envelope?.ReceivedAt ?? now,
+                envelope?.Shape,
+                envelope?.PaymentNumber,
+                envelope?.TransactionNumber ?? envelope?.PaymentOrderNumber,
+                outcome,
+                detail,
+                lag,
+                now,
+                traceId);
+            _order.Enqueue(callbackId);
+            while (_order.Count > _capacity && _order.TryDequeue(out var oldest))
+            {
+                _byId.Remove(oldest);
+            }
+        }
+    }
+
+    /// <summary>Newest first.</summary>
+    public IReadOnlyList<RecentCallback> Snapshot()
+    {
+        lock (_lock)
+        {
+            return _byId.Values.OrderByDescending(c => c.UpdatedAt).ToArray();
+        }
+    }
+}
+
+/// <summary>One callback as the status page lists it; <see cref="Number"/> is the transaction's (or the v3.1 attempt's).</summary>
+public sealed record RecentCallback(
+    string Id,
+    DateTimeOffset ReceivedAt,
+    CallbackShape? Shape,
+    long? PaymentNumber,
+    long? Number,
+    string Outcome,
+    string? Detail,
+    TimeSpan? Lag,
+    DateTimeOffset UpdatedAt,
+    string? TraceId);

@@ -1,0 +1,68 @@
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace PayExCallbackFunctions.Telemetry;
+
+public static class TelemetryServices
+{
+    public const string ServiceName = "PayExCallbackFunctions";
+
+    /// <summary>Set: traces, metrics and logs go to Application Insights.</summary>
+    public const string AzureMonitorSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary>Set: traces, metrics and logs go to this OTLP endpoint (e.g. a local Aspire dashboard).</summary>
+    public const string OtlpSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>
+    /// OpenTelemetry for traces, metrics and logs, exported where the settings say (both, one, or
+    /// none); the spans and instruments exist either way, for tests and the status page.
+    /// </summary>
+    public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<TelemetryOptions>()
+            .Bind(builder.Configuration.GetSection(TelemetryOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
+        services.AddSingleton<CallbackMetrics>();
+        services.AddSingleton<RecentCallbacks>();
+        services.AddSingleton<QueueBacklog>();
+        services.AddSingleton<QueueBacklogSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<QueueBacklogSampler>());
+
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName))
+            .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new UnparentedCallSampler()))
+                .AddSource(CallbackTracing.SourceName)
+                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !HealthEndpoints.IsHealthRequest(context.Request))
+                .AddHttpClientInstrumentation())
+            .WithMetrics(metrics => metrics
+                .AddMeter(CallbackMetrics.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation());
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            // Scopes carry the callback's id and numbers to every line logged while it is processed.
+            logging.IncludeScopes = true;
+            logging.IncludeFormattedMessage = true;
+        });
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[AzureMonitorSetting]))
+        {
+            telemetry.UseAzureMonitorExporter();
+        }
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpSetting]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+}
