@@ -6,6 +6,7 @@ using PayExCallbackFunctions.Hosting;
 using PayExCallbackFunctions.PayEx;
 using PayExCallbackFunctions.Processing;
 using PayExCallbackFunctions.Retry;
+using PayExCallbackFunctions.Status;
 using PayExCallbackFunctions.Storage;
 using PayExCallbackFunctions.Telemetry;
 
@@ -63,6 +64,9 @@ app.MapCallbacks(standalone);
 // The admin HTTP functions over the dead letters.
 app.MapDeadLetters(standalone);
 
+// The operator's status page (the function PayExStatus): lag, recent callbacks, dead letters to replay.
+app.MapStatusPage(standalone);
+
 // The queue functions ProcessPayExCallback and DeadLetterPoisonCallback, as the Functions host invokes them.
 if (!standalone)
 {
@@ -80,6 +84,7 @@ if (!standalone)
 // Once started, so that the settings have been validated.
 app.Lifetime.ApplicationStarted.Register(() =>
 {
+    app.Logger.LogInformation("{Telemetry}", app.Services.GetRequiredService<TelemetryDestinations>().ToString());
     var retries = app.Services.GetRequiredService<RetrySchedule>();
     app.Logger.LogInformation("Transient failures are tried {MaxAttempts} times, over at least {Span}, before a callback is dead-lettered", retries.MaxAttempts, retries.Span());
     if (standalone && app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessOptions>>().Value.CallbackKeyList().Count == 0)

@@ -105,7 +105,7 @@ public sealed class AppProcess : IAsyncDisposable
         }
 
         // Only what the test gives: nothing leaks in from the developer's environment.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PayEx", StringComparison.OrdinalIgnoreCase) || k.StartsWith("AzureWebJobs", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Storage__", StringComparison.OrdinalIgnoreCase)).ToList())
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PayEx", StringComparison.OrdinalIgnoreCase) || k.StartsWith("AzureWebJobs", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Storage__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("OTEL_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("APPLICATIONINSIGHTS_", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             start.Environment.Remove(key);
         }

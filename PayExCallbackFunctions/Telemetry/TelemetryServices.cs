@@ -38,7 +38,6 @@ public static class TelemetryServices
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithTracing(tracing => tracing
-                .SetSampler(new ParentBasedSampler(new UnparentedCallSampler()))
                 .AddSource(CallbackTracing.SourceName)
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !HealthEndpoints.IsHealthRequest(context.Request))
                 .AddHttpClientInstrumentation())
@@ -53,16 +52,35 @@ public static class TelemetryServices
             logging.IncludeFormattedMessage = true;
         });
 
+        var destinations = new TelemetryDestinations();
         if (!string.IsNullOrWhiteSpace(builder.Configuration[AzureMonitorSetting]))
         {
-            telemetry.UseAzureMonitorExporter();
+            destinations.Add("Application Insights");
+            telemetry.UseAzureMonitorExporter(azureMonitor =>
+            {
+                // Every callback's trace is kept: by default the exporter keeps about 5 traces a second.
+                azureMonitor.SamplingRatio = 1.0f;
+                azureMonitor.TracesPerSecond = null;
+            });
         }
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpSetting]))
         {
+            destinations.Add("OTLP");
             telemetry.UseOtlpExporter();
         }
 
+        // After the exporters: the Azure Monitor exporter sets a sampler of its own, which would let the polls through.
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(new ParentBasedSampler(new UnparentedCallSampler())));
+        services.AddSingleton(destinations);
         return builder;
     }
+}
+
+/// <summary>Where telemetry goes, as the settings chose; said in the log at start.</summary>
+public sealed class TelemetryDestinations : List<string>
+{
+    public override string ToString() => Count == 0
+        ? $"Telemetry is not exported (set {TelemetryServices.AzureMonitorSetting} or {TelemetryServices.OtlpSetting})"
+        : $"Telemetry is exported to {string.Join(" and ", this)}";
 }
