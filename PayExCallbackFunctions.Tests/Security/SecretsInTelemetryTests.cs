@@ -16,6 +16,7 @@ namespace PayExCallbackFunctions.Tests.Security;
 /// signing secret, in any span name, tag, event or metric tag. The app runs in-process so that its
 /// activities and measurements can be heard.
 /// </summary>
+[Collection(InProcessAppCollection.Name)]
 public class SecretsInTelemetryTests
 {
     private const string PayExToken = "telemetry-payex-token-Fq8Wn3Xc";
