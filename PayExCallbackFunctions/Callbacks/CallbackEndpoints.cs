@@ -43,6 +43,7 @@ public static partial class CallbackEndpoints
         var request = context.Request;
         var id = Guid.NewGuid().ToString("N");
         using var activity = CallbackTracing.StartAcknowledge(id);
+        activity?.SetTag(TelemetryTags.InvocationId, Hosting.FunctionsInvocation.IdOf(request));
         var receivedAt = time.GetUtcNow();
         var limit = options.Value.MaxBodyBytes;
         CallbackBody body;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PayExCallbackFunctions.DeadLetters;
+using PayExCallbackFunctions.Hosting;
 
 namespace PayExCallbackFunctions.Processing;
 
@@ -20,7 +21,7 @@ public static class ProcessEndpoints
     {
         app.MapPost($"/{FunctionName}", (InvocationRequest invocation, HttpContext context, CallbackAttempt attempt, ILoggerFactory loggers, CancellationToken cancellationToken) =>
             InvokeAsync(invocation, FunctionName, loggers, async (message, id, dequeueCount) =>
-                $"Callback {await attempt.RunAsync(message, id, dequeueCount, cancellationToken, InvocationId(context), Activity.Current?.Context ?? default)}.", cancellationToken))
+                $"Callback {await attempt.RunAsync(message, id, dequeueCount, cancellationToken, FunctionsInvocation.IdOf(context.Request), Activity.Current?.Context ?? default)}.", cancellationToken))
             .ExcludeFromDescription();
         app.MapPost($"/{PoisonFunctionName}", (InvocationRequest invocation, PoisonedCallbacks poisoned, ILoggerFactory loggers, CancellationToken cancellationToken) =>
             InvokeAsync(invocation, PoisonFunctionName, loggers, async (message, id, dequeueCount) =>
@@ -62,10 +63,6 @@ public static class ProcessEndpoints
             return TypedResults.Json(response, AppJson.Context.InvocationResponse, statusCode: StatusCodes.Status500InternalServerError);
         }
     }
-
-    // The host names each invocation in this header; its own telemetry carries the same id.
-    private static string? InvocationId(HttpContext context) =>
-        context.Request.Headers["X-Azure-Functions-InvocationId"] is [{ Length: > 0 and <= 64 } id] ? id : null;
 
     private static long DequeueCount(InvocationRequest invocation) =>
         invocation.Metadata.TryGetValue("DequeueCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt64()
