@@ -34,6 +34,8 @@ public class ExporterTests
         var (app, id) = await RunOneCallbackAsync(storage, payEx, new()
         {
             [TelemetryServices.AzureMonitorSetting] = $"InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint={sink.BaseUrl}",
+            // The app must not rely on the instrumentation redacting query values: that can be turned off.
+            ["OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION"] = "true",
         });
         await using (app)
         {
@@ -49,6 +51,27 @@ public class ExporterTests
             Assert.Contains("PayEx GET payment", sent, StringComparison.Ordinal);
             // Logs too, with the callback's id as a field.
             Assert.Contains("\"CallbackId\":\"" + id + "\"", sent, StringComparison.Ordinal);
+            // The keys and the PayEx token stay out of what is exported: a dead-letter listing with the
+            // admin key in its query, and a callback with the callback key in its query.
+            using (var listed = await app.Raw.GetAsync($"/api/payex/deadletters?code={TestStorage.AdminKey}"))
+            {
+                Assert.True(listed.IsSuccessStatusCode);
+            }
+
+            using (var keyed = await app.Raw.PostAsync($"/api/payex/callbacks?code={TestStorage.CallbackKey}", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.BadRequest, keyed.StatusCode);
+            }
+
+            var withRequests = await Eventually.GetAsync(() =>
+            {
+                var track = sink.BodiesAt("/v2.1/track");
+                return Task.FromResult(track.Contains("/api/payex/deadletters", StringComparison.Ordinal) && track.Contains("\"400\"", StringComparison.Ordinal) ? track : null);
+            }, "the admin request and the refused callback at the ingestion endpoint");
+            Assert.DoesNotContain(TestStorage.AdminKey, withRequests, StringComparison.Ordinal);
+            Assert.DoesNotContain(TestStorage.CallbackKey, withRequests, StringComparison.Ordinal);
+            Assert.DoesNotContain(payEx.Token, withRequests, StringComparison.Ordinal);
+
             // The queue listener's polls are no telemetry of their own.
             // (The exporter must not put its own sampler in the app's place.)
             Assert.DoesNotContain($"\"GET /devstoreaccount1/{storage.QueueName}/messages\"", sent, StringComparison.Ordinal);

@@ -39,7 +39,12 @@ public static class TelemetryServices
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithTracing(tracing => tracing
                 .AddSource(CallbackTracing.SourceName)
-                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !HealthEndpoints.IsHealthRequest(context.Request))
+                .AddAspNetCoreInstrumentation(aspNetCore =>
+                {
+                    aspNetCore.Filter = context => !HealthEndpoints.IsHealthRequest(context.Request);
+                    // The query carries a function key (?code=): never recorded, whatever the instrumentation's own redaction setting.
+                    aspNetCore.EnrichWithHttpRequest = (activity, _) => activity.SetTag("url.query", null);
+                })
                 .AddHttpClientInstrumentation())
             .WithMetrics(metrics => metrics
                 .AddMeter(CallbackMetrics.MeterName)
