@@ -109,7 +109,7 @@ public class PayExAuthorizationTests
             ["PayEx:Token"] = Token,
             ["PayEx:QuickRetries"] = "0",
         }).Build();
-        await using var services = new ServiceCollection().AddSingleton(TimeProvider.System).AddPayEx(configuration).BuildServiceProvider();
+        await using var services = new ServiceCollection().AddSingleton(TimeProvider.System).AddSingleton(TestMetrics.Create()).AddPayEx(configuration).BuildServiceProvider();
         var client = services.GetRequiredService<PayExClient>();
         Assert.True(PayExPath.TryParseRelative("/psp/creditcard/payments/7e6cdfc3-1276-44e9-9992-7cf4419750e1", out var path, out _));
 

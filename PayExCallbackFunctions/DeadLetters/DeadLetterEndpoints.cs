@@ -130,6 +130,9 @@ public static partial class DeadLetterEndpoints
     private static ProblemHttpResult Unavailable() =>
         TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage is unavailable.", detail: "Nothing was lost; try again.");
 
+    /// <summary>Whether <paramref name="id"/> can name a dead letter (checked before it reaches a table query).</summary>
+    public static bool IsDeadLetterId(string id) => ValidId().IsMatch(id);
+
     // Callback ids are 32 hex digits; unreadable messages are message-{queue message id}.
     [GeneratedRegex("^[A-Za-z0-9-]{1,128}$")]
     private static partial Regex ValidId();

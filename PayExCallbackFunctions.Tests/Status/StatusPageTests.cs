@@ -1,0 +1,289 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using PayExCallbackFunctions.Tests.Infrastructure;
+
+namespace PayExCallbackFunctions.Tests.Status;
+
+/// <summary>
+/// The operator's status page, standalone (behind Access__AdminKey), over plain HTTP: who may see it,
+/// its headers, that every value is encoded, its Replay button's guards, and what it lists. The
+/// fixture's tables are shared by the tests of this class, so each looks only at its own callbacks.
+/// </summary>
+public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, IDisposable
+{
+    private const string Route = "/api/payex/status";
+    private const string Script = "<script>alert(1)</script>";
+    private const string Breakout = "\"'><img src=x onerror=alert(1)>";
+
+    private static readonly string Code = $"code={Uri.EscapeDataString(TestStorage.AdminKey)}";
+
+    [Fact]
+    public async Task Without_the_admin_key_the_page_and_its_buttons_answer_401()
+    {
+        var id = await DeadLetteredCallbackAsync(new ExampleCallback());
+
+        foreach (var (method, path) in new[]
+                 {
+                     (HttpMethod.Get, Route),
+                     (HttpMethod.Get, $"{Route}?code=wrong-key"),
+                     (HttpMethod.Get, $"{Route}?code={Uri.EscapeDataString(TestStorage.CallbackKey)}"),
+                     (HttpMethod.Post, $"{Route}/deadletters/{id}/replay"),
+                     (HttpMethod.Post, $"{Route}/deadletters/{id}/replay?code=wrong-key"),
+                     (HttpMethod.Post, $"{Route}/deadletters/replay"),
+                 })
+        {
+            using var response = await SendAsync(method, path);
+            Assert.True(HttpStatusCode.Unauthorized == response.StatusCode, $"{method} {path}: {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.NotNull(await GetDeadLetterAsync(id));
+    }
+
+    [Fact]
+    public async Task With_the_admin_key_the_page_is_html_with_headers_that_keep_the_key_and_the_page_to_itself()
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"{Route}?{Code}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("utf-8", response.Content.Headers.ContentType?.CharSet);
+        AssertSecurityHeaders(response);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+        Assert.Contains("<h2>Current lag</h2>", html);
+        Assert.Contains("This instance, newest first; Application Insights has all instances.", html);
+        Assert.Contains("<h2>Dead letters</h2>", html);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Matches("<dd id=\"waiting\">\\d+ on ", html);
+
+        // The header works as well as ?code=; the page then says its buttons need ?code=.
+        using var byHeader = await SendAsync(HttpMethod.Get, Route, key: TestStorage.AdminKey);
+        Assert.Equal(HttpStatusCode.OK, byHeader.StatusCode);
+        Assert.Contains("Opened without <code>?code=</code>", await byHeader.Content.ReadAsStringAsync());
+
+        // A refusal carries the headers too.
+        using var refused = await SendAsync(HttpMethod.Get, Route);
+        AssertSecurityHeaders(refused);
+    }
+
+    [Fact]
+    public async Task A_dead_letter_holding_markup_is_shown_encoded_everywhere_it_appears()
+    {
+        // Written to the table directly: a row key cannot hold '/', but an id, a reason and a reference can hold the rest.
+        var id = $"x{Breakout}{Guid.NewGuid():N}";
+        await fixture.Storage.DeadLetters.CreateIfNotExistsAsync();
+        await fixture.Storage.DeadLetters.AddEntityAsync(new TableEntity("callback", id)
+        {
+            ["Origin"] = "Permanent",
+            ["Reason"] = $"PayEx said {Script} and {Breakout}",
+            ["Attempts"] = 1,
+            ["DeadLetteredAt"] = DateTimeOffset.UtcNow,
+            ["Payment"] = Breakout,
+            ["PaymentOrder"] = Script,
+        });
+
+        var html = await PageAsync($"notice=Replayed&id={Uri.EscapeDataString(Script + Breakout)}");
+
+        Assert.DoesNotContain(Script, html);
+        Assert.DoesNotContain(Breakout, html);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("'>", html);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html);
+        Assert.Contains("&quot;&#x27;&gt;&lt;img src=x onerror=alert(1)&gt;", html);
+        // In the row's attribute, the cells, and the Replay form's URL (escaped for the URL, then for the attribute).
+        Assert.Contains($"<tr data-id=\"x&quot;&#x27;&gt;&lt;img src=x onerror=alert(1)&gt;", html);
+        Assert.Contains($"/deadletters/{Uri.EscapeDataString(id).Replace("'", "&#x27;")}/replay?{Code}\"", html);
+        // The notice from the query, encoded as well.
+        Assert.Contains("Dead letter &lt;script&gt;alert(1)&lt;/script&gt;&quot;&#x27;&gt;&lt;img", html);
+
+        // Its Replay button refuses the id (no callback id) with a page of its own, encoded too.
+        using var replay = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/{Uri.EscapeDataString(id)}/replay?{Code}");
+        Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
+        Assert.Equal("text/html", replay.Content.Headers.ContentType?.MediaType);
+        AssertSecurityHeaders(replay);
+        var message = await replay.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("<img", message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", message);
+    }
+
+    [Fact]
+    public async Task A_replay_posted_cross_site_is_refused_with_403_and_the_dead_letter_stays()
+    {
+        var callback = new ExampleCallback();
+        var id = await DeadLetteredCallbackAsync(callback);
+        callback.Serve(fixture.PayEx);
+
+        foreach (var site in new[] { "cross-site", "same-site" })
+        {
+            using var refused = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/{id}/replay?{Code}", fetchSite: site);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            var problem = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
+            Assert.Equal(403, problem["status"]!.GetValue<int>());
+        }
+
+        using var all = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/replay?{Code}", fetchSite: "cross-site");
+        Assert.Equal(HttpStatusCode.Forbidden, all.StatusCode);
+        Assert.NotNull(await GetDeadLetterAsync(id));
+        Assert.Empty(await fixture.Storage.RowsAsync(callback.Payment));
+
+        // The same post from the page itself replays it, and sends the browser back to the page.
+        using var replayed = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/{id}/replay?{Code}", fetchSite: "same-origin");
+        Assert.Equal(HttpStatusCode.SeeOther, replayed.StatusCode);
+        Assert.Equal($"{Route}?{Code}&notice=Replayed&id={id}", replayed.Headers.Location?.OriginalString);
+        AssertSecurityHeaders(replayed);
+        await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+        Assert.Null(await GetDeadLetterAsync(id));
+        Assert.Contains($"Dead letter {id} is back on the callback queue", await PageAsync($"notice=Replayed&id={id}"));
+    }
+
+    [Fact]
+    public async Task The_buttons_answer_an_unknown_or_unreplayable_dead_letter_with_a_page_saying_so()
+    {
+        using var unknown = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/{Guid.NewGuid():N}/replay?{Code}");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("text/html", unknown.Content.Headers.ContentType?.MediaType);
+        Assert.Contains($"href=\"{Route}?{Code}\"", await unknown.Content.ReadAsStringAsync());
+
+        // A dead letter without a callback envelope can only be read and discarded.
+        var id = $"message-{Guid.NewGuid()}";
+        await fixture.Storage.DeadLetters.CreateIfNotExistsAsync();
+        await fixture.Storage.DeadLetters.AddEntityAsync(new TableEntity("callback", id)
+        {
+            ["Origin"] = "Poison",
+            ["Reason"] = "not a callback",
+            ["DeadLetteredAt"] = DateTimeOffset.UtcNow,
+            ["Message"] = "not json",
+        });
+        using var unreplayable = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/{id}/replay?{Code}");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unreplayable.StatusCode);
+        Assert.Contains("holds no callback envelope", await unreplayable.Content.ReadAsStringAsync());
+        Assert.NotNull(await GetDeadLetterAsync(id));
+    }
+
+    [Fact]
+    public async Task A_callback_acknowledged_and_processed_is_listed_among_the_recent_callbacks_as_processed_with_its_lag()
+    {
+        var callback = new ExampleCallback();
+        callback.Serve(fixture.PayEx);
+        var id = await callback.AcknowledgeAsync(fixture.App);
+        await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+
+        var row = await Eventually.GetAsync(async () =>
+        {
+            var html = await PageAsync();
+            var start = html.IndexOf($"<tr data-id=\"{id}\">", StringComparison.Ordinal);
+            var row = start < 0 ? null : html[start..html.IndexOf("</tr>", start, StringComparison.Ordinal)];
+            return row?.Contains("outcome processed", StringComparison.Ordinal) == true ? row : null;
+        }, $"callback {id} on the status page as processed");
+
+        Assert.Contains("<td class=\"outcome processed\">processed</td>", row);
+        Assert.Contains("<td>V1Nested</td>", row);
+        Assert.Matches("<td class=\"num\">\\d+(\\.\\d)? m?s</td>", row);
+        Assert.Matches("<td class=\"trace\">[0-9a-f]{32}</td>", row);
+        Assert.Matches("<dd id=\"lag\">p50 [^<]+, p95 [^<]+, max [^<]+ \\(the last \\d+ processed on this instance\\)</dd>", await PageAsync());
+    }
+
+    [Fact]
+    public async Task With_storage_down_the_page_still_answers_and_says_what_it_could_not_read()
+    {
+        await using var azurite = await Azurite.StartAsync();
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var app = await AppProcess.StartAsync(storage.Settings(payEx));
+
+        azurite.Stop();
+        using var response = await app.Raw.GetAsync($"{Route}?{Code}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("id=\"backlog-error\">Could not read the queues: storage did not answer.", html);
+        Assert.Contains("id=\"dead-letters-error\">Could not read the dead letters: storage did not answer.", html);
+        Assert.Contains("This instance, newest first", html);
+
+        // And once storage is back, so is the page (and the test's storage can be cleaned up).
+        await azurite.RestartAsync();
+        var after = await app.Raw.GetStringAsync($"{Route}?{Code}");
+        Assert.DoesNotContain("storage did not answer", after);
+        Assert.Contains("<dd id=\"waiting\">0 on ", after);
+    }
+
+    private static void AssertSecurityHeaders(HttpResponseMessage response)
+    {
+        Assert.Equal("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'", Header(response, "Content-Security-Policy"));
+        Assert.Equal("no-referrer", Header(response, "Referrer-Policy"));
+        Assert.Equal("no-store", Header(response, "Cache-Control"));
+        Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
+    }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? string.Join(", ", values) : null;
+
+    private async Task<string> PageAsync(string? query = null)
+    {
+        using var response = await SendAsync(HttpMethod.Get, query is null ? $"{Route}?{Code}" : $"{Route}?{Code}&{query}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>Sends exactly this request: no redirect followed, no key added unless given.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key = null, string? fetchSite = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (key is not null)
+        {
+            request.Headers.Add("x-functions-key", key);
+        }
+
+        if (fetchSite is not null)
+        {
+            request.Headers.Add("Sec-Fetch-Site", fetchSite);
+        }
+
+        if (method == HttpMethod.Post)
+        {
+            // As a browser's form post.
+            request.Content = new FormUrlEncodedContent([]);
+        }
+
+        return await NoRedirects.SendAsync(request);
+    }
+
+    private HttpClient NoRedirects => _noRedirects ??= new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })
+    {
+        BaseAddress = fixture.App.BaseUrl,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    private HttpClient? _noRedirects;
+
+    public void Dispose() => _noRedirects?.Dispose();
+
+    /// <summary>Posts a callback whose payment PayEx does not have (its transaction it has) and waits until it is dead-lettered.</summary>
+    private async Task<string> DeadLetteredCallbackAsync(ExampleCallback callback)
+    {
+        fixture.PayEx.State.PutResource(callback.Examples.Resource("transaction-authorization-creditcard.docs.json"));
+        var id = await callback.AcknowledgeAsync(fixture.App);
+        await Eventually.GetAsync(() => GetDeadLetterAsync(id), $"callback {id} to be dead-lettered");
+        return id;
+    }
+
+    /// <summary>The dead letter from the admin API, or null if there is none.</summary>
+    private async Task<JsonObject?> GetDeadLetterAsync(string id)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/payex/deadletters/{id}");
+        request.Headers.Add("x-functions-key", TestStorage.AdminKey);
+        using var response = await fixture.App.Raw.SendAsync(request);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonObject>();
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Http;
+using PayExCallbackFunctions.DeadLetters;
+using PayExCallbackFunctions.Status;
+using PayExCallbackFunctions.Telemetry;
+
+namespace PayExCallbackFunctions.Tests.Status;
+
+/// <summary>The status page's parts without the app: encoding, figures, notices.</summary>
+public class StatusRenderingTests
+{
+    [Fact]
+    public void Every_interpolated_value_is_encoded_and_only_markup_built_as_Html_is_not()
+    {
+        var value = "<b onclick=\"x\">'&";
+        var inner = Html.Of($"<i>{value}</i>");
+
+        var html = Html.Of($"<p title=\"{value}\">{value}{inner}{42}{(string?)null}</p>").ToString();
+
+        Assert.Equal("<p title=\"&lt;b onclick=&quot;x&quot;&gt;&#x27;&amp;\">&lt;b onclick=&quot;x&quot;&gt;&#x27;&amp;<i>&lt;b onclick=&quot;x&quot;&gt;&#x27;&amp;</i>42</p>", html);
+    }
+
+    [Fact]
+    public void Lag_percentiles_are_by_nearest_rank()
+    {
+        var lags = Enumerable.Range(1, 20).Select(s => TimeSpan.FromSeconds(s)).Reverse();
+
+        var summary = LagSummary.Of(lags)!;
+
+        Assert.Equal(20, summary.Count);
+        Assert.Equal(TimeSpan.FromSeconds(10), summary.P50);
+        Assert.Equal(TimeSpan.FromSeconds(19), summary.P95);
+        Assert.Equal(TimeSpan.FromSeconds(20), summary.Max);
+        Assert.Equal(TimeSpan.FromSeconds(3), LagSummary.Of([TimeSpan.FromSeconds(3)])!.P95);
+        Assert.Null(LagSummary.Of([]));
+    }
+
+    [Theory]
+    [InlineData(0.25, "250 ms")]
+    [InlineData(4.25, "4.3 s")]
+    [InlineData(185, "3 min 5 s")]
+    [InlineData(7800, "2 h 10 min")]
+    [InlineData(273600, "3 d 4 h")]
+    [InlineData(-1, "0 ms")]
+    public void Durations_read_as_an_operator_reads_them(double seconds, string expected) =>
+        Assert.Equal(expected, StatusPage.Duration(TimeSpan.FromSeconds(seconds)));
+
+    [Fact]
+    public void A_notice_goes_through_the_query_and_back_and_an_unknown_one_is_none()
+    {
+        var notice = StatusNotice.Of(new ReplayAllResult(3, [new ReplayFailure("a", "b")], More: true));
+
+        var back = StatusNotice.From(new QueryCollection(notice.ToQuery().ToDictionary(p => p.Key, p => new Microsoft.Extensions.Primitives.StringValues(p.Value))));
+
+        Assert.Equal(notice, back);
+        Assert.Null(StatusNotice.From(new QueryCollection(new Dictionary<string, Microsoft.Extensions.Primitives.StringValues> { ["notice"] = "YouHaveBeenHacked" })));
+        Assert.Null(StatusNotice.From(new QueryCollection(new Dictionary<string, Microsoft.Extensions.Primitives.StringValues> { ["notice"] = "7" })));
+    }
+
+    [Fact]
+    public void The_replay_all_notice_counts_in_words()
+    {
+        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", "q-poison", null, [], null, [], false);
+        var links = StatusLinks.For(new DefaultHttpContext().Request);
+
+        var one = StatusPage.Render(snapshot, new StatusNotice(StatusNoticeKind.ReplayedAll, Count: 1), links).ToString();
+        var many = StatusPage.Render(snapshot, new StatusNotice(StatusNoticeKind.ReplayedAll, Count: 2, Failed: 1, More: true), links).ToString();
+
+        Assert.Contains(">1 dead letter is back on the callback queue.</p>", one);
+        Assert.Contains(">2 dead letters are back on the callback queue; 1 could not be replayed (no callback in them: read them with the admin API); more remain: replay all again.</p>", many);
+    }
+}

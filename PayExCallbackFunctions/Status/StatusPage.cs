@@ -1,0 +1,208 @@
+using System.Globalization;
+using PayExCallbackFunctions.DeadLetters;
+using PayExCallbackFunctions.Telemetry;
+
+namespace PayExCallbackFunctions.Status;
+
+/// <summary>
+/// The status page as HTML: server-rendered, no script. Every value goes through <see cref="Html.Of"/>,
+/// which encodes it: dead letters and callbacks hold text others chose.
+/// </summary>
+public static class StatusPage
+{
+    private const string Title = "PayEx callbacks: status";
+
+    public static Html Render(StatusSnapshot snapshot, StatusNotice? notice, StatusLinks links) => Document(Html.Of($"""
+        <header>
+        <h1>{Title}</h1>
+        <p>As of {Time(snapshot.At)} · <a href="{links.Page()}">Refresh</a></p>
+        {KeyHint(links)}
+        </header>
+        {Notice(notice)}
+        {Lag(snapshot)}
+        {Recent(snapshot.Recent)}
+        {DeadLetters(snapshot, links)}
+        """));
+
+    /// <summary>A page for a button that could not do its work, with the way back.</summary>
+    public static Html RenderMessage(string title, string detail, StatusLinks links) => Document(Html.Of($"""
+        <h1>{title}</h1>
+        <p class="error-box">{detail}</p>
+        <p><a href="{links.Page()}">Back to the status page</a></p>
+        """));
+
+    // $$: single braces are the style sheet's, literal parts of the template; {{...}} are values.
+    private static Html Document(Html body) => Html.Of($$"""
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="referrer" content="no-referrer">
+        <title>{{Title}}</title>
+        <style>
+        body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; }
+        h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
+        h2 { font-size: 1.1rem; margin: 1.75rem 0 .5rem; }
+        p.note, header p { color: #555; margin: .25rem 0; }
+        table { border-collapse: collapse; width: 100%; }
+        th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #ddd; }
+        th { background: #f4f4f4; font-weight: 600; }
+        td.id, td.trace, td.ref { font-family: ui-monospace, monospace; font-size: 12px; word-break: break-all; }
+        td.num { text-align: right; white-space: nowrap; }
+        td.reason { max-width: 40rem; word-break: break-word; }
+        .outcome { font-weight: 600; }
+        .processed, .acknowledged { color: #1a7f37; }
+        .retried { color: #9a6700; }
+        .dead_lettered, .rejected, .failed, .unavailable, .error { color: #cf222e; }
+        .notice { padding: .5rem .75rem; background: #ddf4ff; border: 1px solid #54aeff; }
+        .error-box { padding: .5rem .75rem; background: #ffebe9; border: 1px solid #ff8182; }
+        dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; margin: 0; }
+        dt { color: #555; } dd { margin: 0; }
+        form { margin: 0; }
+        button { font: inherit; cursor: pointer; }
+        </style>
+        </head>
+        <body>
+        {{body}}
+        </body>
+        </html>
+        """);
+
+    private static Html KeyHint(StatusLinks links) => links.CarryKey
+        ? Html.Empty
+        : Html.Of($"""<p class="error-box">Opened without <code>?code=</code>: the buttons below will be refused. Open the page as <code>{StatusEndpoints.Route}?code=&lt;admin key&gt;</code>.</p>""");
+
+    private static Html Notice(StatusNotice? notice) => notice switch
+    {
+        null => Html.Empty,
+        { Kind: StatusNoticeKind.Replayed } => Html.Of($"""<p class="notice" role="status">Dead letter {notice.Id} is back on the callback queue; it shows among the recent callbacks once processed.</p>"""),
+        { Kind: StatusNoticeKind.ReplayedKept } => Html.Of($"""<p class="notice" role="status">Dead letter {notice.Id} is back on the callback queue, but it failed again meanwhile: its new dead letter stays.</p>"""),
+        _ => Html.Of($"""<p class="notice" role="status">{Count(notice.Count, "dead letter is", "dead letters are")} back on the callback queue{(notice.Failed > 0 ? Html.Of($"; {notice.Failed} could not be replayed (no callback in them: read them with the admin API)") : Html.Empty)}{(notice.More ? Html.Of($"; more remain: replay all again") : Html.Empty)}.</p>"""),
+    };
+
+    private static Html Lag(StatusSnapshot snapshot)
+    {
+        var backlog = snapshot.Backlog is { } b
+            ? Html.Of($"""
+                <dt>Callbacks waiting</dt><dd id="waiting">{b.Waiting} on {snapshot.CallbackQueue}</dd>
+                <dt>Oldest waiting</dt><dd id="oldest-waiting">{(b.Waiting == 0 ? "nothing waits" : Duration(b.OldestAge))}</dd>
+                <dt>Poison queue</dt><dd id="poisoned">{b.Poisoned} on {snapshot.PoisonQueue}</dd>
+                """)
+            : Html.Of($"""<dt>Queues</dt><dd class="error" id="backlog-error">Could not read the queues: storage did not answer. The rest of the page is as far as it could be read.</dd>""");
+        var lag = snapshot.Lag is { } l
+            ? Html.Of($"""<dt>Lag, received to stored</dt><dd id="lag">p50 {Duration(l.P50)}, p95 {Duration(l.P95)}, max {Duration(l.Max)} (the last {l.Count} processed on this instance)</dd>""")
+            : Html.Of($"""<dt>Lag, received to stored</dt><dd id="lag">no callback processed on this instance since it started</dd>""");
+        return Html.Of($"""
+            <section id="backlog">
+            <h2>Current lag</h2>
+            <dl>
+            {backlog}
+            {lag}
+            </dl>
+            </section>
+            """);
+    }
+
+    private static Html Recent(IReadOnlyList<RecentCallback> callbacks)
+    {
+        var rows = callbacks.Count == 0
+            ? Html.Of($"""<tr><td colspan="9">None since this instance started.</td></tr>""")
+            : Html.Join(callbacks.Select(c => Html.Of($"""
+                <tr data-id="{c.Id}">
+                <td class="num">{Time(c.ReceivedAt)}</td>
+                <td class="id">{c.Id}</td>
+                <td>{c.Shape?.ToString()}</td>
+                <td class="num">{c.PaymentNumber}</td>
+                <td class="num">{c.Number}</td>
+                <td class="outcome {c.Outcome}">{c.Outcome}</td>
+                <td class="reason">{c.Detail}</td>
+                <td class="num">{(c.Lag is { } lag ? Duration(lag) : "")}</td>
+                <td class="trace">{c.TraceId}</td>
+                </tr>
+                """)));
+        return Html.Of($"""
+            <section id="recent">
+            <h2>Recent callbacks</h2>
+            <p class="note">This instance, newest first; Application Insights has all instances.</p>
+            <table>
+            <thead><tr><th>Received</th><th>Callback id</th><th>Shape</th><th>Payment number</th><th>Transaction number</th><th>Outcome</th><th>Detail</th><th>Lag</th><th>Trace id</th></tr></thead>
+            <tbody>
+            {rows}
+            </tbody>
+            </table>
+            </section>
+            """);
+    }
+
+    private static Html DeadLetters(StatusSnapshot snapshot, StatusLinks links)
+    {
+        Html content;
+        if (snapshot.DeadLetters is not { } deadLetters)
+        {
+            content = Html.Of($"""<p class="error-box" id="dead-letters-error">Could not read the dead letters: storage did not answer.</p>""");
+        }
+        else if (deadLetters.Count == 0)
+        {
+            content = Html.Of($"""<p id="no-dead-letters">None.</p>""");
+        }
+        else
+        {
+            var more = snapshot.MoreDeadLetters
+                ? Html.Of($"""<p class="note">The first {StatusSnapshot.DeadLetterLimit} (by id); the admin API, GET /api/payex/deadletters, pages through all.</p>""")
+                : Html.Empty;
+            content = Html.Of($"""
+                <form method="post" action="{links.ReplayAll()}"><p><button type="submit" id="replay-all">Replay all</button> puts every dead letter back on the callback queue, with a fresh attempt count.</p></form>
+                {more}
+                <table>
+                <thead><tr><th>Id</th><th>Dead-lettered</th><th>Origin</th><th>Attempts</th><th>Payment / payment order</th><th>Reason</th><th></th></tr></thead>
+                <tbody>
+                {Html.Join(deadLetters.Select(d => DeadLetterRow(d, links)))}
+                </tbody>
+                </table>
+                """);
+        }
+
+        return Html.Of($"""
+            <section id="dead-letters">
+            <h2>Dead letters</h2>
+            {content}
+            </section>
+            """);
+    }
+
+    private static Html DeadLetterRow(DeadLetter d, StatusLinks links) => Html.Of($"""
+        <tr data-id="{d.Id}">
+        <td class="id">{d.Id}</td>
+        <td class="num">{Time(d.DeadLetteredAt)}</td>
+        <td>{d.Origin.ToString()}</td>
+        <td class="num">{d.Attempts}</td>
+        <td class="ref">{d.Payment}{(d.Payment is not null && d.PaymentOrder is not null ? Html.Of($"<br>") : Html.Empty)}{d.PaymentOrder}</td>
+        <td class="reason">{d.Reason}</td>
+        <td><form method="post" action="{links.Replay(d.Id)}"><button type="submit">Replay</button></form></td>
+        </tr>
+        """);
+
+    private static string Count(int count, string one, string many) => string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? one : many)}");
+
+    private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>As an operator reads it: 850 ms, 4.2 s, 3 min 5 s, 2 h 10 min, 3 d 4 h.</summary>
+    public static string Duration(TimeSpan span)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        if (span < TimeSpan.Zero)
+        {
+            span = TimeSpan.Zero;
+        }
+
+        return span switch
+        {
+            { TotalSeconds: < 1 } => string.Create(invariant, $"{span.TotalMilliseconds:0} ms"),
+            { TotalMinutes: < 1 } => string.Create(invariant, $"{span.TotalSeconds:0.0} s"),
+            { TotalHours: < 1 } => string.Create(invariant, $"{span.Minutes} min {span.Seconds} s"),
+            { TotalDays: < 1 } => string.Create(invariant, $"{span.Hours} h {span.Minutes} min"),
+            _ => string.Create(invariant, $"{(int)span.TotalDays} d {span.Hours} h"),
+        };
+    }
+}

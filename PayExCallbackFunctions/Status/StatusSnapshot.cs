@@ -1,0 +1,84 @@
+using Azure;
+using PayExCallbackFunctions.DeadLetters;
+using PayExCallbackFunctions.Telemetry;
+
+namespace PayExCallbackFunctions.Status;
+
+/// <summary>
+/// What the status page shows, gathered at one moment. A part storage could not give is null, so
+/// that the page says so and shows the rest, rather than failing as a whole.
+/// </summary>
+public sealed record StatusSnapshot(
+    DateTimeOffset At,
+    string CallbackQueue,
+    string PoisonQueue,
+    QueueBacklogReading? Backlog,
+    IReadOnlyList<RecentCallback> Recent,
+    LagSummary? Lag,
+    IReadOnlyList<DeadLetter>? DeadLetters,
+    bool MoreDeadLetters)
+{
+    /// <summary>Dead letters the page lists; the admin API pages through the rest.</summary>
+    public const int DeadLetterLimit = 50;
+
+    public static async Task<StatusSnapshot> GatherAsync(
+        QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, TimeProvider time, CancellationToken cancellationToken)
+    {
+        // Both storage reads at once: the page waits for the slower one, not for the sum.
+        var reading = ReadBacklogAsync(backlog, cancellationToken);
+        var listed = ListDeadLettersAsync(deadLetters, cancellationToken);
+        var callbacks = recent.Snapshot();
+        var (items, more) = await listed;
+        return new StatusSnapshot(
+            time.GetUtcNow(),
+            backlog.CallbackQueue,
+            backlog.PoisonQueue,
+            await reading,
+            callbacks,
+            LagSummary.Of(callbacks.Where(c => c.Lag is not null).Select(c => c.Lag!.Value)),
+            items,
+            more);
+    }
+
+    /// <summary>Storage failed or timed out; a request the client gave up on is not a storage failure.</summary>
+    public static bool IsStorageFailure(Exception e, CancellationToken cancellationToken) =>
+        e is RequestFailedException or AggregateException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private static async Task<QueueBacklogReading?> ReadBacklogAsync(QueueBacklog backlog, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await backlog.ReadAsync(cancellationToken);
+        }
+        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        {
+            return null;
+        }
+    }
+
+    private static async Task<(IReadOnlyList<DeadLetter>? Items, bool More)> ListDeadLettersAsync(DeadLetterTable deadLetters, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (items, continuation) = await deadLetters.ListAsync(DeadLetterLimit, null, cancellationToken);
+            return (items, continuation is not null);
+        }
+        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        {
+            return (null, false);
+        }
+    }
+}
+
+/// <summary>Lag (receipt to state stored) of the recent processed callbacks, by nearest rank: each figure is one a callback actually had.</summary>
+public sealed record LagSummary(int Count, TimeSpan P50, TimeSpan P95, TimeSpan Max)
+{
+    public static LagSummary? Of(IEnumerable<TimeSpan> lags)
+    {
+        var sorted = lags.Order().ToArray();
+        return sorted.Length == 0 ? null : new LagSummary(sorted.Length, Percentile(sorted, 50), Percentile(sorted, 95), sorted[^1]);
+    }
+
+    private static TimeSpan Percentile(TimeSpan[] sorted, int percent) =>
+        sorted[Math.Max(0, ((percent * sorted.Length) + 99) / 100 - 1)];
+}
