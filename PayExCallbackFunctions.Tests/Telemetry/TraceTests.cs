@@ -122,6 +122,30 @@ public class TraceTests
     }
 
     [Fact]
+    public async Task A_replayed_dead_letter_is_processed_in_the_trace_of_its_callback()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        await using var app = new InProcessApp(Settings(storage, payEx));
+        var callback = new ExampleCallback();
+
+        // PayEx does not know the payment yet: a permanent failure, dead-lettered at once.
+        var id = await AcknowledgeAsync(app, callback);
+        var acknowledge = AcknowledgeSpan(app, id);
+        await ProcessSpansAsync(app, acknowledge.TraceId, 1, CallbackOutcomes.DeadLettered);
+
+        callback.Serve(payEx);
+        using (var replay = await app.Http.PostAsync($"/api/payex/deadletters/{id}/replay?code={TestStorage.AdminKey}", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        }
+
+        await storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+        var attempts = await ProcessSpansAsync(app, acknowledge.TraceId, 2, CallbackOutcomes.Processed);
+        Assert.All(attempts, attempt => Assert.Equal(acknowledge.SpanId, attempt.ParentSpanId));
+    }
+
+    [Fact]
     public async Task A_rejected_callback_is_a_rejected_acknowledge_span_with_nothing_queued()
     {
         await using var payEx = await StandIn.StartAsync();
