@@ -25,6 +25,7 @@ if [ -z "${PayEx__Token:-}" ]; then
   export PayEx__BaseUrl=http://127.0.0.1:5071 PayEx__Token=stand-in-token
 fi
 
+echo "Status page: http://127.0.0.1:7071/api/payex/status?code=$Access__AdminKey"
 dotnet run --project PayExCallbackFunctions -- --urls http://127.0.0.1:7071 &
 pids+=($!)
 wait -n
