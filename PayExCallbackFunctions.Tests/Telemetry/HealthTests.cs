@@ -49,4 +49,19 @@ public class HealthTests
         await azurite.RestartAsync();
         await Eventually.TrueAsync(async () => (await app.Raw.GetAsync(HealthEndpoints.Ready)).StatusCode == HttpStatusCode.OK, "readiness once storage is back");
     }
+
+    [Fact]
+    public async Task A_missing_queue_or_table_does_not_make_the_app_unready_since_the_app_creates_them_when_needed()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        await using var app = await AppProcess.StartAsync(storage.Settings(payEx));
+        await Eventually.TrueAsync(async () => (await app.Raw.GetAsync(HealthEndpoints.Ready)).StatusCode == HttpStatusCode.OK, "readiness");
+
+        await storage.Table.DeleteAsync();
+        await storage.Queue.DeleteIfExistsAsync();
+
+        using var ready = await app.Raw.GetAsync(HealthEndpoints.Ready);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
 }

@@ -117,4 +117,37 @@ public class MetricsTests
             return Task.FromResult(depth.Length == 1 && depth[0].GetGaugeLastValueLong() == 3);
         }, "the poison queue's depth to read 3");
     }
+
+    [Fact]
+    public async Task A_callback_that_cannot_be_queued_counts_as_unavailable()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        var settings = storage.Settings(payEx);
+        // Storage that does not answer: nothing listens on this port.
+        settings["AzureWebJobsStorage"] = storage.Azurite.ConnectionString.Replace($":{storage.Azurite.QueuePort}/", $":{FreePort.Next()}/", StringComparison.Ordinal);
+        await using var app = new InProcessApp(settings);
+
+        await PostAsync(app, new ExampleCallback().Json, HttpStatusCode.ServiceUnavailable);
+
+        var metrics = app.CollectMetrics();
+        Assert.Equal(1, Sum(metrics, CallbackMetrics.Received, (TelemetryTags.CallbackOutcome, "unavailable"), (TelemetryTags.CallbackShape, "V1Nested")));
+        Assert.Equal(0, Sum(metrics, CallbackMetrics.Received, (TelemetryTags.CallbackOutcome, "acknowledged")));
+    }
+
+    [Fact]
+    public async Task A_message_from_the_poison_queue_counts_as_a_poison_dead_letter()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        await using var app = new InProcessApp(storage.Settings(payEx));
+
+        await storage.Poison.CreateIfNotExistsAsync();
+        await storage.Poison.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes("not an envelope")));
+
+        await Eventually.TrueAsync(
+            () => Task.FromResult(Sum(app.CollectMetrics(), CallbackMetrics.DeadLetters, (TelemetryTags.DeadLetterOrigin, "Poison")) == 1),
+            "one Poison dead letter counted");
+        Assert.Equal(0, Sum(app.CollectMetrics(), CallbackMetrics.Processed));
+    }
 }

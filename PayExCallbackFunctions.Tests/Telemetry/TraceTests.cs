@@ -146,6 +146,62 @@ public class TraceTests
     }
 
     [Fact]
+    public async Task A_callers_not_sampled_flag_does_not_switch_the_callbacks_trace_off()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        await using var app = new InProcessApp(Settings(storage, payEx));
+        var callback = new ExampleCallback();
+        callback.Serve(payEx);
+
+        var callerTrace = ActivityTraceId.CreateRandom();
+        using var post = new HttpRequestMessage(HttpMethod.Post, $"/api/payex/callbacks?code={TestStorage.CallbackKey}") { Content = new StringContent(callback.Json, Encoding.UTF8, "application/json") };
+        post.Headers.Add("traceparent", $"00-{callerTrace}-{ActivitySpanId.CreateRandom()}-00");
+        using var response = await app.Http.SendAsync(post);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        await storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+
+        var acknowledge = AcknowledgeSpan(app, id);
+        Assert.Equal(callerTrace, acknowledge.TraceId);
+        var process = Assert.Single(await ProcessSpansAsync(app, callerTrace, 1, CallbackOutcomes.Processed));
+        Assert.Contains(app.SpansOf(callerTrace), s => s.OperationName == CallbackTracing.StoreSpan && s.ParentSpanId == process.SpanId);
+    }
+
+    [Fact]
+    public async Task A_poisoned_callback_is_dead_lettered_in_its_trace()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        await using var app = new InProcessApp(Settings(storage, payEx));
+
+        // What the trigger moves to the poison queue: the envelope as acknowledged, trace context included.
+        var trace = ActivityTraceId.CreateRandom();
+        var acknowledgeSpan = ActivitySpanId.CreateRandom();
+        var id = Guid.NewGuid().ToString("N");
+        var envelope = new JsonObject
+        {
+            ["version"] = 1,
+            ["id"] = id,
+            ["shape"] = "V1Nested",
+            ["payment"] = $"/psp/creditcard/payments/{Guid.NewGuid()}",
+            ["receivedAt"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["rawBody"] = "{}",
+            ["traceParent"] = $"00-{trace}-{acknowledgeSpan}-01",
+        };
+        await storage.Poison.CreateIfNotExistsAsync();
+        await storage.Poison.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(envelope.ToJsonString())));
+
+        var poison = await Eventually.GetAsync(
+            () => Task.FromResult(app.SpansOf(trace).FirstOrDefault(s => s.OperationName == CallbackTracing.PoisonSpan)),
+            "the poison span in the callback's trace");
+        Assert.Equal(acknowledgeSpan, poison.ParentSpanId);
+        Assert.Equal(id, poison.GetTagItem(TelemetryTags.CallbackId));
+        Assert.Equal("Poison", poison.GetTagItem(TelemetryTags.DeadLetterOrigin));
+        Assert.Single(await storage.DeadLettersAsync(), row => row.RowKey == id);
+    }
+
+    [Fact]
     public async Task A_rejected_callback_is_a_rejected_acknowledge_span_with_nothing_queued()
     {
         await using var payEx = await StandIn.StartAsync();

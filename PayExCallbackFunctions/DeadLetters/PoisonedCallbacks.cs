@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 using PayExCallbackFunctions.Hosting;
 using PayExCallbackFunctions.Processing;
 using PayExCallbackFunctions.Storage;
+using PayExCallbackFunctions.Telemetry;
+using PayExCallbackFunctions.Callbacks;
 
 namespace PayExCallbackFunctions.DeadLetters;
 
@@ -26,20 +29,30 @@ public sealed partial class PoisonedCallbacks(
 
     private readonly QueueClient _poison = queues.GetQueueClient(storage.Value.PoisonQueue);
 
-    public async Task DeadLetterAsync(string message, string messageId, long dequeueCount, CancellationToken cancellationToken)
+    /// <param name="invocationId">The Functions host's invocation id, when the host invoked us.</param>
+    /// <param name="invocation">The trace context the invocation arrived in, linked from the callback's trace.</param>
+    public async Task DeadLetterAsync(string message, string messageId, long dequeueCount, CancellationToken cancellationToken, string? invocationId = null, ActivityContext invocation = default)
     {
         var now = time.GetUtcNow();
         const string reason = "The queue trigger gave up on the message after repeated failures it could not classify (a crash or a bug); see the app's logs.";
         DeadLetter deadLetter;
+        CallbackEnvelope? envelope = null;
         try
         {
-            var envelope = CallbackMessage.Read(message);
+            envelope = CallbackMessage.Read(message);
             deadLetter = DeadLetter.From(envelope, DeadLetterOrigin.Poison, reason, now, message);
         }
         catch (InvalidCallbackMessageException e)
         {
             deadLetter = DeadLetter.Unreadable(message, messageId, DeadLetterOrigin.Poison, $"{reason} {e.Message}", dequeueCount, now);
         }
+
+        using var activity = CallbackTracing.StartPoison(envelope, invocation);
+        activity?.SetTag(TelemetryTags.MessageId, messageId)
+            .SetTag(TelemetryTags.Destination, _poison.Name)
+            .SetTag(TelemetryTags.InvocationId, invocationId)
+            .SetTag(TelemetryTags.DeadLetterOrigin, nameof(DeadLetterOrigin.Poison))
+            .SetStatus(ActivityStatusCode.Error, reason);
 
         try
         {

@@ -59,7 +59,7 @@ public sealed partial class CallbackAttempt(
                 ? await DeadLetterUnreadableAsync(message, messageId, dequeueCount, unreadable!, cancellationToken)
                 : await ProcessAsync(envelope, activity, cancellationToken);
         }
-        catch (Exception e)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // Storage failed under the retry path too: the queue trigger tries the message again.
             activity?.SetTag(TelemetryTags.CallbackOutcome, CallbackOutcomes.Failed).SetStatus(ActivityStatusCode.Error).AddException(e);

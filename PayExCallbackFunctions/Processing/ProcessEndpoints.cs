@@ -23,10 +23,10 @@ public static class ProcessEndpoints
             InvokeAsync(invocation, FunctionName, loggers, async (message, id, dequeueCount) =>
                 $"Callback {await attempt.RunAsync(message, id, dequeueCount, cancellationToken, FunctionsInvocation.IdOf(context.Request), Activity.Current?.Context ?? default)}.", cancellationToken))
             .ExcludeFromDescription();
-        app.MapPost($"/{PoisonFunctionName}", (InvocationRequest invocation, PoisonedCallbacks poisoned, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        app.MapPost($"/{PoisonFunctionName}", (InvocationRequest invocation, HttpContext context, PoisonedCallbacks poisoned, ILoggerFactory loggers, CancellationToken cancellationToken) =>
             InvokeAsync(invocation, PoisonFunctionName, loggers, async (message, id, dequeueCount) =>
             {
-                await poisoned.DeadLetterAsync(message, id, dequeueCount, cancellationToken);
+                await poisoned.DeadLetterAsync(message, id, dequeueCount, cancellationToken, FunctionsInvocation.IdOf(context.Request), Activity.Current?.Context ?? default);
                 return "Dead-lettered.";
             }, cancellationToken))
             .ExcludeFromDescription();

@@ -22,7 +22,8 @@ public static class ProcessingServices
             services.AddSingleton<IHostedService>(sp => QueueListener.For(
                 sp,
                 sp.GetRequiredService<IOptions<StorageOptions>>().Value.PoisonQueue,
-                sp.GetRequiredService<PoisonedCallbacks>().DeadLetterAsync));
+                (message, id, dequeueCount, cancellationToken) =>
+                    sp.GetRequiredService<PoisonedCallbacks>().DeadLetterAsync(message, id, dequeueCount, cancellationToken)));
         }
 
         return services;

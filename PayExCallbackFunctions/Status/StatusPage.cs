@@ -85,7 +85,7 @@ public static class StatusPage
     {
         var backlog = snapshot.Backlog is { } b
             ? Html.Of($"""
-                <dt>Callbacks waiting</dt><dd id="waiting">{b.Waiting} on {snapshot.CallbackQueue}</dd>
+                <dt>Messages on the queue</dt><dd id="waiting">{b.Waiting} on {snapshot.CallbackQueue}</dd>
                 <dt>Oldest waiting</dt><dd id="oldest-waiting">{(b.Waiting == 0 ? "nothing waits" : Duration(b.OldestAge))}</dd>
                 <dt>Poison queue</dt><dd id="poisoned">{b.Poisoned} on {snapshot.PoisonQueue}</dd>
                 """)

@@ -14,6 +14,7 @@ public static class CallbackTracing
 
     public const string AcknowledgeSpan = "Acknowledge callback";
     public const string ProcessSpan = "Process callback";
+    public const string PoisonSpan = "Dead-letter poisoned callback";
     public const string StoreSpan = "Store payment state";
     public const string PayExGetSpanPrefix = "PayEx GET ";
 
@@ -30,11 +31,16 @@ public static class CallbackTracing
     /// Continues the callback's trace. <paramref name="invocation"/> is the context the request
     /// arrived in (the Functions host's invocation), linked so that host and handler telemetry join.
     /// </summary>
-    public static Activity? StartProcess(CallbackEnvelope? envelope, ActivityContext invocation)
+    public static Activity? StartProcess(CallbackEnvelope? envelope, ActivityContext invocation) => StartConsumer(ProcessSpan, envelope, invocation);
+
+    /// <summary>The end of a callback the queue trigger gave up on: in its trace too, so that the trace shows how it ended.</summary>
+    public static Activity? StartPoison(CallbackEnvelope? envelope, ActivityContext invocation) => StartConsumer(PoisonSpan, envelope, invocation);
+
+    private static Activity? StartConsumer(string name, CallbackEnvelope? envelope, ActivityContext invocation)
     {
         var parent = TraceContextOf(envelope);
         ActivityLink[]? links = invocation != default && invocation != parent ? [new ActivityLink(invocation)] : null;
-        var activity = Source.StartActivity(ProcessSpan, ActivityKind.Consumer, parent, links: links);
+        var activity = Source.StartActivity(name, ActivityKind.Consumer, parent, links: links);
         if (activity is not null && envelope is not null)
         {
             activity.SetTag(TelemetryTags.CallbackId, envelope.Id);

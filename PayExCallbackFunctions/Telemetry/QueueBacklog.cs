@@ -6,8 +6,9 @@ using PayExCallbackFunctions.Storage;
 namespace PayExCallbackFunctions.Telemetry;
 
 /// <summary>
-/// How far behind processing is: the messages waiting on the callback and poison queues, and the
-/// age of the oldest callback waiting (retries scheduled for later are not waiting, so not counted).
+/// How far behind processing is: the messages on the callback and poison queues (a queue's count
+/// includes hidden ones: retries waiting for their time, messages being processed), and the age of
+/// the oldest callback ready to be processed (hidden ones are not, so they do not age the backlog).
 /// </summary>
 public sealed class QueueBacklog(QueueServiceClient queues, IOptions<StorageOptions> options, TimeProvider time)
 {

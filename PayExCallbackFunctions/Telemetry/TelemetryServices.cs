@@ -45,7 +45,15 @@ public static class TelemetryServices
                     // The query carries a function key (?code=): never recorded, whatever the instrumentation's own redaction setting.
                     aspNetCore.EnrichWithHttpRequest = (activity, _) => activity.SetTag("url.query", null);
                 })
-                .AddHttpClientInstrumentation())
+                .AddHttpClientInstrumentation(http =>
+                    // A storage SAS token travels in the query: never recorded, whatever the instrumentation's own redaction setting.
+                    http.EnrichWithHttpRequestMessage = (activity, request) =>
+                    {
+                        if (request.RequestUri is { Query.Length: > 0 } uri)
+                        {
+                            activity.SetTag("url.full", uri.GetLeftPart(UriPartial.Path));
+                        }
+                    }))
             .WithMetrics(metrics => metrics
                 .AddMeter(CallbackMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
@@ -76,7 +84,13 @@ public static class TelemetryServices
         }
 
         // After the exporters: the Azure Monitor exporter sets a sampler of its own, which would let the polls through.
-        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(new ParentBasedSampler(new UnparentedCallSampler())));
+        // A caller's "not sampled" flag (traceparent ...-00) must not switch off a callback's trace either.
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(new ParentBasedSampler(
+            new UnparentedCallSampler(),
+            remoteParentSampled: new AlwaysOnSampler(),
+            remoteParentNotSampled: new AlwaysOnSampler(),
+            localParentSampled: new AlwaysOnSampler(),
+            localParentNotSampled: new AlwaysOffSampler())));
         services.AddSingleton(destinations);
         return builder;
     }
