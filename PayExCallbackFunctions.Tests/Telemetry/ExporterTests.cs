@@ -36,6 +36,8 @@ public class ExporterTests
             [TelemetryServices.AzureMonitorSetting] = $"InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint={sink.BaseUrl}",
             // The app must not rely on the instrumentation redacting query values: that can be turned off.
             ["OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION"] = "true",
+            // Nor on HttpClient redacting query values (.NET 9 and later): that too can be turned off.
+            ["DOTNET_SYSTEM_NET_HTTP_DISABLEURIREDACTION"] = "true",
         });
         await using (app)
         {
@@ -71,6 +73,8 @@ public class ExporterTests
             Assert.DoesNotContain(TestStorage.AdminKey, withRequests, StringComparison.Ordinal);
             Assert.DoesNotContain(TestStorage.CallbackKey, withRequests, StringComparison.Ordinal);
             Assert.DoesNotContain(payEx.Token, withRequests, StringComparison.Ordinal);
+            // Outgoing calls are recorded without their query, where a storage SAS token would be.
+            Assert.DoesNotContain("$filter=", withRequests, StringComparison.Ordinal);
 
             // The queue listener's polls are no telemetry of their own.
             // (The exporter must not put its own sampler in the app's place.)

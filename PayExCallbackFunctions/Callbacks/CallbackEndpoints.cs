@@ -60,15 +60,15 @@ public static partial class CallbackEndpoints
         }
 
         // Each refusal below is recorded: the caller passed authentication, so it may be PayEx.
-        Task<ProblemHttpResult> RefuseAsync(int status, string reason, string title, string detail) =>
-            RecordAsync(status, reason, title, null, () => TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: CallbackIdOf(id)));
+        Task<ProblemHttpResult> RefuseAsync(int status, string reason, string title, string detail, CallbackShape? shape = null) =>
+            RecordAsync(status, reason, title, null, () => TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: CallbackIdOf(id)), shape);
 
-        async Task<T> RecordAsync<T>(int status, string reason, string title, IReadOnlyDictionary<string, string[]>? errors, Func<T> answer)
+        async Task<T> RecordAsync<T>(int status, string reason, string title, IReadOnlyDictionary<string, string[]>? errors, Func<T> answer, CallbackShape? shape = null)
         {
             var client = ClientAddress.Of(context)?.ToString();
             LogRejected(logger, id, status, title, errors is null ? "" : string.Join(", ", errors.Keys), client);
             Outcome(activity, CallbackOutcomes.Rejected, status);
-            metrics.CallbackReceived(null, CallbackOutcomes.Rejected);
+            metrics.CallbackReceived(shape, CallbackOutcomes.Rejected);
             metrics.CallbackRejected(status, reason);
             recent.Record(id, null, CallbackOutcomes.Rejected, $"{status}: {title}", traceId: activity?.TraceId.ToString());
             await rejections.RecordAsync(
@@ -123,7 +123,7 @@ public static partial class CallbackEndpoints
         }
         catch (CallbackTooLargeException e)
         {
-            return await RefuseAsync(StatusCodes.Status413PayloadTooLarge, CallbackRejections.TooLarge, "The callback body is too large.", e.Message);
+            return await RefuseAsync(StatusCodes.Status413PayloadTooLarge, CallbackRejections.TooLarge, "The callback body is too large.", e.Message, envelope.Shape);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
