@@ -69,8 +69,14 @@ public static class TelemetryServices
         if (!string.IsNullOrWhiteSpace(builder.Configuration[AzureMonitorSetting]))
         {
             destinations.Add("Application Insights");
+            var credential = AzureMonitorAuthentication.CredentialFor(builder.Configuration[AzureMonitorAuthentication.Setting]);
             telemetry.UseAzureMonitorExporter(azureMonitor =>
             {
+                if (credential is not null)
+                {
+                    azureMonitor.Credential = credential;
+                }
+
                 // Every callback's trace is kept: by default the exporter keeps about 5 traces a second.
                 azureMonitor.SamplingRatio = 1.0f;
                 azureMonitor.TracesPerSecond = null;
