@@ -4,7 +4,6 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Mvc.Testing;
 using PayExCallbackFunctions.Access;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
@@ -47,14 +46,9 @@ public class SecretsInTelemetryTests
         settings["Access__CallbackKeys"] = CallbackKey;
         settings["Access__AdminKey"] = AdminKey;
         settings["Access__SigningSecret"] = SigningSecret;
-        await using var factory = new WebApplicationFactory<PayExCallbackFunctions.Callbacks.CallbackParser>().WithWebHostBuilder(host =>
-        {
-            foreach (var (key, value) in settings)
-            {
-                host.UseSetting(key.StartsWith("AzureFunctionsJobHost__", StringComparison.Ordinal) ? key["AzureFunctionsJobHost__".Length..].Replace("__", ":", StringComparison.Ordinal) : key.Replace("__", ":", StringComparison.Ordinal), value);
-            }
-        });
-        using var client = factory.CreateClient();
+        // In-process, so that the listeners above hear its spans and measurements.
+        await using var app = new InProcessApp(settings);
+        var client = app.Http;
 
         var callback = new ExampleCallback();
         callback.Serve(payEx);
