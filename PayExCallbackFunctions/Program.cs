@@ -16,7 +16,7 @@ if (args is [CallbackUrlCommand.Name, .. var commandArgs])
     return CallbackUrlCommand.Run(commandArgs, environment, Console.Out, Console.Error);
 }
 
-var builder = WebApplication.CreateSlimBuilder(args);
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = FunctionsHost.ContentRoot() });
 
 // host.json, and the port the Functions host gives its custom handler (if it runs us).
 builder.AddFunctionsHost();

@@ -15,6 +15,13 @@ public static class FunctionsHost
     public static bool IsCustomHandler(IConfiguration configuration) =>
         !string.IsNullOrEmpty(configuration[PortVariable]);
 
+    /// <summary>
+    /// Under the host, the handler's own folder: the host starts it in the function app's root, where
+    /// appsettings.json (log levels) is not. Otherwise the default.
+    /// </summary>
+    public static string? ContentRoot() =>
+        string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PortVariable)) ? null : AppContext.BaseDirectory;
+
     /// <summary>Reads host.json as the host would, and listens where the host expects the handler.</summary>
     public static WebApplicationBuilder AddFunctionsHost(this WebApplicationBuilder builder)
     {
@@ -25,6 +32,10 @@ public static class FunctionsHost
             .Bind(builder.Configuration.GetSection(QueuesOptions.Section))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<QueuesOptions>, QueuesOptionsValidator>();
+        builder.Services.AddOptions<KeyVaultReferences>()
+            .Configure(references => KeyVaultReferences.Find(builder.Configuration, references))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<KeyVaultReferences>, KeyVaultReferencesValidator>();
 
         if (builder.Configuration[PortVariable] is { Length: > 0 } value)
         {
