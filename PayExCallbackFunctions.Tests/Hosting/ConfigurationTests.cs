@@ -34,6 +34,8 @@ public class ConfigurationTests
         { "Access__TrustedProxies", "0.0.0.0/0", "Access__TrustedProxies: a range wider than /8" },
         { "Access__TrustedProxies", "10.0.0.1, ::/0", "Access__TrustedProxies: a range wider than /8" },
         { "Admin__Key", "the-old-admin-key-setting", "Admin__Key is now Access__AdminKey" },
+        { "PayEx__Token", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/payex-token/)", "PayEx__Token: Key Vault reference not resolved" },
+        { "Access__SigningSecret", " @Microsoft.KeyVault(VaultName=kv;SecretName=access-signing-secret)", "Access__SigningSecret: Key Vault reference not resolved" },
     };
 
     [Theory]
