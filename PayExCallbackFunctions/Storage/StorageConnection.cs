@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Queues;
@@ -9,7 +10,7 @@ namespace PayExCallbackFunctions.Storage;
 /// The storage account, named the way the Functions host names it: <c>AzureWebJobsStorage</c> as a
 /// connection string, or the identity-based <c>AzureWebJobsStorage__queueServiceUri</c> and
 /// <c>__tableServiceUri</c> (or <c>__accountName</c>), optionally with <c>__clientId</c> of a
-/// user-assigned managed identity.
+/// user-assigned managed identity, and <c>__credential=managedidentity</c> to use only that.
 /// </summary>
 public sealed class StorageConnection
 {
@@ -25,6 +26,9 @@ public sealed class StorageConnection
 
     public string? ClientId { get; set; }
 
+    /// <summary><c>managedidentity</c>, as the host reads it; otherwise the developer's credentials also work.</summary>
+    public string? Credential { get; set; }
+
     public static void Bind(IConfiguration configuration, StorageConnection connection)
     {
         var section = configuration.GetSection(Section);
@@ -33,6 +37,7 @@ public sealed class StorageConnection
         connection.TableServiceUri = section["tableServiceUri"];
         connection.AccountName = section["accountName"];
         connection.ClientId = section["clientId"];
+        connection.Credential = section["credential"];
         if (connection.AccountName is { Length: > 0 } account)
         {
             connection.QueueServiceUri ??= $"https://{account}.queue.core.windows.net";
@@ -43,15 +48,17 @@ public sealed class StorageConnection
     public QueueServiceClient CreateQueueServiceClient(QueueClientOptions options) =>
         ConnectionString is { Length: > 0 } connectionString
             ? new QueueServiceClient(connectionString, options)
-            : new QueueServiceClient(new Uri(QueueServiceUri!), Credential(), options);
+            : new QueueServiceClient(new Uri(QueueServiceUri!), TokenCredential(), options);
 
     public TableServiceClient CreateTableServiceClient(TableClientOptions options) =>
         ConnectionString is { Length: > 0 } connectionString
             ? new TableServiceClient(connectionString, options)
-            : new TableServiceClient(new Uri(TableServiceUri!), Credential(), options);
+            : new TableServiceClient(new Uri(TableServiceUri!), TokenCredential(), options);
 
-    private DefaultAzureCredential Credential() =>
-        new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = ClientId });
+    internal TokenCredential TokenCredential() =>
+        string.Equals(Credential, "managedidentity", StringComparison.OrdinalIgnoreCase)
+            ? new ManagedIdentityCredential(ClientId is { Length: > 0 } clientId ? ManagedIdentityId.FromUserAssignedClientId(clientId) : ManagedIdentityId.SystemAssigned)
+            : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = ClientId });
 }
 
 public sealed class StorageConnectionValidator : IValidateOptions<StorageConnection>
