@@ -43,12 +43,15 @@ public sealed class AppProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>Starts the app and waits until it answers; <paramref name="settings"/> are its app settings.</summary>
-    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, bool customHandler = false)
+    /// <summary>
+    /// Starts the app and waits until it answers; <paramref name="settings"/> are its app settings.
+    /// The app built alongside the tests, unless <paramref name="executable"/> names another (e.g. a published package's).
+    /// </summary>
+    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, bool customHandler = false, Executable? executable = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var app = Launch(settings, customHandler);
+            var app = Launch(settings, customHandler, executable);
             try
             {
                 await Eventually.TrueAsync(async () =>
@@ -83,17 +86,21 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the app without waiting for it: for start-up failures.</summary>
-    public static AppProcess Launch(IReadOnlyDictionary<string, string?> settings, bool customHandler = false)
+    public static AppProcess Launch(IReadOnlyDictionary<string, string?> settings, bool customHandler = false, Executable? executable = null)
     {
         var port = FreePort.Next();
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(executable?.Path ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(RepoPaths.AppDll)!,
+            WorkingDirectory = executable?.WorkingDirectory ?? Path.GetDirectoryName(RepoPaths.AppDll)!,
         };
-        start.ArgumentList.Add(RepoPaths.AppDll);
+        if (executable is null)
+        {
+            start.ArgumentList.Add(RepoPaths.AppDll);
+        }
+
         if (customHandler)
         {
             start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString();
@@ -147,6 +154,9 @@ public sealed class AppProcess : IAsyncDisposable
         _process.Dispose();
     }
 }
+
+/// <summary>An executable of the app, started in <see cref="WorkingDirectory"/> as the Functions host starts its handler.</summary>
+public sealed record Executable(string Path, string WorkingDirectory);
 
 /// <summary>Adds <c>x-functions-key</c> to callback requests that carry no key (header or <c>code</c>) of their own.</summary>
 internal sealed class CallbackKeyHandler(string? key) : DelegatingHandler
