@@ -1,0 +1,108 @@
+// PayExCallbackFunctions in Azure: `azd up` provisions this, then deploys artifacts/functionapp.zip.
+// What each part is for, and why the hosting plan is what it is: infra/README.md.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(40)
+@description('Name of the azd environment: names the resource group and tags every resource.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region for every resource.')
+param location string
+
+@allowed(['FlexConsumption', 'ElasticPremium'])
+@description('Hosting plan. Flex Consumption scales to zero; Elastic Premium keeps instances warm (see infra/README.md).')
+param hostingPlan string = 'FlexConsumption'
+
+@allowed(['custom', 'dotnet-isolated'])
+@description('Flex Consumption only: the runtime stack the custom handler runs under (see infra/README.md).')
+param flexRuntime string = 'custom'
+
+@description('PayEx API host: https://api.externalintegration.payex.com (test) or https://api.payex.com (production).')
+param payExBaseUrl string = 'https://api.externalintegration.payex.com'
+
+@secure()
+@description('The merchant\'s PayEx bearer token. Kept in Key Vault; the app setting is a reference.')
+param payExToken string
+
+@secure()
+@description('Secret of the per-order callback URLs. azd reads the vault\'s current one on every provision, and makes one the first time.')
+param callbackSigningSecret string
+
+@secure()
+@description('The signing secret before the last rotation, still accepted. Read back from the vault like the current one.')
+param previousCallbackSigningSecret string
+
+@secure()
+@description('Randomness that lengthens a newly generated signing secret to the 32 characters the app requires.')
+param signingSecretEntropy string = newGuid()
+
+@secure()
+@description('As signingSecretEntropy, for the previous signing secret.')
+param previousSigningSecretEntropy string = newGuid()
+
+@description('Addresses and CIDR ranges callbacks may come from: Swedbank Pay\'s published callback senders.')
+param allowedCallbackNetworks string = '51.107.183.58, 91.132.170.1, 20.91.170.120/29'
+
+@description('Object id of whoever runs azd (azd sets AZURE_PRINCIPAL_ID): may set the secrets in Key Vault and upload packages. Empty: nobody.')
+param principalId string = ''
+
+@allowed(['User', 'ServicePrincipal', 'Group'])
+@description('What kind of principal principalId is.')
+param principalType string = 'User'
+
+@allowed(['Standard_ZRS', 'Standard_LRS', 'Standard_GZRS', 'Standard_RAGZRS'])
+@description('Storage redundancy: the queue and the payments table are the system of record for callbacks in flight.')
+param storageSku string = 'Standard_ZRS'
+
+@minValue(40)
+@maxValue(1000)
+@description('Flex Consumption: most instances the app scales out to.')
+param maximumInstanceCount int = 40
+
+@allowed([512, 2048, 4096])
+@description('Flex Consumption: memory per instance, in MB.')
+param instanceMemoryMB int = 2048
+
+var tags = { 'azd-env-name': environmentName }
+
+resource group 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module resources 'app/resources.bicep' = {
+  name: 'payex-callbacks'
+  scope: group
+  params: {
+    location: location
+    tags: tags
+    suffix: toLower(uniqueString(subscription().id, environmentName, location))
+    hostingPlan: hostingPlan
+    flexRuntime: flexRuntime
+    payExBaseUrl: payExBaseUrl
+    payExToken: payExToken
+    callbackSigningSecret: callbackSigningSecret
+    previousCallbackSigningSecret: previousCallbackSigningSecret
+    signingSecretEntropy: signingSecretEntropy
+    previousSigningSecretEntropy: previousSigningSecretEntropy
+    allowedCallbackNetworks: allowedCallbackNetworks
+    principalId: principalId
+    principalType: principalType
+    storageSku: storageSku
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = group.name
+output AZURE_FUNCTION_APP_NAME string = resources.outputs.functionAppName
+output AZURE_KEY_VAULT_NAME string = resources.outputs.keyVaultName
+output AZURE_STORAGE_ACCOUNT_NAME string = resources.outputs.storageAccountName
+output AZURE_DEPLOYMENT_CONTAINER string = resources.outputs.deploymentContainer
+output APPLICATIONINSIGHTS_NAME string = resources.outputs.applicationInsightsName
+output PAYEX_CALLBACK_ENDPOINT string = 'https://${resources.outputs.defaultHostName}/api/payex/callbacks'
