@@ -122,5 +122,8 @@ public class PackageTests(FunctionAppPackage package) : IClassFixture<FunctionAp
         // Started in the app root, the handler still read its appsettings.json (ASP.NET Core's routine lines held at Warning).
         Assert.DoesNotContain("Executing endpoint", app.Output, StringComparison.Ordinal);
         Assert.Contains("Running as a Functions custom handler", app.Output, StringComparison.Ordinal);
+        // The address the allowlist would check, as the host forwards it: logged, so it can be checked before the allowlist is on.
+        Assert.Contains($"Acknowledged callback {id}", app.Output, StringComparison.Ordinal);
+        Assert.Contains("from 91.132.170.1", app.Output, StringComparison.Ordinal);
     }
 }

@@ -135,7 +135,7 @@ public static partial class CallbackEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The callback could not be stored; please deliver it again.", detail: "The callback queue is unavailable.");
         }
 
-        LogAcknowledged(logger, envelope.Id, envelope.Shape, envelope.PaymentNumber, envelope.TransactionNumber ?? envelope.PaymentOrderNumber);
+        LogAcknowledged(logger, envelope.Id, envelope.Shape, envelope.PaymentNumber, envelope.TransactionNumber ?? envelope.PaymentOrderNumber, ClientAddress.Of(context)?.ToString());
         Outcome(activity, CallbackOutcomes.Acknowledged, StatusCodes.Status200OK);
         metrics.CallbackReceived(envelope.Shape, CallbackOutcomes.Acknowledged);
         recent.Record(envelope.Id, envelope, CallbackOutcomes.Acknowledged, traceId: activity?.TraceId.ToString());
@@ -170,8 +170,9 @@ public static partial class CallbackEndpoints
 
     private static Dictionary<string, object?> CallbackIdOf(string id) => new() { ["callbackId"] = id };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Acknowledged callback {CallbackId} ({Shape}) for payment {PaymentNumber}, transaction {TransactionNumber}")]
-    private static partial void LogAcknowledged(ILogger logger, string callbackId, CallbackShape shape, long? paymentNumber, long? transactionNumber);
+    // The address is what Access__AllowedNetworks would be checked against: how to see it before turning the check on.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Acknowledged callback {CallbackId} ({Shape}) for payment {PaymentNumber}, transaction {TransactionNumber}, from {ClientAddress}")]
+    private static partial void LogAcknowledged(ILogger logger, string callbackId, CallbackShape shape, long? paymentNumber, long? transactionNumber, string? clientAddress);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected callback {CallbackId} from {ClientAddress} with {Status}: {Title} ({Members}); recorded in the rejected-callbacks table")]
     private static partial void LogRejected(ILogger logger, string callbackId, int status, string title, string members, string? clientAddress);
