@@ -42,8 +42,10 @@ param signingSecretEntropy string = newGuid()
 @description('As signingSecretEntropy, for the previous signing secret.')
 param previousSigningSecretEntropy string = newGuid()
 
-@description('Addresses and CIDR ranges callbacks may come from: Swedbank Pay\'s published callback senders.')
-param allowedCallbackNetworks string = '51.107.183.58, 91.132.170.1, 20.91.170.120/29'
+// Empty (any) until the first deployment's "Acknowledged callback ... from <address>" lines show that
+// the address the app sees is PayEx's, and not a hop of the platform's: then Swedbank Pay's senders.
+@description('Addresses and CIDR ranges callbacks may come from, comma-separated; empty: any (see the README).')
+param allowedCallbackNetworks string = ''
 
 @description('Object id of whoever runs azd (azd sets AZURE_PRINCIPAL_ID): may set the secrets in Key Vault and upload packages. Empty: nobody.')
 param principalId string = ''
