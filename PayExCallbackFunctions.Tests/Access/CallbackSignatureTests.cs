@@ -118,13 +118,7 @@ public class CallbackSignatureTests
 
     private static async Task<(int Exit, string Output, string Error)> RunCommandAsync(string? secret, string? code, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(RepoPaths.AppDll);
+        var start = AppBuild.StartInfo();
         start.ArgumentList.Add("callback-url");
         foreach (var arg in args)
         {

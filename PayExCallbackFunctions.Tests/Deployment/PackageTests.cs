@@ -56,18 +56,20 @@ public class PackageTests(FunctionAppPackage package) : IClassFixture<FunctionAp
     }
 
     [Fact]
-    public void Host_json_names_an_executable_in_the_zip_that_needs_no_dotnet_on_the_machine()
+    public void Host_json_names_a_native_executable_in_the_zip_that_needs_no_dotnet_on_the_machine()
     {
         var handler = Handler();
 
         Assert.True(File.Exists(handler.Path), $"{handler.Path} is not in the package");
         Assert.True(File.GetUnixFileMode(handler.Path).HasFlag(UnixFileMode.UserExecute), "the handler is not executable once unzipped");
         Assert.Equal("\u007fELF"u8.ToArray(), File.ReadAllBytes(handler.Path)[..4]);
-        // Self-contained: the runtime and ASP.NET Core travel with it.
+        // Native AOT: the runtime and ASP.NET Core are compiled into the executable; no IL, no runtime beside it.
         var handlerDir = Path.GetDirectoryName(handler.Path)!;
-        Assert.True(File.Exists(Path.Combine(handlerDir, "libcoreclr.so")), "the .NET runtime is not in the package");
-        Assert.True(File.Exists(Path.Combine(handlerDir, "Microsoft.AspNetCore.dll")), "ASP.NET Core is not in the package");
-        Assert.Contains("\"includedFrameworks\"", File.ReadAllText(Path.Combine(handlerDir, "PayExCallbackFunctions.runtimeconfig.json")), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(handlerDir, "*.dll"));
+        Assert.False(File.Exists(Path.Combine(handlerDir, "libcoreclr.so")), "a JIT runtime is in the package");
+        Assert.False(File.Exists(Path.Combine(handlerDir, "PayExCallbackFunctions.runtimeconfig.json")), "the handler needs a .NET host");
+        // The debug symbols (several times the executable) stay out of the zip.
+        Assert.Empty(Directory.GetFiles(handlerDir, "*.dbg"));
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class AppProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the app and waits until it answers; <paramref name="settings"/> are its app settings.
-    /// The app built alongside the tests, unless <paramref name="executable"/> names another (e.g. a published package's).
+    /// The build under test (<see cref="AppBuild"/>), unless <paramref name="executable"/> names another (e.g. a published package's).
     /// </summary>
     public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, bool customHandler = false, Executable? executable = null)
     {
@@ -89,18 +89,7 @@ public sealed class AppProcess : IAsyncDisposable
     public static AppProcess Launch(IReadOnlyDictionary<string, string?> settings, bool customHandler = false, Executable? executable = null)
     {
         var port = FreePort.Next();
-        var start = new ProcessStartInfo(executable?.Path ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = executable?.WorkingDirectory ?? Path.GetDirectoryName(RepoPaths.AppDll)!,
-        };
-        if (executable is null)
-        {
-            start.ArgumentList.Add(RepoPaths.AppDll);
-        }
-
+        var start = AppBuild.StartInfo(executable);
         if (customHandler)
         {
             start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString();

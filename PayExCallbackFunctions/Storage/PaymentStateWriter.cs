@@ -97,7 +97,7 @@ public sealed class PaymentStateWriter(TableServiceClient tables, IOptions<Stora
         }
         catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
         {
-            await _table.CreateIfNotExistsAsync(cancellationToken);
+            await _table.CreateIfMissingAsync(cancellationToken);
         }
 
         return rows;

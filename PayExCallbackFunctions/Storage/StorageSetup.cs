@@ -21,9 +21,9 @@ public sealed partial class StorageSetup(
         {
             await queues.GetQueueClient(names.CallbackQueue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
             await queues.GetQueueClient(names.PoisonQueue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
-            await tables.CreateTableIfNotExistsAsync(names.PaymentsTable, stoppingToken);
-            await tables.CreateTableIfNotExistsAsync(names.DeadLettersTable, stoppingToken);
-            await tables.CreateTableIfNotExistsAsync(names.RejectedCallbacksTable, stoppingToken);
+            await tables.GetTableClient(names.PaymentsTable).CreateIfMissingAsync(stoppingToken);
+            await tables.GetTableClient(names.DeadLettersTable).CreateIfMissingAsync(stoppingToken);
+            await tables.GetTableClient(names.RejectedCallbacksTable).CreateIfMissingAsync(stoppingToken);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
