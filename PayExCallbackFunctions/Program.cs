@@ -46,7 +46,7 @@ builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.W
 builder.Services.AddCallbacks(builder.Configuration);
 
 // Process: fetch from PayEx and store; standalone, with our own queue listeners.
-builder.Services.AddProcessing(standalone);
+builder.Services.AddProcessing(builder.Configuration, standalone);
 
 // Retry: failed attempts back on the queue with backoff; what cannot succeed to the dead letters.
 builder.Services.AddRetry(builder.Configuration);
@@ -87,6 +87,14 @@ app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("{Telemetry}", app.Services.GetRequiredService<TelemetryDestinations>().ToString());
     var retries = app.Services.GetRequiredService<RetrySchedule>();
     app.Logger.LogInformation("Transient failures are tried {MaxAttempts} times, over at least {Span}, before a callback is dead-lettered", retries.MaxAttempts, retries.Span());
+    foreach (var function in new[] { ProcessEndpoints.FunctionName, ProcessEndpoints.PoisonFunctionName })
+    {
+        if (standalone && ProcessingServices.IsDisabled(app.Configuration, function))
+        {
+            app.Logger.LogWarning("{Function} is disabled (AzureWebJobs.{Function}.Disabled): its queue is not listened to", function, function);
+        }
+    }
+
     if (standalone && app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessOptions>>().Value.CallbackKeyList().Count == 0)
     {
         // Only possible in Development: elsewhere start-up refuses.

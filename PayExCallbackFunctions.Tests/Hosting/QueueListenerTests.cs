@@ -21,6 +21,29 @@ public class QueueListenerTests
     }
 
     [Fact]
+    public async Task A_function_disabled_by_its_host_setting_gets_no_listener_and_its_callbacks_wait_on_the_queue()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        _callback.Serve(payEx);
+        var settings = storage.Settings(payEx);
+        settings["AzureWebJobs.ProcessPayExCallback.Disabled"] = "true";
+        await using (var disabled = await AppProcess.StartAsync(settings))
+        {
+            await _callback.AcknowledgeAsync(disabled);
+            // The listeners log as they start, the callback queue's first: once the poison queue's line is out, its would be.
+            await Eventually.TrueAsync(() => Task.FromResult(disabled.Output.Contains($"listening to queue {storage.QueueName}-poison")), "the poison listener's start line");
+            Assert.DoesNotContain($"listening to queue {storage.QueueName} ", disabled.Output, StringComparison.Ordinal);
+            Assert.Contains("ProcessPayExCallback is disabled (AzureWebJobs.ProcessPayExCallback.Disabled)", disabled.Output, StringComparison.Ordinal);
+            Assert.Equal(1, await storage.ApproximateCountAsync(storage.Queue));
+        }
+
+        settings.Remove("AzureWebJobs.ProcessPayExCallback.Disabled");
+        await using var enabled = await AppProcess.StartAsync(settings);
+        await Eventually.TrueAsync(async () => (await storage.RowsAsync(P)).Count == 2, "the waiting callback processed once the function is enabled");
+    }
+
+    [Fact]
     public async Task No_more_messages_are_in_flight_than_newBatchThreshold_plus_batchSize()
     {
         await using var run = await RunningApp.StartAsync(s =>
