@@ -27,6 +27,48 @@ public class PaymentStateWriterTests
         (await storage.RowsAsync(partition)).Single().GetString("State");
 
     [Fact]
+    public async Task Rows_not_stored_yet_take_one_request_and_only_rows_already_there_are_read_first()
+    {
+        var storage = await TestStorage.CreateAsync();
+        await using var _ = storage;
+        var requests = new RequestCounter();
+        var options = new TableClientOptions();
+        options.AddPolicy(requests, Azure.Core.HttpPipelinePosition.PerCall);
+        var writer = new PaymentStateWriter(new TableServiceClient(storage.Azurite.ConnectionString, options), Options.Create(new StorageOptions { PaymentsTable = storage.TableName }), TimeProvider.System);
+        await storage.Table.CreateIfNotExistsAsync();
+        var partition = Guid.NewGuid();
+        PayExResource Transaction(int version) => new("transaction-y", "/psp/x/transactions/y", "{}") { Updated = T0.AddTicks(version) };
+
+        Assert.Equal(["payment-x", "transaction-y"], (await writer.WriteAsync(partition, [Payment(1), Transaction(1)], "cb1", default)).Written);
+        Assert.Equal(["POST"], requests.Take());
+
+        // One is there: the blind insert fails as a whole, both are read, then written as they compare.
+        var next = await writer.WriteAsync(partition, [Payment(2), Transaction(1)], "cb2", default);
+        Assert.Equal(["payment-x"], next.Written);
+        Assert.Equal(["transaction-y"], next.Kept);
+        Assert.Equal(["GET", "GET", "POST", "POST"], requests.Take().Order(StringComparer.Ordinal));
+        Assert.Equal("v2", (await storage.RowsAsync(partition)).Single(r => r.RowKey == "payment-x").GetString("State"));
+    }
+
+    private sealed class RequestCounter : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _methods = new();
+
+        public override void OnSendingRequest(Azure.Core.HttpMessage message) => _methods.Enqueue(message.Request.Method.Method);
+
+        public List<string> Take()
+        {
+            var taken = new List<string>();
+            while (_methods.TryDequeue(out var method))
+            {
+                taken.Add(method);
+            }
+
+            return taken;
+        }
+    }
+
+    [Fact]
     public async Task An_older_resource_does_not_replace_a_newer_one_and_a_newer_one_does()
     {
         var (writer, storage) = await WriterAsync();

@@ -40,6 +40,13 @@ public sealed class PaymentStateWriter(TableServiceClient tables, IOptions<Stora
 
     private async Task<WriteResult> WriteRoundsAsync(string partitionKey, IReadOnlyList<PayExResource> resources, string callbackId, CancellationToken cancellationToken)
     {
+        // Most callbacks name resources not stored yet (a new payment, a new transaction): inserting
+        // them blind is one request. Only if one is there already (409) are the rows read and compared.
+        if (await TryInsertAllAsync(partitionKey, resources, callbackId, cancellationToken))
+        {
+            return new WriteResult(resources.Select(r => r.RowKey).ToArray(), []);
+        }
+
         for (var round = 1; round <= MaxRounds; round++)
         {
             var stored = await ReadAsync(partitionKey, resources, cancellationToken);
@@ -78,29 +85,43 @@ public sealed class PaymentStateWriter(TableServiceClient tables, IOptions<Stora
                 // Another callback wrote one of these rows since they were read: compare again.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * round)), time, cancellationToken);
             }
+            catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
+            {
+                // Deleted since (a point read finds no row in a missing table, it does not fail).
+                await _table.CreateIfMissingAsync(cancellationToken);
+            }
         }
 
         throw new PaymentStateConflictException($"Rows of partition {partitionKey} kept changing during {MaxRounds} attempts to write them.");
     }
 
-    private async Task<Dictionary<string, TableEntity>> ReadAsync(string partitionKey, IReadOnlyList<PayExResource> resources, CancellationToken cancellationToken)
+    private async Task<bool> TryInsertAllAsync(string partitionKey, IReadOnlyList<PayExResource> resources, string callbackId, CancellationToken cancellationToken)
     {
-        var rowKeys = string.Join(" or ", resources.Select(r => TableClient.CreateQueryFilter($"RowKey eq {r.RowKey}")));
-        var filter = $"{TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}")} and ({rowKeys})";
-        var rows = new Dictionary<string, TableEntity>();
+        var fetchedAt = time.GetUtcNow();
+        var actions = resources.Select(r => new TableTransactionAction(TableTransactionActionType.Add, PaymentRow.From(partitionKey, r, fetchedAt, callbackId)));
         try
         {
-            await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: CompareColumns, cancellationToken: cancellationToken))
-            {
-                rows[row.RowKey] = row;
-            }
+            await _table.SubmitTransactionAsync(actions, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
         }
         catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
         {
             await _table.CreateIfMissingAsync(cancellationToken);
+            return false;
         }
+    }
 
-        return rows;
+    // Point reads, one per row and all at once: the cheapest lookup Table Storage has (a query for
+    // several row keys scans the partition; on Azurite, the whole table).
+    private async Task<Dictionary<string, TableEntity>> ReadAsync(string partitionKey, IReadOnlyList<PayExResource> resources, CancellationToken cancellationToken)
+    {
+        var reads = resources.Select(r => _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, r.RowKey, CompareColumns, cancellationToken)).ToArray();
+        await Task.WhenAll(reads);
+        return reads.Select(r => r.Result).Where(r => r.HasValue).ToDictionary(r => r.Value!.RowKey, r => r.Value!);
     }
 }
 
