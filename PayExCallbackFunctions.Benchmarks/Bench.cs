@@ -1,0 +1,157 @@
+using System.Net;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using PayExCallbackFunctions.PayExStandIn;
+using PayExCallbackFunctions.Tests.Infrastructure;
+
+namespace PayExCallbackFunctions.Benchmarks;
+
+/// <summary>What every measurement shares: one Azurite, one PayEx stand-in, the app's settings, clients for both.</summary>
+public sealed class Bench : IAsyncDisposable
+{
+    public const string CallbackKey = "benchmark-callback-key-0123456789";
+    private const string AdminKey = "benchmark-admin-key-0123456789";
+
+    private readonly WebApplication _standIn;
+
+    private Bench(Azurite azurite, WebApplication standIn, Uri standInUrl, BenchOptions options)
+    {
+        Azurite = azurite;
+        _standIn = standIn;
+        StandInUrl = standInUrl;
+        Options = options;
+        StandIn = standIn.Services.GetRequiredService<StandInState>();
+        // As the app's own clients: the app encodes its messages itself.
+        Queues = new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        Tables = new TableServiceClient(azurite.ConnectionString);
+    }
+
+    public Azurite Azurite { get; }
+
+    public StandInState StandIn { get; }
+
+    public Uri StandInUrl { get; }
+
+    /// <summary>The settings; the processing concurrency changes between processing runs.</summary>
+    public BenchOptions Options { get; set; }
+
+    public QueueServiceClient Queues { get; }
+
+    public TableServiceClient Tables { get; }
+
+    public static async Task<Bench> StartAsync(BenchOptions options)
+    {
+        var azurite = await Azurite.StartAsync();
+        var standIn = PayExStandIn.PayExStandIn.Build("http://127.0.0.1:0", seedExamples: false);
+        await standIn.StartAsync();
+        var url = new Uri(standIn.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return new Bench(azurite, standIn, url, options);
+    }
+
+    /// <summary>The app's settings for a run on its own queue and tables.</summary>
+    public Dictionary<string, string> Settings(string name, bool processing) 
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = Azurite.ConnectionString,
+            ["Storage__CallbackQueue"] = $"{name}-callbacks",
+            ["Storage__PaymentsTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}Payments",
+            ["Storage__DeadLettersTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}DeadLetters",
+            ["Storage__RejectedCallbacksTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}Rejected",
+            ["Access__CallbackKeys"] = CallbackKey,
+            ["Access__AdminKey"] = AdminKey,
+            ["PayEx__BaseUrl"] = StandInUrl.ToString(),
+            ["PayEx__Token"] = PayExStandIn.PayExStandIn.DefaultToken,
+        };
+        if (processing)
+        {
+            settings["AzureFunctionsJobHost__extensions__queues__batchSize"] = Options.BatchSize.ToString();
+            settings["AzureFunctionsJobHost__extensions__queues__newBatchThreshold"] = Options.NewBatchThreshold.ToString();
+        }
+        foreach (var (key, value) in Options.ExtraSettings)
+        {
+            settings[key] = value;
+        }
+
+        if (!processing)
+        {
+            // As the Functions host disables a function: callbacks are acknowledged and stay queued.
+            settings["AzureWebJobs.ProcessPayExCallback.Disabled"] = "true";
+        }
+
+        return settings;
+    }
+
+    /// <summary>An HTTP client that posts callbacks as PayEx does, on up to <paramref name="connections"/> connections.</summary>
+    public static HttpClient CallbackClient(Uri baseUrl, int connections) => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = connections,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+    })
+    {
+        BaseAddress = baseUrl,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    public static async Task PostCallbackAsync(HttpClient http, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/payex/callbacks", UriKind.Relative)) { Content = content };
+        request.Headers.Add("x-functions-key", CallbackKey);
+        using var response = await http.SendAsync(request);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new HttpRequestException($"The app answered {(int)response.StatusCode}.");
+        }
+    }
+
+    /// <summary>Azurite runs on Node, which compiles its hot code as it goes: the first measurement must not pay for that.</summary>
+    public async Task WarmUpAsync()
+    {
+        var queue = Queues.GetQueueClient("warm-up");
+        await queue.CreateIfNotExistsAsync();
+        var table = Tables.GetTableClient("WarmUp");
+        await table.CreateIfNotExistsAsync();
+        var body = new string('x', 1000);
+        await Load.ClosedAsync(Options.Concurrency, TimeSpan.FromSeconds(5), async i =>
+        {
+            await queue.SendMessageAsync(body);
+            await table.AddEntityAsync(new TableEntity(Guid.NewGuid().ToString(), "row") { ["Body"] = body });
+        });
+        await queue.DeleteAsync();
+        await table.DeleteAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _standIn.StopAsync();
+        await _standIn.DisposeAsync();
+        await Azurite.DisposeAsync();
+    }
+}
+
+/// <summary>The benchmark's settings (command line: --concurrency 32 --callbacks 2000 ...).</summary>
+public sealed record BenchOptions(
+    int Concurrency,
+    int ProcessingConcurrency,
+    int Callbacks,
+    TimeSpan PayExDelay,
+    TimeSpan Duration,
+    int Rounds,
+    int ColdStarts,
+    bool ReuseBuilds,
+    IReadOnlyDictionary<string, string> ExtraSettings)
+{
+    /// <summary>
+    /// The host's queue settings for <see cref="ProcessingConcurrency"/>: at most batchSize +
+    /// newBatchThreshold callbacks in flight; small batches keep it near the bound.
+    /// </summary>
+    public int BatchSize => Math.Clamp(ProcessingConcurrency / 4, 1, 32);
+
+    public int NewBatchThreshold => ProcessingConcurrency - BatchSize;
+}
