@@ -24,8 +24,8 @@ public static class Load
 {
     public static async Task<LoadResult> ClosedAsync(int concurrency, TimeSpan duration, Func<int, Task> operation, int? total = null)
     {
-        var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
-        var (completed, failed, next) = (0, 0, -1);
+        var tally = new Tally();
+        var next = -1;
         var started = Stopwatch.GetTimestamp();
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
@@ -37,21 +37,11 @@ public static class Load
                     return;
                 }
 
-                var sent = Stopwatch.GetTimestamp();
-                try
-                {
-                    await operation(index);
-                    latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
-                    Interlocked.Increment(ref completed);
-                }
-                catch (Exception)
-                {
-                    Interlocked.Increment(ref failed);
-                }
+                await tally.TimeAsync(operation, index, Stopwatch.GetTimestamp());
             }
         })).ToArray();
         await Task.WhenAll(workers);
-        return new LoadResult(completed, failed, Stopwatch.GetElapsedTime(started), [.. latencies]);
+        return tally.Result(Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>
@@ -60,8 +50,7 @@ public static class Load
     /// </summary>
     public static async Task<LoadResult> OpenAsync(double perSecond, TimeSpan duration, Func<int, Task> operation)
     {
-        var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
-        var (completed, failed) = (0, 0);
+        var tally = new Tally();
         var pending = new List<Task>();
         var started = Stopwatch.GetTimestamp();
         var issued = 0;
@@ -72,25 +61,37 @@ public static class Load
             {
                 var index = issued;
                 var dueAt = started + (long)(index / perSecond * Stopwatch.Frequency);
-                pending.Add(Task.Run(async () =>
-                {
-                    try
-                    {
-                        await operation(index);
-                        latencies.Add(Stopwatch.GetElapsedTime(dueAt).TotalMilliseconds);
-                        Interlocked.Increment(ref completed);
-                    }
-                    catch (Exception)
-                    {
-                        Interlocked.Increment(ref failed);
-                    }
-                }));
+                pending.Add(Task.Run(() => tally.TimeAsync(operation, index, dueAt)));
             }
 
             await Task.Delay(1);
         }
 
         await Task.WhenAll(pending);
-        return new LoadResult(completed, failed, Stopwatch.GetElapsedTime(started), [.. latencies]);
+        return tally.Result(Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>Operations counted and timed, from many threads.</summary>
+    private sealed class Tally
+    {
+        private readonly System.Collections.Concurrent.ConcurrentBag<double> _latencies = [];
+        private int _completed;
+        private int _failed;
+
+        public async Task TimeAsync(Func<int, Task> operation, int index, long from)
+        {
+            try
+            {
+                await operation(index);
+                _latencies.Add(Stopwatch.GetElapsedTime(from).TotalMilliseconds);
+                Interlocked.Increment(ref _completed);
+            }
+            catch (Exception)
+            {
+                Interlocked.Increment(ref _failed);
+            }
+        }
+
+        public LoadResult Result(TimeSpan elapsed) => new(_completed, _failed, elapsed, [.. _latencies]);
     }
 }
