@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using PayExCallbackFunctions.Callbacks;
 using PayExCallbackFunctions.DeadLetters;
-using PayExCallbackFunctions.Processing;
 using PayExCallbackFunctions.Retry;
 
 namespace PayExCallbackFunctions;
@@ -11,8 +10,6 @@ namespace PayExCallbackFunctions;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(CallbackEnvelope))]
 [JsonSerializable(typeof(AcknowledgeResponse))]
-[JsonSerializable(typeof(InvocationRequest))]
-[JsonSerializable(typeof(InvocationResponse))]
 [JsonSerializable(typeof(IReadOnlyList<RetryError>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string[]>))]
 [JsonSerializable(typeof(DeadLetter))]

@@ -30,8 +30,10 @@ public sealed class Azurite : IAsyncDisposable
         TablePort = FreePort.Next();
     }
 
-    /// <summary>One Azurite for the whole test run; each test uses its own queue and table names.</summary>
+    /// <summary>One Azurite for the whole test run; each test uses its own queue and table names, each host its own id.</summary>
     public static Task<Azurite> Shared => SharedInstance.Value;
+
+    public int BlobPort => _blobPort;
 
     public int QueuePort { get; }
 
@@ -40,6 +42,7 @@ public sealed class Azurite : IAsyncDisposable
     public string ConnectionString =>
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
         $"AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{_blobPort}/devstoreaccount1;" +
         $"QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
         $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
 

@@ -36,7 +36,7 @@ public sealed class ExampleCallback
         payEx.State.Requests.Where(r => r.PathAndQuery == PaymentPath).Select(r => r.At).Order().ToList();
 
     /// <summary>Posts the callback, expects 200, and returns the id it was acknowledged with.</summary>
-    public async Task<string> AcknowledgeAsync(AppProcess app)
+    public async Task<string> AcknowledgeAsync(HostProcess app)
     {
         using var content = new StringContent(Json, Encoding.UTF8, "application/json");
         using var response = await app.Http.PostAsync("/api/payex/callbacks", content);

@@ -5,8 +5,11 @@ public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The app as built alongside the tests (same configuration), run as its own process.</summary>
-    public static string AppDll { get; } = Path.Combine(Root, "PayExCallbackFunctions", "bin", Configuration, "net10.0", "PayExCallbackFunctions.dll");
+    /// <summary>The function app as built alongside the tests (same configuration): the folder the Functions host runs.</summary>
+    public static string AppOutput { get; } = Path.Combine(Root, "PayExCallbackFunctions", "bin", Configuration, "net10.0");
+
+    /// <summary>The source-built Functions host and its func launcher, beside the checkout (CI puts shared/ there).</summary>
+    public static string SharedFunctionsHost { get; } = Path.GetFullPath(Path.Combine(Root, "..", "shared", "functions-host", "func"));
 
     public static string TestData(string file) => Path.Combine(AppContext.BaseDirectory, "TestData", file);
 

@@ -4,35 +4,39 @@ using System.Text;
 namespace PayExCallbackFunctions.Tests.Infrastructure;
 
 /// <summary>
-/// The app running against its own queue and table on Azurite, and its own PayEx stand-in: the
-/// unit of most integration tests. Standalone by default; as a custom handler on request.
+/// The app under the Functions host against its own queue and tables on Azurite, and its own PayEx
+/// stand-in: the unit of most end-to-end tests, shared by a test class where isolation allows.
 /// </summary>
 public class RunningApp : IAsyncLifetime, IAsyncDisposable
 {
-    private readonly bool _customHandler;
     private readonly Dictionary<string, string?> _extraSettings;
 
-    public RunningApp() : this(customHandler: false) { }
+    public RunningApp() : this(null) { }
 
-    protected RunningApp(bool customHandler, Dictionary<string, string?>? settings = null)
-    {
-        _customHandler = customHandler;
-        _extraSettings = settings ?? [];
-    }
+    protected RunningApp(Dictionary<string, string?>? settings) => _extraSettings = settings ?? [];
 
     public StandIn PayEx { get; private set; } = null!;
 
     public TestStorage Storage { get; private set; } = null!;
 
-    public AppProcess App { get; private set; } = null!;
+    public HostProcess App { get; private set; } = null!;
 
     /// <summary>For a test of its own: the app with <paramref name="configure"/> applied to its settings.</summary>
     public static async Task<RunningApp> StartAsync(Action<Dictionary<string, string?>> configure)
     {
         var settings = new Dictionary<string, string?>();
         configure(settings);
-        var app = new RunningApp(customHandler: false, settings);
-        await app.InitializeAsync();
+        var app = new RunningApp(settings);
+        try
+        {
+            await app.InitializeAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         return app;
     }
 
@@ -46,14 +50,25 @@ public class RunningApp : IAsyncLifetime, IAsyncDisposable
             settings[key] = value;
         }
 
-        App = await AppProcess.StartAsync(settings, _customHandler);
+        App = await HostProcess.StartAsync(settings);
     }
 
     public async Task DisposeAsync()
     {
-        await App.DisposeAsync();
-        await Storage.DisposeAsync();
-        await PayEx.DisposeAsync();
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+
+        if (Storage is not null)
+        {
+            await Storage.DisposeAsync();
+        }
+
+        if (PayEx is not null)
+        {
+            await PayEx.DisposeAsync();
+        }
     }
 
     async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
@@ -73,5 +88,12 @@ public class RunningApp : IAsyncLifetime, IAsyncDisposable
     }
 }
 
-/// <summary>The app as a Functions custom handler: no queue listener of its own; the largest body limit allowed.</summary>
-public sealed class CustomHandlerApp() : RunningApp(customHandler: true, new() { ["Callbacks__MaxBodyBytes"] = "20480" });
+/// <summary>
+/// The app with its queue function switched off as the host allows (<c>AzureWebJobs.ProcessPayExCallback.Disabled</c>):
+/// what the callback function enqueues stays on the queue to be read back. The largest body limit allowed.
+/// </summary>
+public sealed class AcknowledgeOnlyApp() : RunningApp(new()
+{
+    ["AzureWebJobs__ProcessPayExCallback__Disabled"] = "true",
+    ["Callbacks__MaxBodyBytes"] = "20480",
+});

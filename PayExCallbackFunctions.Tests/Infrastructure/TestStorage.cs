@@ -24,12 +24,6 @@ public sealed class TestStorage : IAsyncDisposable
         Rejected = new TableClient(azurite.ConnectionString, RejectedTableName);
     }
 
-    /// <summary>The admin key the app is started with, standalone.</summary>
-    public const string AdminKey = "test-admin-key-0123";
-
-    /// <summary>The function key of the callback function, standalone.</summary>
-    public const string CallbackKey = "test-callback-key-4567";
-
     public Azurite Azurite { get; }
 
     public string QueueName { get; }
@@ -64,14 +58,13 @@ public sealed class TestStorage : IAsyncDisposable
         ["Storage__PaymentsTable"] = TableName,
         ["Storage__DeadLettersTable"] = DeadLettersTableName,
         ["Storage__RejectedCallbacksTable"] = RejectedTableName,
-        ["Access__CallbackKeys"] = CallbackKey,
-        ["Access__AdminKey"] = AdminKey,
         // A short retry schedule without jitter, so retries happen within a test, at known times.
         ["Retry__Schedule"] = "00:00:01, 00:00:01, 00:00:02",
         ["Retry__MaxAttempts"] = "6",
         ["Retry__Jitter"] = "0",
         ["PayEx__BaseUrl"] = payExUrl.ToString(),
         ["PayEx__Token"] = payExToken,
+        // host.json's queue settings, overridden as the host allows: poll often, and retry a failed invocation at once.
         ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200",
         ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00",
     };

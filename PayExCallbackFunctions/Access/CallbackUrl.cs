@@ -6,6 +6,9 @@ public static class CallbackUrl
     public const string OrderParameter = "order";
     public const string SignatureParameter = "sig";
 
+    /// <summary>Where the Functions host reads a function key from in a URL.</summary>
+    public const string CodeParameter = "code";
+
     /// <summary>
     /// <paramref name="callbackEndpoint"/> is the callback function's URL, e.g.
     /// https://myapp.azurewebsites.net/api/payex/callbacks; <paramref name="functionKey"/>, if given,
@@ -23,7 +26,7 @@ public static class CallbackUrl
         var query = $"{OrderParameter}={Uri.EscapeDataString(orderReference)}&{SignatureParameter}={signature}";
         if (!string.IsNullOrEmpty(functionKey))
         {
-            query += $"&{FunctionKeyFilter.Query}={Uri.EscapeDataString(functionKey)}";
+            query += $"&{CodeParameter}={Uri.EscapeDataString(functionKey)}";
         }
 
         return new UriBuilder(callbackEndpoint) { Query = query }.Uri;

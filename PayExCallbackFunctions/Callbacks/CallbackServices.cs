@@ -14,6 +14,7 @@ public static class CallbackServices
         services.AddSingleton<RejectedCallbackTable>();
         services.AddHostedService<RejectedCallbackRetention>();
         services.AddSingleton(sp => new CallbackParser(sp.GetRequiredService<IOptions<PayExOptions>>().Value.BaseUrl!));
+        services.AddSingleton<AcknowledgeCallback>();
         return services;
     }
 }

@@ -34,7 +34,7 @@ public sealed partial class RejectedCallbackTable(TableServiceClient tables, IOp
             }
             catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
             {
-                await _table.CreateIfMissingAsync(timeout.Token);
+                await _table.CreateIfNotExistsAsync(timeout.Token);
                 await _table.AddEntityAsync(entity, timeout.Token);
             }
         }

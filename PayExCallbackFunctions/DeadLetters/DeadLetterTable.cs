@@ -29,7 +29,7 @@ public sealed class DeadLetterTable(TableServiceClient tables, IOptions<StorageO
         }
         catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
         {
-            await _table.CreateIfMissingAsync(cancellationToken);
+            await _table.CreateIfNotExistsAsync(cancellationToken);
             await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
         }
 

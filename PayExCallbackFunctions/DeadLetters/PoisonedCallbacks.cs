@@ -29,10 +29,10 @@ public sealed partial class PoisonedCallbacks(
 
     private readonly QueueClient _poison = queues.GetQueueClient(storage.Value.PoisonQueue);
 
-    /// <param name="invocationId">The Functions host's invocation id, when the host invoked us.</param>
-    /// <param name="invocation">The trace context the invocation arrived in, linked from the callback's trace.</param>
-    public async Task DeadLetterAsync(string message, string messageId, long dequeueCount, CancellationToken cancellationToken, string? invocationId = null, ActivityContext invocation = default)
+    public async Task DeadLetterAsync(DeliveredMessage delivered, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(delivered);
+        var (message, messageId, dequeueCount) = (delivered.Text, delivered.MessageId, delivered.DequeueCount);
         var now = time.GetUtcNow();
         const string reason = "The queue trigger gave up on the message after repeated failures it could not classify (a crash or a bug); see the app's logs.";
         DeadLetter deadLetter;
@@ -47,10 +47,10 @@ public sealed partial class PoisonedCallbacks(
             deadLetter = DeadLetter.Unreadable(message, messageId, DeadLetterOrigin.Poison, $"{reason} {e.Message}", dequeueCount, now);
         }
 
-        using var activity = CallbackTracing.StartPoison(envelope, invocation);
+        using var activity = CallbackTracing.StartPoison(envelope, delivered.Invocation);
         activity?.SetTag(TelemetryTags.MessageId, messageId)
             .SetTag(TelemetryTags.Destination, _poison.Name)
-            .SetTag(TelemetryTags.InvocationId, invocationId)
+            .SetTag(TelemetryTags.InvocationId, delivered.InvocationId)
             .SetTag(TelemetryTags.DeadLetterOrigin, nameof(DeadLetterOrigin.Poison))
             .SetStatus(ActivityStatusCode.Error, reason);
 

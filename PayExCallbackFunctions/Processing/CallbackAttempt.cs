@@ -9,9 +9,9 @@ using PayExCallbackFunctions.Telemetry;
 namespace PayExCallbackFunctions.Processing;
 
 /// <summary>
-/// One delivery of a queued callback, the same under either host: process it, and on a failure
-/// hand it to the retry path. Returning means the message may be completed; throwing leaves it to
-/// the queue trigger's own retries and poison queue, which is kept for what was not foreseen.
+/// One delivery of a queued callback: process it, and on a failure hand it to the retry path.
+/// Returning means the message may be completed; throwing leaves it to the queue trigger's own
+/// retries and poison queue, which is kept for what was not foreseen.
 /// </summary>
 public sealed partial class CallbackAttempt(
     CallbackProcessor processor,
@@ -23,40 +23,39 @@ public sealed partial class CallbackAttempt(
     TimeProvider time,
     ILogger<CallbackAttempt> logger)
 {
-    /// <param name="invocationId">The Functions host's invocation id, when the host invoked us.</param>
-    /// <param name="invocation">The trace context the invocation arrived in, linked from the callback's trace.</param>
-    public async Task<ProcessOutcome> RunAsync(string message, string messageId, long dequeueCount, CancellationToken cancellationToken, string? invocationId = null, ActivityContext invocation = default)
+    public async Task<ProcessOutcome> RunAsync(DeliveredMessage delivered, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(delivered);
         CallbackEnvelope? envelope = null;
         InvalidCallbackMessageException? unreadable = null;
         try
         {
-            envelope = CallbackMessage.Read(message);
+            envelope = CallbackMessage.Read(delivered.Text);
         }
         catch (InvalidCallbackMessageException e)
         {
             unreadable = e;
         }
 
-        using var activity = CallbackTracing.StartProcess(envelope, invocation);
-        activity?.SetTag(TelemetryTags.MessageId, messageId)
+        using var activity = CallbackTracing.StartProcess(envelope, delivered.Invocation);
+        activity?.SetTag(TelemetryTags.MessageId, delivered.MessageId)
             .SetTag(TelemetryTags.Destination, storage.Value.CallbackQueue)
-            .SetTag(TelemetryTags.InvocationId, invocationId);
+            .SetTag(TelemetryTags.InvocationId, delivered.InvocationId);
         using var scope = logger.BeginScope(new Dictionary<string, object?>
         {
             ["CallbackId"] = envelope?.Id,
             ["PaymentNumber"] = envelope?.PaymentNumber,
             ["TransactionNumber"] = envelope?.TransactionNumber,
             ["PaymentOrderNumber"] = envelope?.PaymentOrderNumber,
-            ["MessageId"] = messageId,
-            ["InvocationId"] = invocationId,
+            ["MessageId"] = delivered.MessageId,
+            ["InvocationId"] = delivered.InvocationId,
         });
 
         ProcessOutcome outcome;
         try
         {
             outcome = envelope is null
-                ? await DeadLetterUnreadableAsync(message, messageId, dequeueCount, unreadable!, cancellationToken)
+                ? await DeadLetterUnreadableAsync(delivered, unreadable!, cancellationToken)
                 : await ProcessAsync(envelope, activity, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -100,10 +99,10 @@ public sealed partial class CallbackAttempt(
     }
 
     // Nothing to retry: keep it as it came, for the operator.
-    private async Task<ProcessOutcome> DeadLetterUnreadableAsync(string message, string messageId, long dequeueCount, InvalidCallbackMessageException e, CancellationToken cancellationToken)
+    private async Task<ProcessOutcome> DeadLetterUnreadableAsync(DeliveredMessage delivered, InvalidCallbackMessageException e, CancellationToken cancellationToken)
     {
-        await deadLetters.AddAsync(DeadLetter.Unreadable(message, messageId, DeadLetterOrigin.Permanent, e.Message, dequeueCount, time.GetUtcNow()), cancellationToken);
-        LogUnreadable(logger, e, messageId);
+        await deadLetters.AddAsync(DeadLetter.Unreadable(delivered.Text, delivered.MessageId, DeadLetterOrigin.Permanent, e.Message, delivered.DequeueCount, time.GetUtcNow()), cancellationToken);
+        LogUnreadable(logger, e, delivered.MessageId);
         return ProcessOutcome.DeadLettered;
     }
 

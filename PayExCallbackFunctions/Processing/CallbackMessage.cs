@@ -8,42 +8,22 @@ namespace PayExCallbackFunctions.Processing;
 /// <summary>Reads a queue message back into a <see cref="CallbackEnvelope"/>.</summary>
 public static partial class CallbackMessage
 {
-    /// <summary>
-    /// The Functions host hands a queue message over as a JSON object, or as a JSON string holding
-    /// the message text (sometimes JSON-encoded once more); all three are accepted.
-    /// </summary>
-    public static CallbackEnvelope Read(JsonElement message)
+    public static CallbackEnvelope Read(string text)
     {
-        for (var depth = 0; depth < 3; depth++)
-        {
-            switch (message.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    return Deserialize(message);
-                case JsonValueKind.String:
-                    message = ParseText(message.GetString()!);
-                    continue;
-                default:
-                    throw new InvalidCallbackMessageException($"The queue message is a JSON {message.ValueKind}, not a callback envelope.");
-            }
-        }
-
-        throw new InvalidCallbackMessageException("The queue message is JSON-encoded too many times.");
-    }
-
-    public static CallbackEnvelope Read(string text) => Read(ParseText(text));
-
-    private static JsonElement ParseText(string text)
-    {
+        JsonElement message;
         try
         {
             using var document = JsonDocument.Parse(text);
-            return document.RootElement.Clone();
+            message = document.RootElement.Clone();
         }
         catch (JsonException e)
         {
             throw new InvalidCallbackMessageException("The queue message is not JSON.", e);
         }
+
+        return message.ValueKind == JsonValueKind.Object
+            ? Deserialize(message)
+            : throw new InvalidCallbackMessageException($"The queue message is a JSON {message.ValueKind}, not a callback envelope.");
     }
 
     private static CallbackEnvelope Deserialize(JsonElement message)

@@ -17,14 +17,14 @@ public sealed class StatusLinks
     public bool CarryKey => _code is not null;
 
     public static StatusLinks For(HttpRequest request) =>
-        new(request.Query[FunctionKeyFilter.Query].FirstOrDefault() is { Length: > 0 } code ? code : null);
+        new(request.Query[CallbackUrl.CodeParameter].FirstOrDefault() is { Length: > 0 } code ? code : null);
 
-    public string Page(StatusNotice? notice = null) => WithCode(StatusEndpoints.Route, notice?.ToQuery() ?? []);
+    public string Page(StatusNotice? notice = null) => WithCode(StatusPageRequests.Route, notice?.ToQuery() ?? []);
 
-    public string Replay(string id) => WithCode($"{StatusEndpoints.Route}/deadletters/{Uri.EscapeDataString(id)}/replay", []);
+    public string Replay(string id) => WithCode($"{StatusPageRequests.Route}/deadletters/{Uri.EscapeDataString(id)}/replay", []);
 
-    public string ReplayAll() => WithCode($"{StatusEndpoints.Route}/deadletters/replay", []);
+    public string ReplayAll() => WithCode($"{StatusPageRequests.Route}/deadletters/replay", []);
 
     private string WithCode(string path, IEnumerable<KeyValuePair<string, string?>> query) =>
-        QueryHelpers.AddQueryString(path, _code is null ? query : query.Prepend(new(FunctionKeyFilter.Query, _code)));
+        QueryHelpers.AddQueryString(path, _code is null ? query : query.Prepend(new(CallbackUrl.CodeParameter, _code)));
 }

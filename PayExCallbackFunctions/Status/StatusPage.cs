@@ -71,7 +71,7 @@ public static class StatusPage
 
     private static Html KeyHint(StatusLinks links) => links.CarryKey
         ? Html.Empty
-        : Html.Of($"""<p class="error-box">Opened without <code>?code=</code>: the buttons below will be refused. Open the page as <code>{StatusEndpoints.Route}?code=&lt;admin key&gt;</code>.</p>""");
+        : Html.Of($"""<p class="error-box">Opened without <code>?code=</code>: the buttons below will be refused. Open the page as <code>{StatusPageRequests.Route}?code=&lt;admin key&gt;</code>.</p>""");
 
     private static Html Notice(StatusNotice? notice) => notice switch
     {

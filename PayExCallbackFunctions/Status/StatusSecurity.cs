@@ -8,15 +8,15 @@ public static class StatusSecurity
 
     public const string FetchSiteHeader = "Sec-Fetch-Site";
 
-    public static ValueTask<object?> AddHeaders(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public static void AddHeaders(HttpResponse response)
     {
-        var headers = context.HttpContext.Response.Headers;
+        ArgumentNullException.ThrowIfNull(response);
+        var headers = response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         // The URL carries the admin key (?code=): it must not leave in a Referer, nor stay in a cache.
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-store";
         headers.XContentTypeOptions = "nosniff";
-        return next(context);
     }
 
     /// <summary>
@@ -24,17 +24,15 @@ public static class StatusSecurity
     /// anyway; this also stops one from a page that somehow holds it. A browser posting from the page
     /// itself says <c>same-origin</c>; clients other than browsers send no such header.
     /// </summary>
-    public static async ValueTask<object?> RefuseCrossSite(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public static IResult? RefuseCrossSite(HttpRequest request)
     {
-        var site = context.HttpContext.Request.Headers[FetchSiteHeader].ToString();
-        if (string.Equals(site, "cross-site", StringComparison.OrdinalIgnoreCase) || string.Equals(site, "same-site", StringComparison.OrdinalIgnoreCase))
-        {
-            return TypedResults.Problem(
+        ArgumentNullException.ThrowIfNull(request);
+        var site = request.Headers[FetchSiteHeader].ToString();
+        return string.Equals(site, "cross-site", StringComparison.OrdinalIgnoreCase) || string.Equals(site, "same-site", StringComparison.OrdinalIgnoreCase)
+            ? TypedResults.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
                 title: "Cross-site requests are refused.",
-                detail: "Use the buttons of the status page itself.");
-        }
-
-        return await next(context);
+                detail: "Use the buttons of the status page itself.")
+            : null;
     }
 }

@@ -88,7 +88,7 @@ public sealed class PaymentStateWriter(TableServiceClient tables, IOptions<Stora
             catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
             {
                 // Deleted since (a point read finds no row in a missing table, it does not fail).
-                await _table.CreateIfMissingAsync(cancellationToken);
+                await _table.CreateIfNotExistsAsync(cancellationToken);
             }
         }
 
@@ -110,7 +110,7 @@ public sealed class PaymentStateWriter(TableServiceClient tables, IOptions<Stora
         }
         catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
         {
-            await _table.CreateIfMissingAsync(cancellationToken);
+            await _table.CreateIfNotExistsAsync(cancellationToken);
             return false;
         }
     }

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using PayExCallbackFunctions.Hosting;
 
 namespace PayExCallbackFunctions.Storage;
 
@@ -8,6 +7,12 @@ namespace PayExCallbackFunctions.Storage;
 public sealed partial class StorageOptions
 {
     public const string Section = "Storage";
+
+    /// <summary>The setting the queue functions' triggers read the queue's name from (<c>Storage__CallbackQueue</c>).</summary>
+    public const string CallbackQueueSetting = Section + ":" + nameof(CallbackQueue);
+
+    /// <summary>What the host's queue trigger adds to a queue's name for the messages it gives up on.</summary>
+    public const string PoisonSuffix = "-poison";
 
     public string CallbackQueue { get; set; } = "payex-callbacks";
 
@@ -20,7 +25,7 @@ public sealed partial class StorageOptions
     public string RejectedCallbacksTable { get; set; } = "PayExRejectedCallbacks";
 
     /// <summary>Where the queue trigger moves a message that failed <c>maxDequeueCount</c> times, as the Functions host names it.</summary>
-    public string PoisonQueue => $"{CallbackQueue}-poison";
+    public string PoisonQueue => CallbackQueue + PoisonSuffix;
 
     // Queue names: 3-63 lowercase letters, digits and single hyphens; "-poison" must still fit.
     [GeneratedRegex("^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$")]
@@ -35,10 +40,10 @@ public sealed class StorageOptionsValidator(IConfiguration configuration) : IVal
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
         var failures = new List<string>();
-        if (FunctionsHost.IsCustomHandler(configuration) && string.IsNullOrEmpty(configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.CallbackQueue)}"]))
+        if (string.IsNullOrEmpty(configuration[StorageOptions.CallbackQueueSetting]))
         {
-            // Else the host could not bind the trigger while this app went on acknowledging.
-            failures.Add("Storage__CallbackQueue must be set under the Functions host: ProcessPayExCallback/function.json reads the queue name from it.");
+            // Else the host could not bind the queue triggers while this app went on acknowledging.
+            failures.Add("Storage__CallbackQueue must be set: the queue functions' triggers read the queue name from it.");
         }
 
         if (!StorageOptions.QueueName().IsMatch(options.CallbackQueue))

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
@@ -8,9 +7,6 @@ namespace PayExCallbackFunctions.Storage;
 
 public static class StorageServices
 {
-    // The tables are read as TableEntity, which the library creates with Activator.CreateInstance<T>():
-    // invisible to the trimmer, so the constructor is kept here, or a Native AOT build could not read a row.
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(TableEntity))]
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<StorageOptions>()

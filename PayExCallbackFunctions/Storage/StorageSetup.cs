@@ -21,9 +21,9 @@ public sealed partial class StorageSetup(
         {
             await queues.GetQueueClient(names.CallbackQueue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
             await queues.GetQueueClient(names.PoisonQueue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
-            await tables.GetTableClient(names.PaymentsTable).CreateIfMissingAsync(stoppingToken);
-            await tables.GetTableClient(names.DeadLettersTable).CreateIfMissingAsync(stoppingToken);
-            await tables.GetTableClient(names.RejectedCallbacksTable).CreateIfMissingAsync(stoppingToken);
+            await tables.GetTableClient(names.PaymentsTable).CreateIfNotExistsAsync(stoppingToken);
+            await tables.GetTableClient(names.DeadLettersTable).CreateIfNotExistsAsync(stoppingToken);
+            await tables.GetTableClient(names.RejectedCallbacksTable).CreateIfNotExistsAsync(stoppingToken);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {

@@ -1,4 +1,5 @@
 using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
@@ -20,9 +21,10 @@ public static class TelemetryServices
 
     /// <summary>
     /// OpenTelemetry for traces, metrics and logs, exported where the settings say (both, one, or
-    /// none); the spans and instruments exist either way, for tests and the status page.
+    /// none); the spans and instruments exist either way, for the status page. The worker's
+    /// invocation spans continue the host's trace (host.json's telemetryMode is OpenTelemetry).
     /// </summary>
-    public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<TelemetryOptions>()
@@ -35,16 +37,13 @@ public static class TelemetryServices
         services.AddSingleton<QueueBacklogSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<QueueBacklogSampler>());
 
-        var telemetry = services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry();
+        telemetry.UseFunctionsWorkerDefaults();
+        telemetry
             .ConfigureResource(resource => resource.AddService(ServiceName))
+            // The host records the HTTP request (its key removed); the worker adds its invocation span under it.
             .WithTracing(tracing => tracing
                 .AddSource(CallbackTracing.SourceName)
-                .AddAspNetCoreInstrumentation(aspNetCore =>
-                {
-                    aspNetCore.Filter = context => !HealthEndpoints.IsHealthRequest(context.Request);
-                    // The query carries a function key (?code=): never recorded, whatever the instrumentation's own redaction setting.
-                    aspNetCore.EnrichWithHttpRequest = (activity, _) => activity.SetTag("url.query", null);
-                })
                 .AddHttpClientInstrumentation(http =>
                     // A storage SAS token travels in the query: never recorded, whatever the instrumentation's own redaction setting.
                     http.EnrichWithHttpRequestMessage = (activity, request) =>
@@ -58,6 +57,14 @@ public static class TelemetryServices
                 .AddMeter(CallbackMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation());
+        // The request line carries ?code= (a function key): it is not logged below Warning, whatever the log level.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        if (builder.Environment.IsDevelopment())
+        {
+            // With telemetryMode OpenTelemetry the host leaves the worker's logs to the worker's exporters;
+            // under func start, the host shows what the worker writes to its console, one line each.
+            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        }
         builder.Logging.AddOpenTelemetry(logging =>
         {
             // Scopes carry the callback's id and numbers to every line logged while it is processed.

@@ -1,48 +1,39 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Azure;
-using Microsoft.AspNetCore.Http.HttpResults;
-using PayExCallbackFunctions.Access;
 
 namespace PayExCallbackFunctions.DeadLetters;
 
-/// <summary>The admin HTTP functions over the dead letters: list, read, discard, replay one, replay all.</summary>
-public static partial class DeadLetterEndpoints
+/// <summary>
+/// What the admin functions do with the dead letters: list, read, discard, replay one, replay all.
+/// Answers are JSON, refusals RFC 7807 problem+json; storage failing is 503 and changes nothing.
+/// </summary>
+public sealed partial class DeadLetterAdmin(DeadLetterTable deadLetters, PoisonQueueCount poison, DeadLetterReplay replay)
 {
-    public const string Route = "/api/payex/deadletters";
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 100;
 
-    public static IEndpointRouteBuilder MapDeadLetters(this IEndpointRouteBuilder app, bool standalone)
+    public async Task<IResult> ListAsync(IQueryCollection query, CancellationToken cancellationToken)
     {
-        var group = app.MapGroup(Route).DisableAntiforgery();
-        if (standalone)
+        ArgumentNullException.ThrowIfNull(query);
+        var top = DefaultPageSize;
+        if (query["top"] is { Count: > 0 } given
+            && (given.Count > 1 || !int.TryParse(given[0], NumberStyles.None, CultureInfo.InvariantCulture, out top) || top is < 1 or > MaxPageSize))
         {
-            group.AddFunctionKey(KeyLevel.Admin);
-        }
-
-        group.MapGet("/", ListAsync).WithName("PayExDeadLetters");
-        group.MapGet("/{id}", GetAsync).WithName("PayExDeadLetter");
-        group.MapDelete("/{id}", DiscardAsync).WithName("DiscardPayExDeadLetter");
-        group.MapPost("/{id}/replay", ReplayAsync).WithName("ReplayPayExDeadLetter");
-        group.MapPost("/replay", ReplayAllAsync).WithName("ReplayAllPayExDeadLetters");
-        return app;
-    }
-
-    private static async Task<Results<Ok<DeadLetterPage>, ProblemHttpResult>> ListAsync(
-        DeadLetterTable deadLetters, PoisonQueueCount poison, int? top, string? continuation, CancellationToken cancellationToken)
-    {
-        if (top is < 1 or > 100)
-        {
-            return BadRequest("top must be between 1 and 100.");
+            return BadRequest($"top must be a number between 1 and {MaxPageSize}.");
         }
 
         string? tableContinuation = null;
-        if (continuation is not null && !ContinuationToken.TryRead(continuation, out tableContinuation))
+        if (query["continuation"] is { Count: > 0 } continuation
+            && (continuation.Count > 1 || !ContinuationToken.TryRead(continuation[0] ?? "", out tableContinuation)))
         {
             return BadRequest("continuation must be a token from an earlier page, as it was given.");
         }
 
         try
         {
-            var (items, next) = await deadLetters.ListAsync(top ?? 50, tableContinuation, cancellationToken);
+            var (items, next) = await deadLetters.ListAsync(top, tableContinuation, cancellationToken);
             return TypedResults.Ok(new DeadLetterPage(items, ContinuationToken.Write(next), await poison.GetAsync(cancellationToken)));
         }
         catch (RequestFailedException)
@@ -51,9 +42,9 @@ public static partial class DeadLetterEndpoints
         }
     }
 
-    private static async Task<Results<Ok<DeadLetter>, ProblemHttpResult>> GetAsync(string id, DeadLetterTable deadLetters, CancellationToken cancellationToken)
+    public async Task<IResult> GetAsync(string id, CancellationToken cancellationToken)
     {
-        if (!ValidId().IsMatch(id))
+        if (!IsDeadLetterId(id))
         {
             return BadRequest("The id is not a dead letter id.");
         }
@@ -68,9 +59,9 @@ public static partial class DeadLetterEndpoints
         }
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DiscardAsync(string id, DeadLetterTable deadLetters, CancellationToken cancellationToken)
+    public async Task<IResult> DiscardAsync(string id, CancellationToken cancellationToken)
     {
-        if (!ValidId().IsMatch(id))
+        if (!IsDeadLetterId(id))
         {
             return BadRequest("The id is not a dead letter id.");
         }
@@ -87,9 +78,9 @@ public static partial class DeadLetterEndpoints
         }
     }
 
-    private static async Task<Results<Ok<ReplayResult>, ProblemHttpResult>> ReplayAsync(string id, DeadLetterReplay replay, CancellationToken cancellationToken)
+    public async Task<IResult> ReplayAsync(string id, CancellationToken cancellationToken)
     {
-        if (!ValidId().IsMatch(id))
+        if (!IsDeadLetterId(id))
         {
             return BadRequest("The id is not a dead letter id.");
         }
@@ -108,7 +99,7 @@ public static partial class DeadLetterEndpoints
         }
     }
 
-    private static async Task<Results<Ok<ReplayAllResult>, ProblemHttpResult>> ReplayAllAsync(DeadLetterReplay replay, CancellationToken cancellationToken)
+    public async Task<IResult> ReplayAllAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -131,7 +122,7 @@ public static partial class DeadLetterEndpoints
         TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage is unavailable.", detail: "Nothing was lost; try again.");
 
     /// <summary>Whether <paramref name="id"/> can name a dead letter (checked before it reaches a table query).</summary>
-    public static bool IsDeadLetterId(string id) => ValidId().IsMatch(id);
+    public static bool IsDeadLetterId(string? id) => id is not null && ValidId().IsMatch(id);
 
     // Callback ids are 32 hex digits; unreadable messages are message-{queue message id}.
     [GeneratedRegex("^[A-Za-z0-9-]{1,128}$")]

@@ -7,43 +7,48 @@ using PayExCallbackFunctions.Telemetry;
 
 namespace PayExCallbackFunctions.Callbacks;
 
-/// <summary>The HTTP function PayExCallback: acknowledge a callback by storing it on the queue.</summary>
-public static partial class CallbackEndpoints
+/// <summary>
+/// Acknowledges a callback by storing it on the queue (the function PayExCallback): 200 only once the
+/// queue has it, a problem+json refusal otherwise, and nothing stored for what is refused.
+/// </summary>
+public sealed partial class AcknowledgeCallback(
+    AllowedNetworkCheck networks,
+    SignedOrderCheck signatures,
+    CallbackParser parser,
+    CallbackQueue queue,
+    RejectedCallbackTable rejections,
+    IOptions<CallbackOptions> options,
+    TimeProvider time,
+    CallbackMetrics metrics,
+    RecentCallbacks recent,
+    ILogger<AcknowledgeCallback> logger)
 {
-    public const string Route = "/api/payex/callbacks";
-
-    public static IEndpointRouteBuilder MapCallbacks(this IEndpointRouteBuilder app, bool standalone)
+    /// <param name="invocationId">The Functions host's invocation id, recorded on the acknowledge span.</param>
+    public async Task<IResult> RunAsync(HttpRequest request, string? invocationId, CancellationToken cancellationToken)
     {
-        var callback = app.MapPost(Route, AcknowledgeAsync)
-            .WithName("PayExCallback")
-            .DisableAntiforgery()
-            .AddEndpointFilter<AllowedNetworkFilter>();
-        if (standalone)
+        ArgumentNullException.ThrowIfNull(request);
+        var context = request.HttpContext;
+
+        // Refused before the body is read: strangers get nothing stored and cost little.
+        if (networks.Refuse(context) is { } refusedAddress)
         {
-            // Under the Functions host, the host has checked the key (authLevel: function).
-            callback.AddFunctionKey(KeyLevel.Function);
+            return refusedAddress;
         }
 
-        callback.AddEndpointFilter<SignedOrderFilter>();
-        return app;
+        if (signatures.Refuse(context, out var signedOrder) is { } refusedSignature)
+        {
+            return refusedSignature;
+        }
+
+        return await AcknowledgeAsync(request, signedOrder, invocationId, cancellationToken);
     }
 
-    private static async Task<Results<Ok<AcknowledgeResponse>, ValidationProblem, ProblemHttpResult>> AcknowledgeAsync(
-        HttpContext context,
-        CallbackParser parser,
-        CallbackQueue queue,
-        RejectedCallbackTable rejections,
-        IOptions<CallbackOptions> options,
-        TimeProvider time,
-        CallbackMetrics metrics,
-        RecentCallbacks recent,
-        ILogger<CallbackParser> logger,
-        CancellationToken cancellationToken)
+    private async Task<IResult> AcknowledgeAsync(HttpRequest request, string? signedOrder, string? invocationId, CancellationToken cancellationToken)
     {
-        var request = context.Request;
+        var context = request.HttpContext;
         var id = Guid.NewGuid().ToString("N");
         using var activity = CallbackTracing.StartAcknowledge(id);
-        activity?.SetTag(TelemetryTags.InvocationId, Hosting.FunctionsInvocation.IdOf(request));
+        activity?.SetTag(TelemetryTags.InvocationId, invocationId);
         var receivedAt = time.GetUtcNow();
         var limit = options.Value.MaxBodyBytes;
         CallbackBody body;
@@ -54,7 +59,7 @@ public static partial class CallbackEndpoints
         }
         catch (BadHttpRequestException e)
         {
-            // Broken chunked framing, a body sent too slowly: the server's own status (400, 408, 413).
+            // Broken framing, a body sent too slowly: the server's own status (400, 408, 413).
             body = default;
             unreadable = e;
         }
@@ -109,7 +114,7 @@ public static partial class CallbackEndpoints
                 () => TypedResults.ValidationProblem(rejection.Errors, title: rejection.Title, extensions: CallbackIdOf(id)));
         }
 
-        if (SignedOrder.Of(context) is { } signedOrder)
+        if (signedOrder is not null)
         {
             envelope = envelope with { SignedOrderReference = signedOrder, Version = 2 };
         }

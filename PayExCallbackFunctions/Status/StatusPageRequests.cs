@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using PayExCallbackFunctions.DeadLetters;
+using PayExCallbackFunctions.Telemetry;
+
+namespace PayExCallbackFunctions.Status;
+
+/// <summary>
+/// The operator's status page (the function PayExStatus, <c>payex/status/{*rest}</c>, get and post):
+/// the page itself, and the posts of its Replay buttons.
+/// </summary>
+public sealed class StatusPageRequests(QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, DeadLetterReplay replay, TimeProvider time)
+{
+    public const string Route = "/api/payex/status";
+
+    private const string HtmlContentType = "text/html; charset=utf-8";
+    private const string ReplayAllPath = "deadletters/replay";
+
+    /// <param name="rest">The path after <see cref="Route"/>: empty for the page, <c>deadletters/{id}/replay</c> or <c>deadletters/replay</c> for a button.</param>
+    public async Task<IResult> HandleAsync(HttpRequest request, string? rest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        // On every answer, a refusal's too.
+        StatusSecurity.AddHeaders(request.HttpContext.Response);
+        var links = StatusLinks.For(request);
+        var path = (rest ?? "").Trim('/');
+        if (path.Length == 0)
+        {
+            return HttpMethods.IsGet(request.Method)
+                ? await PageAsync(request, links, cancellationToken)
+                : Message(StatusCodes.Status405MethodNotAllowed, "Not here", "The page is read with GET; its buttons post to their own addresses.", links);
+        }
+
+        if (!HttpMethods.IsPost(request.Method) || !path.StartsWith("deadletters/", StringComparison.Ordinal) || !path.EndsWith("/replay", StringComparison.Ordinal))
+        {
+            return Message(StatusCodes.Status404NotFound, "No such page", "The status page has no such address.", links);
+        }
+
+        // No antiforgery token: the admin key in the form's URL is what a forger cannot have.
+        if (StatusSecurity.RefuseCrossSite(request) is { } refused)
+        {
+            return refused;
+        }
+
+        return path == ReplayAllPath
+            ? await ReplayAllAsync(links, cancellationToken)
+            : await ReplayAsync(path["deadletters/".Length..^"/replay".Length], links, cancellationToken);
+    }
+
+    private async Task<IResult> PageAsync(HttpRequest request, StatusLinks links, CancellationToken cancellationToken)
+    {
+        var snapshot = await StatusSnapshot.GatherAsync(backlog, recent, deadLetters, time, cancellationToken);
+        return Page(StatusCodes.Status200OK, StatusPage.Render(snapshot, StatusNotice.From(request.Query), links));
+    }
+
+    private async Task<IResult> ReplayAsync(string id, StatusLinks links, CancellationToken cancellationToken)
+    {
+        if (!DeadLetterAdmin.IsDeadLetterId(id))
+        {
+            return Message(StatusCodes.Status400BadRequest, "Not a dead letter id", $"“{id}” is not a dead letter id.", links);
+        }
+
+        try
+        {
+            return await replay.ReplayAsync(id, cancellationToken) is { } result
+                ? new SeeOtherHttpResult(links.Page(StatusNotice.Of(result)))
+                : Message(StatusCodes.Status404NotFound, "No such dead letter", $"There is no dead letter {id}: it may have been replayed or discarded already.", links);
+        }
+        catch (DeadLetterNotReplayableException e)
+        {
+            return Message(StatusCodes.Status422UnprocessableEntity, "The dead letter cannot be replayed", e.Message, links);
+        }
+        catch (Exception e) when (StatusSnapshot.IsStorageFailure(e, cancellationToken))
+        {
+            return Unavailable(links);
+        }
+    }
+
+    private async Task<IResult> ReplayAllAsync(StatusLinks links, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new SeeOtherHttpResult(links.Page(StatusNotice.Of(await replay.ReplayAllAsync(cancellationToken))));
+        }
+        catch (Exception e) when (StatusSnapshot.IsStorageFailure(e, cancellationToken))
+        {
+            return Unavailable(links);
+        }
+    }
+
+    // Part-way through a replay all, what was replayed stays replayed and the rest stays dead-lettered.
+    private static ContentHttpResult Unavailable(StatusLinks links) =>
+        Message(StatusCodes.Status503ServiceUnavailable, "Storage is unavailable", "Nothing was lost; try again.", links);
+
+    private static ContentHttpResult Message(int status, string title, string detail, StatusLinks links) =>
+        Page(status, StatusPage.RenderMessage(title, detail, links));
+
+    private static ContentHttpResult Page(int status, Html html) => TypedResults.Content(html.ToString(), HtmlContentType, statusCode: status);
+}
