@@ -8,10 +8,10 @@ using PayExCallbackFunctions.Tests.Infrastructure;
 namespace PayExCallbackFunctions.Tests.Callbacks;
 
 /// <summary>
-/// The HTTP function on its own: what it enqueues and what it refuses. The app runs as a custom
-/// handler, so nothing consumes the queue and what was enqueued can be read back.
+/// The HTTP function on its own: what it enqueues and what it refuses, through the host. The queue
+/// function is switched off as the host allows, so what was enqueued can be read back.
 /// </summary>
-public class AcknowledgeTests(CustomHandlerApp fixture) : IClassFixture<CustomHandlerApp>, IAsyncLifetime
+public class AcknowledgeTests(AcknowledgeOnlyApp fixture) : IClassFixture<AcknowledgeOnlyApp>, IAsyncLifetime
 {
     private const string P = Examples.DocsPaymentId;
     private const string T = Examples.DocsTransactionId;
