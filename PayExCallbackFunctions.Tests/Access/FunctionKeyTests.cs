@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using PayExCallbackFunctions.Tests.Infrastructure;
@@ -7,18 +6,11 @@ using PayExCallbackFunctions.Tests.Infrastructure;
 namespace PayExCallbackFunctions.Tests.Access;
 
 /// <summary>
-/// Standalone, the app checks function keys as the Functions host would: x-functions-key or
-/// ?code=, any of the configured callback keys (rotation), or the admin key.
+/// The host checks the keys: x-functions-key or ?code=, any key of the callback function (rotation),
+/// a host key or the master key. Keys are made and revoked as an operator would, with the admin API.
 /// </summary>
-public class FunctionKeyTests(FunctionKeyTests.App fixture) : IClassFixture<FunctionKeyTests.App>
+public class FunctionKeyTests(RunningApp fixture) : IClassFixture<RunningApp>
 {
-    public const string NewKey = "rotated-callback-key-89ab";
-
-    public sealed class App() : RunningApp(customHandler: false, new()
-    {
-        ["Access__CallbackKeys"] = $"{TestStorage.CallbackKey}, {NewKey}",
-    });
-
     private async Task<HttpResponseMessage> PostAsync(ExampleCallback callback, string path, string? headerKey)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
@@ -33,20 +25,15 @@ public class FunctionKeyTests(FunctionKeyTests.App fixture) : IClassFixture<Func
         return await fixture.App.Raw.SendAsync(request);
     }
 
-    public static TheoryData<string, string, string?> AcceptedKeys => new()
+    private async Task<string> MakeKeyAsync(string scope, string name)
     {
-        { "callback key in the header", "/api/payex/callbacks", TestStorage.CallbackKey },
-        { "callback key as code", $"/api/payex/callbacks?code={TestStorage.CallbackKey}", null },
-        { "rotated-in key", "/api/payex/callbacks", NewKey },
-        { "admin key, as the host's master key", "/api/payex/callbacks", TestStorage.AdminKey },
-        { "the header wins over a wrong code", "/api/payex/callbacks?code=wrong-key-wrong-key", TestStorage.CallbackKey },
-    };
+        using var made = await fixture.App.Raw.PostAsync($"/admin/{scope}/keys/{name}?code={Uri.EscapeDataString(fixture.App.MasterKey)}", null);
+        Assert.True(made.IsSuccessStatusCode, $"the admin API made no key: {(int)made.StatusCode}");
+        return JsonNode.Parse(await made.Content.ReadAsStringAsync())!["value"]!.GetValue<string>();
+    }
 
-    [Theory]
-    [MemberData(nameof(AcceptedKeys))]
-    public async Task A_callback_with_a_valid_key_is_acknowledged_and_processed(string name, string path, string? headerKey)
+    private async Task AssertAcceptedAsync(string path, string? headerKey)
     {
-        Assert.NotEmpty(name);
         var callback = new ExampleCallback();
         callback.Serve(fixture.PayEx);
 
@@ -56,32 +43,65 @@ public class FunctionKeyTests(FunctionKeyTests.App fixture) : IClassFixture<Func
         await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
     }
 
-    public static TheoryData<string, string, string?, string> RefusedKeys => new()
+    [Fact]
+    public Task The_callback_key_in_the_header_is_accepted() => AssertAcceptedAsync("/api/payex/callbacks", fixture.App.CallbackKey);
+
+    [Fact]
+    public Task The_callback_key_as_code_is_accepted() =>
+        AssertAcceptedAsync($"/api/payex/callbacks?code={Uri.EscapeDataString(fixture.App.CallbackKey)}", null);
+
+    [Fact]
+    public Task The_master_key_is_accepted() => AssertAcceptedAsync("/api/payex/callbacks", fixture.App.MasterKey);
+
+    [Fact]
+    public async Task A_host_key_is_accepted() => await AssertAcceptedAsync("/api/payex/callbacks", await MakeKeyAsync("host/functionKeys", "callbacks-everywhere"));
+
+    [Fact]
+    public async Task A_second_key_of_the_function_is_accepted_beside_the_first_and_a_revoked_key_is_refused()
     {
-        { "no key", "/api/payex/callbacks", null, "A key is required." },
-        { "empty code", "/api/payex/callbacks?code=", null, "The key is not valid." },
-        { "wrong key", "/api/payex/callbacks", "wrong-key-wrong-key", "The key is not valid." },
-        { "a prefix of the key", "/api/payex/callbacks", TestStorage.CallbackKey[..^1], "The key is not valid." },
-        { "the key with more after it", "/api/payex/callbacks", TestStorage.CallbackKey + "x", "The key is not valid." },
-        { "two keys in one", "/api/payex/callbacks", $"{TestStorage.CallbackKey},{NewKey}", "The key is not valid." },
-        { "wrong case", "/api/payex/callbacks", TestStorage.CallbackKey.ToUpperInvariant(), "The key is not valid." },
+        var next = await MakeKeyAsync("functions/PayExCallback", "payex-next");
+        await AssertAcceptedAsync("/api/payex/callbacks", next);
+        await AssertAcceptedAsync("/api/payex/callbacks", fixture.App.CallbackKey);
+
+        using var revoked = await fixture.App.Raw.DeleteAsync($"/admin/functions/PayExCallback/keys/payex-next?code={Uri.EscapeDataString(fixture.App.MasterKey)}");
+        Assert.True(revoked.IsSuccessStatusCode, $"the admin API did not revoke the key: {(int)revoked.StatusCode}");
+
+        var callback = new ExampleCallback();
+        callback.Serve(fixture.PayEx);
+        using var response = await PostAsync(callback, "/api/payex/callbacks", next);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    public static TheoryData<string, string?, string?> RefusedKeys => new()
+    {
+        { "no key", null, null },
+        { "empty code", "", null },
+        { "wrong key", null, "wrong-key-wrong-key" },
+        { "a prefix of the key", null, "prefix" },
+        { "the key with more after it", null, "suffix" },
+        { "wrong case", null, "upper" },
     };
 
     [Theory]
     [MemberData(nameof(RefusedKeys))]
-    public async Task A_callback_without_a_valid_key_is_refused_with_401_and_nothing_is_fetched_or_recorded(string name, string path, string? headerKey, string title)
+    public async Task A_callback_without_a_valid_key_is_refused_with_401_and_nothing_is_fetched_or_recorded(string name, string? code, string? headerKey)
     {
         Assert.NotEmpty(name);
+        var key = fixture.App.CallbackKey;
+        headerKey = headerKey switch
+        {
+            "prefix" => key[..^1],
+            "suffix" => key + "x",
+            "upper" => key.ToUpperInvariant() == key ? key.ToLowerInvariant() : key.ToUpperInvariant(),
+            _ => headerKey,
+        };
         var callback = new ExampleCallback();
         callback.Serve(fixture.PayEx);
 
-        using var response = await PostAsync(callback, path, headerKey);
+        using var response = await PostAsync(callback, code is null ? "/api/payex/callbacks" : $"/api/payex/callbacks?code={code}", headerKey);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
-        Assert.Equal(title, problem!["title"]!.GetValue<string>());
-        Assert.DoesNotContain(TestStorage.CallbackKey, problem.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(key, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         // A later callback with a key is stored; had the refused one been queued, it would have been fetched by then.
         var sentinel = new ExampleCallback();
@@ -93,33 +113,24 @@ public class FunctionKeyTests(FunctionKeyTests.App fixture) : IClassFixture<Func
         Assert.Empty(await fixture.Storage.RejectedAsync());
     }
 
-    [Theory]
-    [InlineData(TestStorage.CallbackKey)]
-    [InlineData(NewKey)]
-    public async Task A_callback_key_does_not_open_the_admin_functions(string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/payex/deadletters");
-        request.Headers.Add("x-functions-key", key);
-        using var response = await fixture.App.Raw.SendAsync(request);
-
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-    }
-}
-
-/// <summary>In Development with no callback key configured, the callback function is open: a developer's machine.</summary>
-public class DevelopmentWithoutKeyTests
-{
     [Fact]
-    public async Task In_Development_without_a_callback_key_the_callback_function_is_open()
+    public async Task The_callback_key_does_not_open_the_admin_functions()
     {
-        await using var app = await RunningApp.StartAsync(s => s["Access__CallbackKeys"] = "");
-        var callback = new ExampleCallback();
-        callback.Serve(app.PayEx);
+        foreach (var path in new[] { "/api/payex/deadletters", "/api/payex/status/" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("x-functions-key", fixture.App.CallbackKey);
+            using var response = await fixture.App.Raw.SendAsync(request);
 
-        using var content = new StringContent(callback.Json, Encoding.UTF8, "application/json");
-        using var response = await app.App.Raw.PostAsync("/api/payex/callbacks", content);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task The_master_key_opens_the_admin_functions()
+    {
+        using var response = await fixture.App.Http.GetAsync("/api/payex/deadletters");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await app.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
     }
 }

@@ -5,7 +5,10 @@ using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Tests.Callbacks;
 
-/// <summary>The acknowledge answers 200 only for what is stored; without the queue, 503 and PayEx delivers again.</summary>
+/// <summary>
+/// Under the host, the acknowledge answers 200 only for what is stored; without the queue, 503 and PayEx
+/// delivers again. The queue function is off so that what was stored can be read back.
+/// </summary>
 public class QueueOutageTests
 {
     [Fact]
@@ -14,7 +17,9 @@ public class QueueOutageTests
         await using var azurite = await Azurite.StartAsync();
         await using var payEx = await StandIn.StartAsync();
         await using var storage = await TestStorage.CreateAsync(azurite);
-        await using var app = await AppProcess.StartAsync(storage.Settings(payEx), customHandler: true);
+        var settings = storage.Settings(payEx);
+        settings["AzureWebJobs__ProcessPayExCallback__Disabled"] = "true";
+        await using var app = await HostProcess.StartAsync(settings);
         var callback = File.ReadAllText(RepoPaths.TestData("callback-v1-nested-instrument.json"));
 
         using var before = await PostAsync(app, callback);
@@ -37,7 +42,7 @@ public class QueueOutageTests
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(AppProcess app, string callback)
+    private static async Task<HttpResponseMessage> PostAsync(HostProcess app, string callback)
     {
         using var content = new StringContent(callback, Encoding.UTF8, "application/json");
         return await app.Http.PostAsync("/api/payex/callbacks", content);
