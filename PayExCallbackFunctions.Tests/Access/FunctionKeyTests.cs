@@ -54,7 +54,7 @@ public class FunctionKeyTests(RunningApp fixture) : IClassFixture<RunningApp>
     public Task The_master_key_is_accepted() => AssertAcceptedAsync("/api/payex/callbacks", fixture.App.MasterKey);
 
     [Fact]
-    public async Task A_host_key_is_accepted() => await AssertAcceptedAsync("/api/payex/callbacks", await MakeKeyAsync("host/functionKeys", "callbacks-everywhere"));
+    public async Task A_host_key_is_accepted() => await AssertAcceptedAsync("/api/payex/callbacks", await MakeKeyAsync("host", "callbacks-everywhere"));
 
     [Fact]
     public async Task A_second_key_of_the_function_is_accepted_beside_the_first_and_a_revoked_key_is_refused()
@@ -79,7 +79,6 @@ public class FunctionKeyTests(RunningApp fixture) : IClassFixture<RunningApp>
         { "wrong key", null, "wrong-key-wrong-key" },
         { "a prefix of the key", null, "prefix" },
         { "the key with more after it", null, "suffix" },
-        { "wrong case", null, "upper" },
     };
 
     [Theory]
@@ -92,7 +91,6 @@ public class FunctionKeyTests(RunningApp fixture) : IClassFixture<RunningApp>
         {
             "prefix" => key[..^1],
             "suffix" => key + "x",
-            "upper" => key.ToUpperInvariant() == key ? key.ToLowerInvariant() : key.ToUpperInvariant(),
             _ => headerKey,
         };
         var callback = new ExampleCallback();

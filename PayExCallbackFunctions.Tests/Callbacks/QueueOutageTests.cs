@@ -18,7 +18,7 @@ public class QueueOutageTests
         await using var payEx = await StandIn.StartAsync();
         await using var storage = await TestStorage.CreateAsync(azurite);
         var settings = storage.Settings(payEx);
-        settings["AzureWebJobs__ProcessPayExCallback__Disabled"] = "true";
+        settings["AzureWebJobs.ProcessPayExCallback.Disabled"] = "true";
         await using var app = await HostProcess.StartAsync(settings);
         var callback = File.ReadAllText(RepoPaths.TestData("callback-v1-nested-instrument.json"));
 

@@ -1,91 +1,116 @@
-using System.Collections.Concurrent;
 using System.Text;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
-using Moq;
-using PayExCallbackFunctions.Hosting;
-using PayExCallbackFunctions.Processing;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Tests.Hosting;
 
-/// <summary>
-/// The standalone queue trigger on its own, on a real Azurite queue, with a handler that fails as a
-/// crash would: the Functions host's promises for failures nothing else caught.
-/// </summary>
+/// <summary>The host's queue trigger as the app relies on it: the Disabled setting, host.json's bounds, poison intake, stop.</summary>
 public class QueueTriggerTests
 {
-    private static QueuesOptions Options => new()
-    {
-        BatchSize = 4,
-        MaxPollingInterval = TimeSpan.FromMilliseconds(200),
-        VisibilityTimeout = TimeSpan.FromSeconds(1),
-        MaxDequeueCount = 3,
-    };
+    private readonly ExampleCallback _callback = new();
 
-    private static async Task<QueueListener> StartAsync(TestStorage storage, QueueMessageHandler handle)
+    private Guid P => _callback.Payment;
+
+    [Fact]
+    public async Task A_function_disabled_by_its_host_setting_gets_no_listener_and_its_callbacks_wait_on_the_queue()
     {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        _callback.Serve(payEx);
+        var settings = storage.Settings(payEx);
+        settings["AzureWebJobs.ProcessPayExCallback.Disabled"] = "true";
+        await using (var disabled = await HostProcess.StartAsync(settings))
+        {
+            await _callback.AcknowledgeAsync(disabled);
+            // The poison queue's function still runs: a message there is dead-lettered, while the callback waits.
+            var envelope = $$"""{"version":1,"id":"poisoned-meanwhile","shape":"V1Nested","payment":"/psp/creditcard/payments/{{Guid.NewGuid()}}","receivedAt":"2026-01-01T00:00:00Z","rawBody":"{}"}""";
+            await storage.Poison.CreateIfNotExistsAsync();
+            await storage.Poison.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(envelope)));
+            await Eventually.TrueAsync(async () => (await storage.DeadLettersAsync()).Count == 1, "the poison function to run");
+            Assert.Equal(1, await storage.ApproximateCountAsync(storage.Queue));
+            Assert.Empty(payEx.State.Requests);
+        }
+
+        settings.Remove("AzureWebJobs.ProcessPayExCallback.Disabled");
+        await using var enabled = await HostProcess.StartAsync(settings);
+        await Eventually.TrueAsync(async () => (await storage.RowsAsync(P)).Count == 2, "the waiting callback processed once the function is enabled");
+    }
+
+    [Fact]
+    public async Task No_more_messages_are_in_flight_than_newBatchThreshold_plus_batchSize()
+    {
+        await using var run = await RunningApp.StartAsync(s =>
+        {
+            s["AzureFunctionsJobHost__extensions__queues__batchSize"] = "2";
+            s["AzureFunctionsJobHost__extensions__queues__newBatchThreshold"] = "1";
+        });
+        var (payEx, storage, app) = (run.PayEx, run.Storage, run.App);
+        _callback.Serve(payEx);
+        payEx.State.Latency = TimeSpan.FromMilliseconds(300);
+
+        for (var i = 0; i < 12; i++)
+        {
+            await _callback.AcknowledgeAsync(app);
+        }
+
+        await Eventually.TrueAsync(async () => payEx.State.Requests.Count == 24 && await storage.ApproximateCountAsync(storage.Queue) == 0, "all twelve processed");
+        // Each message GETs its payment and transaction together: at most 3 messages, 6 GETs.
+        Assert.InRange(payEx.State.MaxConcurrentRequests, 2, 6);
+    }
+
+    [Fact]
+    public async Task A_message_already_dequeued_more_than_maxDequeueCount_times_goes_through_the_poison_queue_to_the_dead_letters_unprocessed()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        _callback.Serve(payEx);
+        var envelope = $$"""{"version":1,"id":"crashed","shape":"V1Nested","payment":"/psp/creditcard/payments/{{P}}","receivedAt":"2026-01-01T00:00:00Z","rawBody":"{}"}""";
         await storage.Queue.CreateIfNotExistsAsync();
-        var listener = new QueueListener(storage.Queue, storage.Poison, handle, Options, TimeProvider.System, Mock.Of<IHostApplicationLifetime>(), NullLogger<QueueListener>.Instance);
-        await listener.StartAsync(CancellationToken.None);
-        return listener;
-    }
-
-    private static async Task SendAsync(TestStorage storage, string text) =>
-        await storage.Queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(text)));
-
-    [Fact]
-    public async Task A_message_whose_handler_keeps_throwing_is_tried_maxDequeueCount_times_visibilityTimeout_apart_then_poisoned()
-    {
-        await using var storage = await TestStorage.CreateAsync();
-        var attempts = new ConcurrentQueue<(long DequeueCount, DateTimeOffset At)>();
-        using var listener = await StartAsync(storage, (_, _, dequeueCount, _) =>
+        await storage.Queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(envelope)));
+        for (var i = 0; i < 3; i++)
         {
-            attempts.Enqueue((dequeueCount, DateTimeOffset.UtcNow));
-            throw new InvalidOperationException("a bug");
-        });
+            // As if a process had taken it and died each time.
+            var taken = Assert.Single((await storage.Queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1))).Value);
+            await storage.Queue.UpdateMessageAsync(taken.MessageId, taken.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+        }
 
-        await SendAsync(storage, "crashes every time");
-        var poisoned = await Eventually.GetAsync(async () => (await TestStorage.PeekAsync(storage.Poison)).SingleOrDefault(), "the message in the poison queue");
-        await listener.StopAsync(CancellationToken.None);
+        var settings = storage.Settings(payEx);
+        settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "2";
+        await using var app = await HostProcess.StartAsync(settings);
 
-        Assert.Equal("crashes every time", poisoned);
-        Assert.Equal([1L, 2L, 3L], attempts.Select(a => a.DequeueCount));
-        var at = attempts.Select(a => a.At).ToArray();
-        Assert.True(at[1] - at[0] >= TimeSpan.FromSeconds(0.9), $"second attempt after {at[1] - at[0]}, before the visibility timeout");
-        Assert.Equal(0, await storage.ApproximateCountAsync(storage.Queue));
-    }
-
-    [Fact]
-    public async Task A_handler_that_fails_once_gets_the_message_again_and_completes_it()
-    {
-        await using var storage = await TestStorage.CreateAsync();
-        var calls = 0;
-        using var listener = await StartAsync(storage, (message, _, _, _) =>
-            Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("once") : Task.CompletedTask);
-
-        await SendAsync(storage, "fails once");
-        await Eventually.TrueAsync(async () => Volatile.Read(ref calls) == 2 && await storage.ApproximateCountAsync(storage.Queue) == 0, "the second attempt to complete the message");
-        await listener.StopAsync(CancellationToken.None);
-
+        var deadLetter = await Eventually.GetAsync(async () => (await storage.DeadLettersAsync()).SingleOrDefault(), "the poisoned message among the dead letters");
+        Assert.Equal("crashed", deadLetter.RowKey);
+        Assert.Equal("Poison", deadLetter.GetString("Origin"));
+        Assert.Equal(envelope, deadLetter.GetString("Message"));
+        Assert.Empty(payEx.State.Requests);
+        Assert.Empty(await storage.RowsAsync(P));
         Assert.Equal(0, await storage.ApproximateCountAsync(storage.Poison));
+        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("reached the poison queue and was dead-lettered")), "the Error log line");
     }
 
     [Fact]
-    public async Task A_message_that_is_not_base64_reaches_the_handler_as_it_is()
+    public async Task On_SIGTERM_func_stops_and_a_callback_in_flight_is_stored_once_by_the_next_instance()
     {
-        await using var storage = await TestStorage.CreateAsync();
-        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var listener = await StartAsync(storage, (message, _, _, _) =>
+        await using var azurite = await Azurite.StartAsync();
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        var settings = storage.Settings(payEx);
+        _callback.Serve(payEx);
+        payEx.State.Latency = TimeSpan.FromSeconds(2);
+        await using (var first = await HostProcess.StartAsync(settings))
         {
-            seen.TrySetResult(message);
-            return Task.CompletedTask;
-        });
+            await _callback.AcknowledgeAsync(first);
+            await Eventually.TrueAsync(() => Task.FromResult(payEx.State.Requests.Count > 0), "processing to start");
+            first.Terminate();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        }
 
-        await storage.Queue.SendMessageAsync("{not base64}");
-        var message = await seen.Task.WaitAsync(Eventually.DefaultTimeout);
-        await listener.StopAsync(CancellationToken.None);
-
-        Assert.Equal("{not base64}", message);
+        // Either the host let the invocation finish, or the message waits for its lease to end; never both, never neither.
+        var stored = (await storage.RowsAsync(P)).Count == 2;
+        await azurite.ExpireQueueLeasesAsync();
+        payEx.State.Latency = TimeSpan.Zero;
+        await using var second = await HostProcess.StartAsync(settings);
+        await storage.WaitForRowsAsync(P, _callback.RowKeys);
+        await Eventually.TrueAsync(async () => await storage.ApproximateCountAsync(storage.Queue) == 0, "the message to be completed");
+        Assert.Equal(stored ? 1 : 2, _callback.PaymentGets(payEx).Count);
     }
 }

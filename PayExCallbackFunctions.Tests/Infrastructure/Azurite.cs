@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Text.Json.Nodes;
 
 namespace PayExCallbackFunctions.Tests.Infrastructure;
 
@@ -100,6 +101,31 @@ public sealed class Azurite : IAsyncDisposable
         }
 
         Kill();
+    }
+
+    /// <summary>
+    /// Stops Azurite, makes every message visible now, and starts it again: what the end of the queue
+    /// trigger's message lease (10 minutes, fixed in the host) does for a message whose host died.
+    /// </summary>
+    public async Task ExpireQueueLeasesAsync()
+    {
+        Stop();
+        var file = Path.Combine(_location, "__azurite_db_queue__.json");
+        var db = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var collection in db["collections"]!.AsArray())
+        {
+            if (collection!["name"]!.GetValue<string>() == "$MESSAGES_COLLECTION$")
+            {
+                foreach (var message in collection["data"]!.AsArray())
+                {
+                    message!["timeNextVisible"] = Math.Min(message["timeNextVisible"]!.GetValue<long>(), now);
+                }
+            }
+        }
+
+        await File.WriteAllTextAsync(file, db.ToJsonString());
+        await RestartAsync();
     }
 
     /// <summary>Stops Azurite at once.</summary>

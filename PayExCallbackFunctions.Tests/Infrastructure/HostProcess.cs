@@ -201,6 +201,23 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>The .NET isolated worker the host runs now; 0 if there is none.</summary>
     public int WorkerProcessId => ChildrenOf(HostProcessId).FirstOrDefault(pid => CommandLine(pid).Contains("PayExCallbackFunctions.dll", StringComparison.Ordinal));
 
+    /// <summary>func's processes and their command lines, for a failing test's message.</summary>
+    public string ProcessTree()
+    {
+        var lines = new List<string>();
+        void Add(int pid, int depth)
+        {
+            lines.Add($"{new string(' ', depth * 2)}{pid} {CommandLine(pid)}");
+            foreach (var child in ChildrenOf(pid))
+            {
+                Add(child, depth + 1);
+            }
+        }
+
+        Add(_launcher.Id, 0);
+        return string.Join('\n', lines);
+    }
+
     /// <summary>Kills the worker at once, as a crash would; the host starts another.</summary>
     public void KillWorker()
     {
@@ -252,7 +269,10 @@ public sealed class HostProcess : IAsyncDisposable
     {
         try
         {
-            return File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+            // Per thread: a worker the host restarts is the child of whichever thread started it.
+            return Directory.GetDirectories($"/proc/{pid}/task")
+                .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Select(int.Parse).ToArray();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -53,7 +53,7 @@ public class RunningApp : IAsyncLifetime, IAsyncDisposable
         App = await HostProcess.StartAsync(settings);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (App is not null)
         {
@@ -94,6 +94,37 @@ public class RunningApp : IAsyncLifetime, IAsyncDisposable
 /// </summary>
 public sealed class AcknowledgeOnlyApp() : RunningApp(new()
 {
-    ["AzureWebJobs__ProcessPayExCallback__Disabled"] = "true",
+    ["AzureWebJobs.ProcessPayExCallback.Disabled"] = "true",
     ["Callbacks__MaxBodyBytes"] = "20480",
 });
+
+/// <summary>
+/// The app with the host's and the worker's telemetry exported to a sink on loopback, as both
+/// Application Insights (JSON lines) and OTLP (protobuf) would receive it; metrics every second.
+/// </summary>
+public sealed class TelemetryApp : RunningApp
+{
+    public TelemetryApp() : this(new TelemetrySink()) { }
+
+    private TelemetryApp(TelemetrySink sink) : base(new()
+    {
+        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = $"InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint={sink.BaseUrl}",
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.BaseUrl.ToString().TrimEnd('/'),
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
+        ["Telemetry__QueueSampleSeconds"] = "1",
+        // A 503 from PayEx goes to the retry path at once, so that each attempt is a span of its own.
+        ["PayEx__QuickRetries"] = "0",
+        // The app must not rely on the instrumentation redacting query values: that can be turned off.
+        ["OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION"] = "true",
+        ["DOTNET_SYSTEM_NET_HTTP_DISABLEURIREDACTION"] = "true",
+    }) => Sink = sink;
+
+    public TelemetrySink Sink { get; }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Sink.DisposeAsync();
+    }
+}

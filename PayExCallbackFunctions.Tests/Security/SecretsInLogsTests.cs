@@ -7,17 +7,14 @@ using PayExCallbackFunctions.Tests.Infrastructure;
 namespace PayExCallbackFunctions.Tests.Security;
 
 /// <summary>
-/// Secrets planted in configuration (PayEx token, function keys, admin key, signing secrets, the
-/// storage account key) never reach the logs, even with every category at Trace, while the app
-/// does everything that touches them: keyed and signed callbacks, admin calls, PayEx GETs,
-/// PayEx refusing the token, rejected bodies and dead letters.
+/// Secrets (PayEx token, signing secrets, the storage account key, planted; the host's function and
+/// master keys) never reach the logs of the host or the worker, even with every category at Trace,
+/// while the app does everything that touches them: keyed and signed callbacks, admin calls, PayEx
+/// GETs, PayEx refusing the token, rejected bodies and dead letters.
 /// </summary>
 public class SecretsInLogsTests
 {
     private const string PayExToken = "planted-payex-token-Q7xv2RkP9w";
-    private const string CallbackKey = "planted-callback-key-Lm3Zt8Hq";
-    private const string OldCallbackKey = "planted-old-callback-key-Vb6Ns1Dy";
-    private const string AdminKey = "planted-admin-key-Jc4Wr7Gf";
     private const string SigningSecret = "planted-signing-secret-Xp2Kd9Tm5Bn8Qa3Ls";
     private const string PreviousSigningSecret = "planted-previous-secret-Hy6Ue1Oj4Cz7Ir0Fw";
 
@@ -27,8 +24,6 @@ public class SecretsInLogsTests
         await using var payEx = await StandIn.StartAsync(token: PayExToken);
         await using var storage = await TestStorage.CreateAsync();
         var settings = storage.Settings(payEx);
-        settings["Access__CallbackKeys"] = $"{CallbackKey},{OldCallbackKey}";
-        settings["Access__AdminKey"] = AdminKey;
         settings["Access__SigningSecret"] = SigningSecret;
         settings["Access__PreviousSigningSecret"] = PreviousSigningSecret;
         settings["Access__RequireSignature"] = "false";
@@ -38,7 +33,11 @@ public class SecretsInLogsTests
             settings[$"Logging__LogLevel__{category}"] = "Trace";
         }
 
-        await using var app = await AppProcess.StartAsync(settings);
+        settings["AzureFunctionsJobHost__logging__logLevel__default"] = "Trace";
+        await using var app = await HostProcess.StartAsync(settings);
+        var (CallbackKey, AdminKey) = (app.CallbackKey, app.MasterKey);
+        using var made = await app.Raw.PostAsync($"/admin/functions/PayExCallback/keys/payex-old?code={Uri.EscapeDataString(AdminKey)}", null);
+        var OldCallbackKey = System.Text.Json.Nodes.JsonNode.Parse(await made.Content.ReadAsStringAsync())!["value"]!.GetValue<string>();
 
         // A callback with the key in the query, on a URL signed for its order (the previous secret).
         var signed = new ExampleCallback();
@@ -85,12 +84,13 @@ public class SecretsInLogsTests
         await Eventually.TrueAsync(async () => (await storage.DeadLettersAsync()).Count >= 2, "the dead letters");
 
         var output = app.Output;
-        Assert.Contains("Sending HTTP request", output, StringComparison.Ordinal); // Trace and Debug did reach the log
+        Assert.Contains("Sending HTTP request", output, StringComparison.Ordinal); // the worker's Trace and Debug did reach the log
+        Assert.Contains("dbug: ", output, StringComparison.Ordinal); // and so did the host's
         foreach (var secret in new[] { PayExToken, CallbackKey, OldCallbackKey, AdminKey, SigningSecret, PreviousSigningSecret, Azurite.AccountKey, PayerEmail, PayerPhone, "Plantedfirstname" })
         {
             foreach (var form in new[] { secret, Uri.EscapeDataString(secret), Convert.ToBase64String(Encoding.UTF8.GetBytes(secret)) })
             {
-                Assert.False(output.Contains(form, StringComparison.Ordinal), $"A secret ({secret[..12]}...) was logged:\n{Around(output, form)}");
+                Assert.False(output.Contains(form, StringComparison.Ordinal), $"A secret ({secret[..6]}...) was logged:\n{Around(output, form)}");
             }
         }
     }
@@ -103,7 +103,7 @@ public class SecretsInLogsTests
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static async Task<HttpResponseMessage> SendAsync(AppProcess app, HttpMethod method, string path, string key, string? json = null)
+    private static async Task<HttpResponseMessage> SendAsync(HostProcess app, HttpMethod method, string path, string key, string? json = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = json is null ? null : Json(json) };
         request.Headers.Add("x-functions-key", key);

@@ -10,172 +10,132 @@ using PayExCallbackFunctions.Tests.Infrastructure;
 namespace PayExCallbackFunctions.Tests.Telemetry;
 
 /// <summary>
-/// One callback, one trace: from the HTTP request PayEx made, through the acknowledge, the queue,
-/// each attempt to process it, its PayEx GETs and its table write. The standalone app runs in the
-/// test process with in-memory exporters added to its OpenTelemetry setup.
+/// One trace per callback, as Application Insights receives it from the host and the worker: the
+/// host's request, the worker's acknowledge, and through the queue the processing, its PayEx GETs
+/// and its table write; retries, replays and the poison queue stay in the callback's trace.
 /// </summary>
-[Collection(InProcessAppCollection.Name)]
-public class TraceTests
+public class TraceTests(TelemetryApp fixture) : IClassFixture<TelemetryApp>
 {
-    private static Dictionary<string, string?> Settings(TestStorage storage, StandIn payEx)
+    private async Task<string> AcknowledgeAsync(ExampleCallback callback, string? traceparent = null)
     {
-        var settings = storage.Settings(payEx);
-        // A failure goes straight to the durable retry path, which is what these tests follow.
-        settings["PayEx__QuickRetries"] = "0";
-        return settings;
-    }
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/api/payex/callbacks") { Content = new StringContent(callback.Json, Encoding.UTF8, "application/json") };
+        if (traceparent is not null)
+        {
+            post.Headers.Add("traceparent", traceparent);
+        }
 
-    private static async Task<string> AcknowledgeAsync(InProcessApp app, ExampleCallback callback)
-    {
-        using var content = new StringContent(callback.Json, Encoding.UTF8, "application/json");
-        using var response = await app.Http.PostAsync($"/api/payex/callbacks?code={TestStorage.CallbackKey}", content);
+        using var response = await fixture.App.Http.SendAsync(post);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
     }
 
-    private static Activity AcknowledgeSpan(InProcessApp app, string callbackId) =>
-        Assert.Single(app.AllSpans(), s => s.OperationName == CallbackTracing.AcknowledgeSpan && Equals(s.GetTagItem(TelemetryTags.CallbackId), callbackId));
+    private List<Exported> Operation(string operationId) => Exported.From(fixture.Sink).Where(i => i.OperationId == operationId).ToList();
 
-    private static async Task<IReadOnlyList<Activity>> ProcessSpansAsync(InProcessApp app, ActivityTraceId trace, int count, string lastOutcome) =>
-        await Eventually.GetAsync(() =>
+    /// <summary>The item's ancestors in its operation, nearest first.</summary>
+    private static IEnumerable<Exported> Ancestors(List<Exported> operation, Exported item)
+    {
+        for (var parent = operation.FirstOrDefault(i => i.Id == item.ParentId && i.Id is not null); parent is not null; parent = operation.FirstOrDefault(i => i.Id == parent.ParentId && i.Id is not null))
         {
-            var spans = app.SpansOf(trace).Where(s => s.OperationName == CallbackTracing.ProcessSpan).OrderBy(s => s.StartTimeUtc).ToArray();
-            return Task.FromResult(spans.Length == count && Equals(spans[^1].GetTagItem(TelemetryTags.CallbackOutcome), lastOutcome) ? spans : null);
-        }, $"{count} process spans, the last {lastOutcome}");
+            yield return parent;
+        }
+    }
 
     [Fact]
-    public async Task One_callback_yields_one_trace_with_the_acknowledge_process_PayEx_and_table_spans()
+    public async Task One_callback_is_one_trace_from_the_hosts_request_through_the_queue_to_the_table_write()
     {
-        await using var payEx = await StandIn.StartAsync();
-        await using var storage = await TestStorage.CreateAsync();
-        await using var app = new InProcessApp(Settings(storage, payEx));
         var callback = new ExampleCallback();
-        callback.Serve(payEx);
+        callback.Serve(fixture.PayEx);
 
-        var id = await AcknowledgeAsync(app, callback);
-        await storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+        var id = await AcknowledgeAsync(callback);
+        await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
 
-        var acknowledge = AcknowledgeSpan(app, id);
-        var process = Assert.Single(await ProcessSpansAsync(app, acknowledge.TraceId, 1, CallbackOutcomes.Processed));
-        var trace = app.SpansOf(acknowledge.TraceId);
+        var acknowledge = await Exported.SpanAsync(fixture.Sink, CallbackTracing.AcknowledgeSpan, id);
+        var process = await Exported.SpanAsync(fixture.Sink, CallbackTracing.ProcessSpan, id);
+        var store = await Eventually.GetAsync(() => Task.FromResult(Operation(acknowledge.OperationId!).FirstOrDefault(i => i.Name == CallbackTracing.StoreSpan)), "the table write's span");
+        var operation = Operation(acknowledge.OperationId!);
 
-        // PayEx's POST is the root; the acknowledge is its child, and processing continues the acknowledge.
-        var request = Assert.Single(trace, s => s.Kind == ActivityKind.Server && s.DisplayName.Contains("/api/payex/callbacks", StringComparison.Ordinal));
-        Assert.Equal(default, request.ParentSpanId);
-        Assert.Equal(request.SpanId, acknowledge.ParentSpanId);
-        Assert.Equal(ActivityKind.Producer, acknowledge.Kind);
-        Assert.Equal("acknowledged", acknowledge.GetTagItem(TelemetryTags.CallbackOutcome));
-        Assert.Equal(acknowledge.SpanId, process.ParentSpanId);
-        Assert.Equal(ActivityKind.Consumer, process.Kind);
-        Assert.Equal(id, process.GetTagItem(TelemetryTags.CallbackId));
-        Assert.Equal(1, process.GetTagItem(TelemetryTags.CallbackAttempt));
-        Assert.Equal(storage.QueueName, process.GetTagItem(TelemetryTags.Destination));
-        Assert.True(process.GetTagItem(TelemetryTags.CallbackLagMs) is long lag && lag >= 0);
+        // The host's request is the root; the worker's function span and the acknowledge are under it.
+        var request = Assert.Single(operation, i => i.Type == "RequestData" && i.Name.Contains("/api/payex/callbacks", StringComparison.Ordinal));
+        Assert.Contains(request, Ancestors(operation, acknowledge));
+        Assert.Equal(CallbackOutcomes.Acknowledged, acknowledge[TelemetryTags.CallbackOutcome]);
+        // Processing, a queue invocation the host traces not at all, continues the acknowledge.
+        Assert.Equal(acknowledge.OperationId, process.OperationId);
+        Assert.Equal(acknowledge.Id, process.ParentId);
+        Assert.Equal("1", process[TelemetryTags.CallbackAttempt]);
+        Assert.Equal(fixture.Storage.QueueName, process[TelemetryTags.Destination]);
+        Assert.False(string.IsNullOrEmpty(process[TelemetryTags.InvocationId]), "the worker's invocation id is not on the processing span");
 
-        // Each PayEx GET and the table write are children of the processing span.
-        var gets = trace.Where(s => s.OperationName.StartsWith(CallbackTracing.PayExGetSpanPrefix, StringComparison.Ordinal)).ToArray();
-        Assert.Equal(["PayEx GET payment", "PayEx GET transaction"], gets.Select(s => s.OperationName).Order(StringComparer.Ordinal));
-        Assert.All(gets, get => Assert.Equal(process.SpanId, get.ParentSpanId));
-        Assert.All(gets, get => Assert.Equal(200, get.GetTagItem(TelemetryTags.StatusCode)));
-        var store = Assert.Single(trace, s => s.OperationName == CallbackTracing.StoreSpan);
-        Assert.Equal(process.SpanId, store.ParentSpanId);
-        Assert.Equal(callback.Payment.ToString("D"), store.GetTagItem(TelemetryTags.Partition));
-        Assert.Equal(2, store.GetTagItem(TelemetryTags.RowsWritten));
-
-        // Under each PayEx GET, the HTTP request that carried it, to the stand-in.
-        foreach (var get in gets)
-        {
-            var http = Assert.Single(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == get.SpanId);
-            Assert.Equal(payEx.BaseUrl.Port, http.GetTagItem("server.port"));
-        }
-
-        // Storage calls made while processing belong to the trace; the listener's polls do not.
-        Assert.Contains(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == store.SpanId);
-        Assert.DoesNotContain(app.AllSpans(), s => s.Kind == ActivityKind.Client && s.ParentSpanId == default);
+        var gets = operation.Where(i => i.Name.StartsWith(CallbackTracing.PayExGetSpanPrefix, StringComparison.Ordinal)).ToList();
+        Assert.Equal(["PayEx GET payment", "PayEx GET transaction"], gets.Select(g => g.Name).Order(StringComparer.Ordinal));
+        Assert.All(gets, get => Assert.Equal(process.Id, get.ParentId));
+        Assert.Equal(process.Id, store.ParentId);
+        Assert.Equal(callback.Payment.ToString("D"), store[TelemetryTags.Partition]);
     }
 
     [Fact]
     public async Task A_retried_callback_stays_in_its_trace_and_each_attempt_is_a_span()
     {
-        await using var payEx = await StandIn.StartAsync();
-        await using var storage = await TestStorage.CreateAsync();
-        await using var app = new InProcessApp(Settings(storage, payEx));
         var callback = new ExampleCallback();
-        callback.Serve(payEx);
-        payEx.State.AddFault(new Fault { Path = callback.PaymentPath, Status = 503, Remaining = 1 });
+        callback.Serve(fixture.PayEx);
+        fixture.PayEx.State.AddFault(new Fault { Path = callback.PaymentPath, Status = 503, Remaining = 1 });
 
-        var id = await AcknowledgeAsync(app, callback);
-        await storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+        var id = await AcknowledgeAsync(callback);
+        await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
 
-        var acknowledge = AcknowledgeSpan(app, id);
-        var attempts = await ProcessSpansAsync(app, acknowledge.TraceId, 2, CallbackOutcomes.Processed);
-        Assert.Equal([CallbackOutcomes.Retried, CallbackOutcomes.Processed], attempts.Select(a => a.GetTagItem(TelemetryTags.CallbackOutcome)));
-        Assert.Equal([1, 2], attempts.Select(a => a.GetTagItem(TelemetryTags.CallbackAttempt)));
-        Assert.All(attempts, attempt => Assert.Equal(acknowledge.SpanId, attempt.ParentSpanId));
-        Assert.Equal(ActivityStatusCode.Error, attempts[0].Status);
-        Assert.Equal("Transient", attempts[0].GetTagItem(TelemetryTags.FailureKind));
-        Assert.Contains(attempts[0].Events, e => e.Name == "Retry scheduled");
-
-        var failedGet = Assert.Single(app.SpansOf(acknowledge.TraceId), s => s.OperationName == "PayEx GET payment" && s.ParentSpanId == attempts[0].SpanId);
-        Assert.Equal(503, failedGet.GetTagItem(TelemetryTags.StatusCode));
-        Assert.Equal(ActivityStatusCode.Error, failedGet.Status);
+        var acknowledge = await Exported.SpanAsync(fixture.Sink, CallbackTracing.AcknowledgeSpan, id);
+        var first = await Exported.SpanAsync(fixture.Sink, CallbackTracing.ProcessSpan, id);
+        var second = await Exported.SpanAsync(fixture.Sink, CallbackTracing.ProcessSpan, id, nth: 2);
+        Assert.Equal([CallbackOutcomes.Retried, CallbackOutcomes.Processed], new[] { first, second }.Select(a => a[TelemetryTags.CallbackOutcome]));
+        Assert.Equal(["1", "2"], new[] { first, second }.Select(a => a[TelemetryTags.CallbackAttempt]));
+        Assert.All(new[] { first, second }, attempt => Assert.Equal(acknowledge.Id, attempt.ParentId));
+        Assert.All(new[] { first, second }, attempt => Assert.Equal(acknowledge.OperationId, attempt.OperationId));
+        Assert.Equal("Transient", first[TelemetryTags.FailureKind]);
     }
 
     [Fact]
     public async Task A_replayed_dead_letter_is_processed_in_the_trace_of_its_callback()
     {
-        await using var payEx = await StandIn.StartAsync();
-        await using var storage = await TestStorage.CreateAsync();
-        await using var app = new InProcessApp(Settings(storage, payEx));
-        var callback = new ExampleCallback();
-
         // PayEx does not know the payment yet: a permanent failure, dead-lettered at once.
-        var id = await AcknowledgeAsync(app, callback);
-        var acknowledge = AcknowledgeSpan(app, id);
-        await ProcessSpansAsync(app, acknowledge.TraceId, 1, CallbackOutcomes.DeadLettered);
+        var callback = new ExampleCallback();
+        var id = await AcknowledgeAsync(callback);
+        var acknowledge = await Exported.SpanAsync(fixture.Sink, CallbackTracing.AcknowledgeSpan, id);
+        var first = await Exported.SpanAsync(fixture.Sink, CallbackTracing.ProcessSpan, id);
+        Assert.Equal(CallbackOutcomes.DeadLettered, first[TelemetryTags.CallbackOutcome]);
 
-        callback.Serve(payEx);
-        using (var replay = await app.Http.PostAsync($"/api/payex/deadletters/{id}/replay?code={TestStorage.AdminKey}", null))
+        callback.Serve(fixture.PayEx);
+        using (var replay = await fixture.App.Http.PostAsync($"/api/payex/deadletters/{id}/replay", null))
         {
             Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
         }
 
-        await storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
-        var attempts = await ProcessSpansAsync(app, acknowledge.TraceId, 2, CallbackOutcomes.Processed);
-        Assert.All(attempts, attempt => Assert.Equal(acknowledge.SpanId, attempt.ParentSpanId));
+        await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+        var replayed = await Exported.SpanAsync(fixture.Sink, CallbackTracing.ProcessSpan, id, nth: 2);
+        Assert.Equal(CallbackOutcomes.Processed, replayed[TelemetryTags.CallbackOutcome]);
+        Assert.Equal(acknowledge.OperationId, replayed.OperationId);
+        Assert.Equal(acknowledge.Id, replayed.ParentId);
     }
 
     [Fact]
     public async Task A_callers_not_sampled_flag_does_not_switch_the_callbacks_trace_off()
     {
-        await using var payEx = await StandIn.StartAsync();
-        await using var storage = await TestStorage.CreateAsync();
-        await using var app = new InProcessApp(Settings(storage, payEx));
         var callback = new ExampleCallback();
-        callback.Serve(payEx);
+        callback.Serve(fixture.PayEx);
+        var callerTrace = ActivityTraceId.CreateRandom().ToHexString();
 
-        var callerTrace = ActivityTraceId.CreateRandom();
-        using var post = new HttpRequestMessage(HttpMethod.Post, $"/api/payex/callbacks?code={TestStorage.CallbackKey}") { Content = new StringContent(callback.Json, Encoding.UTF8, "application/json") };
-        post.Headers.Add("traceparent", $"00-{callerTrace}-{ActivitySpanId.CreateRandom()}-00");
-        using var response = await app.Http.SendAsync(post);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-        await storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+        var id = await AcknowledgeAsync(callback, $"00-{callerTrace}-{ActivitySpanId.CreateRandom()}-00");
+        await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
 
-        var acknowledge = AcknowledgeSpan(app, id);
-        Assert.Equal(callerTrace, acknowledge.TraceId);
-        var process = Assert.Single(await ProcessSpansAsync(app, callerTrace, 1, CallbackOutcomes.Processed));
-        Assert.Contains(app.SpansOf(callerTrace), s => s.OperationName == CallbackTracing.StoreSpan && s.ParentSpanId == process.SpanId);
+        var acknowledge = await Exported.SpanAsync(fixture.Sink, CallbackTracing.AcknowledgeSpan, id);
+        var process = await Exported.SpanAsync(fixture.Sink, CallbackTracing.ProcessSpan, id);
+        Assert.Equal(callerTrace, acknowledge.OperationId);
+        Assert.Equal(callerTrace, process.OperationId);
+        await Eventually.TrueAsync(() => Task.FromResult(Operation(callerTrace).Any(i => i.Name == CallbackTracing.StoreSpan && i.ParentId == process.Id)), "the table write in the caller's trace");
     }
 
     [Fact]
     public async Task A_poisoned_callback_is_dead_lettered_in_its_trace()
     {
-        await using var payEx = await StandIn.StartAsync();
-        await using var storage = await TestStorage.CreateAsync();
-        await using var app = new InProcessApp(Settings(storage, payEx));
-
-        // What the trigger moves to the poison queue: the envelope as acknowledged, trace context included.
+        // What the host moves to the poison queue: the envelope as acknowledged, trace context included.
         var trace = ActivityTraceId.CreateRandom();
         var acknowledgeSpan = ActivitySpanId.CreateRandom();
         var id = Guid.NewGuid().ToString("N");
@@ -189,33 +149,26 @@ public class TraceTests
             ["rawBody"] = "{}",
             ["traceParent"] = $"00-{trace}-{acknowledgeSpan}-01",
         };
-        await storage.Poison.CreateIfNotExistsAsync();
-        await storage.Poison.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(envelope.ToJsonString())));
+        await fixture.Storage.Poison.CreateIfNotExistsAsync();
+        await fixture.Storage.Poison.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(envelope.ToJsonString())));
 
-        var poison = await Eventually.GetAsync(
-            () => Task.FromResult(app.SpansOf(trace).FirstOrDefault(s => s.OperationName == CallbackTracing.PoisonSpan)),
-            "the poison span in the callback's trace");
-        Assert.Equal(acknowledgeSpan, poison.ParentSpanId);
-        Assert.Equal(id, poison.GetTagItem(TelemetryTags.CallbackId));
-        Assert.Equal("Poison", poison.GetTagItem(TelemetryTags.DeadLetterOrigin));
-        Assert.Single(await storage.DeadLettersAsync(), row => row.RowKey == id);
+        var poison = await Exported.SpanAsync(fixture.Sink, CallbackTracing.PoisonSpan, id);
+        Assert.Equal(trace.ToHexString(), poison.OperationId);
+        Assert.Equal(acknowledgeSpan.ToHexString(), poison.ParentId);
+        Assert.Equal("Poison", poison[TelemetryTags.DeadLetterOrigin]);
+        Assert.Single(await fixture.Storage.DeadLettersAsync(), row => row.RowKey == id);
     }
 
     [Fact]
     public async Task A_rejected_callback_is_a_rejected_acknowledge_span_with_nothing_queued()
     {
-        await using var payEx = await StandIn.StartAsync();
-        await using var storage = await TestStorage.CreateAsync();
-        await using var app = new InProcessApp(Settings(storage, payEx));
-
         using var content = new StringContent("""{"payment":{"id":"not a path"}}""", Encoding.UTF8, "application/json");
-        using var response = await app.Http.PostAsync($"/api/payex/callbacks?code={TestStorage.CallbackKey}", content);
+        using var response = await fixture.App.Http.PostAsync("/api/payex/callbacks", content);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["callbackId"]!.GetValue<string>();
 
-        var acknowledge = AcknowledgeSpan(app, id);
-        Assert.Equal(CallbackOutcomes.Rejected, acknowledge.GetTagItem(TelemetryTags.CallbackOutcome));
-        Assert.Equal(400, acknowledge.GetTagItem(TelemetryTags.StatusCode));
-        Assert.Empty(await TestStorage.PeekAsync(storage.Queue));
+        var acknowledge = await Exported.SpanAsync(fixture.Sink, CallbackTracing.AcknowledgeSpan, id);
+        Assert.Equal(CallbackOutcomes.Rejected, acknowledge[TelemetryTags.CallbackOutcome]);
+        Assert.DoesNotContain(Exported.From(fixture.Sink), i => i.Name == CallbackTracing.ProcessSpan && i[TelemetryTags.CallbackId] == id);
     }
 }
