@@ -118,7 +118,11 @@ public sealed class TelemetryApp : RunningApp
         // The app must not rely on the instrumentation redacting query values: that can be turned off.
         ["OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION"] = "true",
         ["DOTNET_SYSTEM_NET_HTTP_DISABLEURIREDACTION"] = "true",
+        ["Access__SigningSecret"] = SigningSecret,
+        ["Access__RequireSignature"] = "false",
     }) => Sink = sink;
+
+    public const string SigningSecret = "telemetry-signing-secret-Ue9Jg6Ny1Qa4Wc7Xz";
 
     public TelemetrySink Sink { get; }
 
