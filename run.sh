@@ -1,31 +1,46 @@
 #!/usr/bin/env bash
-# Runs the app on this machine: Azurite, a PayEx stand-in unless PayEx__Token is set, and the app
-# itself in standalone mode (its own queue listener) on http://127.0.0.1:7071.
+# Runs the app on this machine under the Functions host (`func start`): Azurite, a PayEx stand-in
+# unless PayEx__Token is set, and the app on http://127.0.0.1:7071 (README, Run).
+# func is the Core Tools where they work (npm's optional azure-functions-core-tools, or on PATH),
+# else the source-built host beside this repository (../shared/functions-host/func).
 set -euo pipefail
 cd "$(dirname "$0")"
+repo=$(pwd)
 
 [ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund --loglevel=error
+
+func=""
+for candidate in "$repo/node_modules/.bin/func" "$(command -v func || true)" "$repo/../shared/functions-host/func"; do
+  if [ -n "$candidate" ] && [ -x "$candidate" ] && "$candidate" --version >/dev/null 2>&1; then
+    func=$candidate
+    break
+  fi
+done
+if [ -z "$func" ]; then
+  echo "No func found: install the Azure Functions Core Tools 4 (README, Run)." >&2
+  exit 1
+fi
+
+[ -f PayExCallbackFunctions/local.settings.json ] || cp PayExCallbackFunctions/local.settings.sample.json PayExCallbackFunctions/local.settings.json
+
 mkdir -p .azurite
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; wait' EXIT INT TERM
+trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT INT TERM
 
 node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --location .azurite \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 &
 pids+=($!)
 
-export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
-export AzureWebJobsStorage="${AzureWebJobsStorage:-UseDevelopmentStorage=true}"
-# Keys for this machine only; under the Functions host, its own function and master keys apply.
-export Access__CallbackKeys="${Access__CallbackKeys:-local-callback-key}"
-export Access__AdminKey="${Access__AdminKey:-local-admin-master-key}"
 if [ -z "${PayEx__Token:-}" ]; then
   echo "No PayEx__Token set: using the local PayEx stand-in on http://127.0.0.1:5071"
   dotnet run --project PayExCallbackFunctions.PayExStandIn -- --urls http://127.0.0.1:5071 &
   pids+=($!)
+  # The environment wins over local.settings.json.
   export PayEx__BaseUrl=http://127.0.0.1:5071 PayEx__Token=stand-in-token
 fi
 
-echo "Status page: http://127.0.0.1:7071/api/payex/status?code=$Access__AdminKey"
-dotnet run --project PayExCallbackFunctions -- --urls http://127.0.0.1:7071 &
+echo "func: $func ($("$func" --version | head -1))"
+echo "Status page: http://127.0.0.1:7071/api/payex/status/"
+(cd PayExCallbackFunctions && exec "$func" start --port 7071) &
 pids+=($!)
 wait -n
