@@ -1,5 +1,5 @@
-// PayExCallbackFunctions in Azure: `azd up` provisions this, then deploys artifacts/functionapp.zip.
-// What each part is for, and why the hosting plan is what it is: infra/README.md.
+// PayExCallbackFunctions in Azure: `azd up` provisions this, then publishes PayExCallbackFunctions and
+// deploys it to the function app. What each part is for, and why Flex Consumption: infra/README.md.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -10,14 +10,6 @@ param environmentName string
 @minLength(1)
 @description('Azure region for every resource.')
 param location string
-
-@allowed(['FlexConsumption', 'ElasticPremium'])
-@description('Hosting plan. Flex Consumption scales to zero; Elastic Premium keeps instances warm (see infra/README.md).')
-param hostingPlan string = 'FlexConsumption'
-
-@allowed(['custom', 'dotnet-isolated'])
-@description('Flex Consumption only: the runtime stack the custom handler runs under (see infra/README.md).')
-param flexRuntime string = 'custom'
 
 @description('PayEx API host: https://api.externalintegration.payex.com (test) or https://api.payex.com (production).')
 param payExBaseUrl string = 'https://api.externalintegration.payex.com'
@@ -47,7 +39,7 @@ param previousSigningSecretEntropy string = newGuid()
 @description('Addresses and CIDR ranges callbacks may come from, comma-separated; empty: any (see the README).')
 param allowedCallbackNetworks string = ''
 
-@description('Object id of whoever runs azd (azd sets AZURE_PRINCIPAL_ID): may set the secrets in Key Vault and upload packages. Empty: nobody.')
+@description('Object id of whoever runs azd (azd sets AZURE_PRINCIPAL_ID): may set the secrets in Key Vault. Empty: nobody.')
 param principalId string = ''
 
 @allowed(['User', 'ServicePrincipal', 'Group'])
@@ -67,6 +59,11 @@ param maximumInstanceCount int = 40
 @description('Flex Consumption: memory per instance, in MB.')
 param instanceMemoryMB int = 2048
 
+@minValue(0)
+@maxValue(10)
+@description('Flex Consumption: instances kept warm for the HTTP functions, so that a callback never waits for a cold start; billed while idle. 0: scale to zero.')
+param alwaysReadyInstances int = 0
+
 var tags = { 'azd-env-name': environmentName }
 
 resource group 'Microsoft.Resources/resourceGroups@2025-04-01' = {
@@ -82,8 +79,6 @@ module resources 'app/resources.bicep' = {
     location: location
     tags: tags
     suffix: toLower(uniqueString(subscription().id, environmentName, location))
-    hostingPlan: hostingPlan
-    flexRuntime: flexRuntime
     payExBaseUrl: payExBaseUrl
     payExToken: payExToken
     callbackSigningSecret: callbackSigningSecret
@@ -96,6 +91,7 @@ module resources 'app/resources.bicep' = {
     storageSku: storageSku
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    alwaysReadyInstances: alwaysReadyInstances
   }
 }
 

@@ -1,5 +1,5 @@
 // Who may do what: the app's identity gets exactly the data roles it uses; whoever runs azd may
-// manage the secrets (to rotate them) and upload packages.
+// manage the secrets (to rotate them).
 param identityPrincipalId string
 param storageAccountName string
 param applicationInsightsName string
@@ -9,7 +9,6 @@ param principalType string
 
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
@@ -29,8 +28,8 @@ resource vault 'Microsoft.KeyVault/vaults@2026-05-15' existing = {
   name: keyVaultName
 }
 
-// The Functions host keeps its keys and leases in blobs and creates their containers (Owner), and
-// reads the deployment package from the same account.
+// The Functions host keeps its keys and leases in blobs and creates their containers (Owner); the
+// platform writes and reads the deployment package in the same account with this identity.
 resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(account.id, identityPrincipalId, roles.storageBlobDataOwner)
   scope: account
@@ -96,13 +95,3 @@ resource deployerSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04
   }
 }
 
-// The deployer: uploads the package on Elastic Premium (Flex Consumption's deployment goes through the platform).
-resource deployerBlobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
-  name: guid(account.id, principalId, roles.storageBlobDataContributor)
-  scope: account
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
-    principalId: principalId
-    principalType: principalType
-  }
-}

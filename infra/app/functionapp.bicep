@@ -1,12 +1,12 @@
-// The function app: the host, its plan, and the app settings (no secrets: Key Vault references).
+// The function app: a .NET isolated worker on Flex Consumption, its plan, and the app settings (no
+// secrets: Key Vault references).
 param name string
 param planName string
 param location string
 param tags object
-param hostingPlan string
-param flexRuntime string
 param maximumInstanceCount int
 param instanceMemoryMB int
+param alwaysReadyInstances int
 param identityId string
 param identityClientId string
 param blobEndpoint string
@@ -24,20 +24,21 @@ param paymentsTable string
 param deadLettersTable string
 param rejectedCallbacksTable string
 
-var flex = hostingPlan == 'FlexConsumption'
-
-// Where Elastic Premium runs the package from (Flex Consumption keeps its own in the same container).
-var packageUrl = '${blobEndpoint}${deploymentContainer}/functionapp.zip'
+// The .NET the platform runs the worker on: the app's target framework (net10.0, Directory.Build.props),
+// the newest Flex Consumption accepts for dotnet-isolated (infra/README.md).
+var dotnetVersion = '10.0'
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
-  kind: flex ? 'functionapp' : 'elastic'
-  sku: flex ? { name: 'FC1', tier: 'FlexConsumption' } : { name: 'EP1', tier: 'ElasticPremium' }
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
   properties: {
     reserved: true
-    maximumElasticWorkerCount: flex ? null : 20
   }
 }
 
@@ -62,29 +63,35 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       ftpsState: 'Disabled'
       http20Enabled: true
     }
-    functionAppConfig: flex
-      ? {
-          deployment: {
-            storage: {
-              type: 'blobContainer'
-              value: '${blobEndpoint}${deploymentContainer}'
-              authentication: {
-                type: 'UserAssignedIdentity'
-                userAssignedIdentityResourceId: identityId
-              }
-            }
+    // Flex Consumption takes the runtime from here, not from FUNCTIONS_WORKER_RUNTIME or linuxFxVersion.
+    functionAppConfig: {
+      // azd's deployment (and `az functionapp deployment source config-zip`) puts the package here;
+      // the platform reads it with the app's identity.
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${blobEndpoint}${deploymentContainer}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
           }
-          scaleAndConcurrency: {
-            maximumInstanceCount: maximumInstanceCount
-            instanceMemoryMB: instanceMemoryMB
-          }
-          runtime: flexRuntime == 'custom' ? { name: 'custom', version: '1.0' } : { name: 'dotnet-isolated', version: '10.0' }
         }
-      : null
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+        // Instances kept warm for the HTTP functions (billed while idle); none by default.
+        alwaysReady: alwaysReadyInstances > 0 ? [{ name: 'http', instanceCount: alwaysReadyInstances }] : []
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: dotnetVersion
+      }
+    }
   }
 }
 
-// No publishing passwords: deployment goes through Microsoft Entra (azd) or the package blob.
+// No publishing passwords: deployment goes through Microsoft Entra (azd, az).
 resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: site
   name: 'scm'
@@ -101,6 +108,8 @@ resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   }
 }
 
+// What the host and the app read. Not here, as Flex Consumption refuses or ignores them:
+// FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE, WEBSITE_CONTENT*.
 var appSettings = {
   // The host's storage and the app's, through the managed identity (no connection string, no key).
   AzureWebJobsStorage__credential: 'managedidentity'
@@ -108,6 +117,7 @@ var appSettings = {
   AzureWebJobsStorage__blobServiceUri: blobEndpoint
   AzureWebJobsStorage__queueServiceUri: queueEndpoint
   AzureWebJobsStorage__tableServiceUri: tableEndpoint
+  // The queue triggers resolve %Storage:CallbackQueue% from this setting; the app refuses to start without it.
   Storage__CallbackQueue: callbackQueue
   Storage__PaymentsTable: paymentsTable
   Storage__DeadLettersTable: deadLettersTable
@@ -122,22 +132,10 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }
 
-// Flex Consumption takes its runtime from functionAppConfig. Under dotnet-isolated, this flag makes
-// the host run host.json's custom handler and load the extension bundle (for the queue trigger).
-var flexSettings = flexRuntime == 'dotnet-isolated' ? { AzureWebJobsFeatureFlags: 'EnableMcpCustomHandlerPreview' } : {}
-
-// Elastic Premium without Azure Files (which has no identity-based access): the package runs from its blob.
-var premiumSettings = {
-  FUNCTIONS_EXTENSION_VERSION: '~4'
-  FUNCTIONS_WORKER_RUNTIME: 'custom'
-  WEBSITE_RUN_FROM_PACKAGE: packageUrl
-  WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID: identityId
-}
-
 resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(appSettings, flex ? flexSettings : premiumSettings)
+  properties: appSettings
 }
 
 output name string = site.name

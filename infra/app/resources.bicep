@@ -2,8 +2,6 @@
 param location string
 param tags object
 param suffix string
-param hostingPlan string
-param flexRuntime string
 param payExBaseUrl string
 @secure()
 param payExToken string
@@ -21,6 +19,7 @@ param principalType string
 param storageSku string
 param maximumInstanceCount int
 param instanceMemoryMB int
+param alwaysReadyInstances int
 
 // The app's identity: storage, Key Vault and Application Insights know it by this, and by nothing else.
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
@@ -83,10 +82,9 @@ module functionApp 'functionapp.bicep' = {
     planName: 'plan-payex-${suffix}'
     location: location
     tags: tags
-    hostingPlan: hostingPlan
-    flexRuntime: flexRuntime
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    alwaysReadyInstances: alwaysReadyInstances
     identityId: identity.id
     identityClientId: identity.properties.clientId
     blobEndpoint: storage.outputs.blobEndpoint
