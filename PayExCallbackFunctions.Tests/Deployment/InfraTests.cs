@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Azure.Identity;
@@ -81,9 +83,6 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
             Assert.StartsWith("[format('@Microsoft.KeyVault(SecretUri={0})'", settings[secret]!.GetValue<string>(), StringComparison.Ordinal);
         }
 
-        // Under the host, the host checks function keys; the app's own keys are for standalone only.
-        Assert.False(settings.ContainsKey("Access__CallbackKeys"));
-        Assert.False(settings.ContainsKey("Access__AdminKey"));
         Assert.True(settings.ContainsKey("Access__AllowedNetworks"));
         var site = Assert.Single(CompiledInfra.Resources(infra.Module("functionapp"), "Microsoft.Web/sites"));
         Assert.Equal("[parameters('identityId')]", site["properties"]!["keyVaultReferenceIdentity"]!.GetValue<string>());
@@ -113,6 +112,12 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
             "4633458b-17de-408a-b874-0445c86b69e6", // Key Vault Secrets User
         ];
         Assert.Equal(needed.Order(), granted);
+
+        // Whoever runs azd: the secrets only (deployment to Flex Consumption goes through the platform).
+        var deployer = CompiledInfra.Resources(access, "Microsoft.Authorization/roleAssignments")
+            .Where(r => r["properties"]!["principalId"]!.GetValue<string>() == "[parameters('principalId')]")
+            .Select(r => roles[RoleVariable().Match(r["properties"]!["roleDefinitionId"]!.GetValue<string>()).Groups[1].Value]!.GetValue<string>());
+        Assert.Equal(["b86a8fe4-44ce-4948-aee5-eccb2c155cd7"], deployer); // Key Vault Secrets Officer
     }
 
     [Fact]
@@ -171,38 +176,121 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
     }
 
     [Fact]
-    public void Azd_deploys_the_zip_the_publish_command_builds_to_the_site_tagged_with_its_service_name()
+    public void The_app_runs_on_Flex_Consumption_as_a_dotnet_isolated_worker_on_the_net_it_targets()
+    {
+        var functionApp = infra.Module("functionapp");
+        var plan = Assert.Single(CompiledInfra.Resources(functionApp, "Microsoft.Web/serverfarms"));
+        Assert.Equal("FC1", plan["sku"]!["name"]!.GetValue<string>());
+        Assert.Equal("FlexConsumption", plan["sku"]!["tier"]!.GetValue<string>());
+        Assert.True(plan["properties"]!["reserved"]!.GetValue<bool>());
+
+        var site = Assert.Single(CompiledInfra.Resources(functionApp, "Microsoft.Web/sites"));
+        Assert.Equal("functionapp,linux", site["kind"]!.GetValue<string>());
+        var runtime = site["properties"]!["functionAppConfig"]!["runtime"]!;
+        Assert.Equal("dotnet-isolated", runtime["name"]!.GetValue<string>());
+        var version = Resolve(functionApp, runtime["version"]!.GetValue<string>());
+        // The newest .NET Flex Consumption accepts for dotnet-isolated (infra/README.md), and the one the app is built for.
+        Assert.Equal("10.0", version);
+        var framework = typeof(StorageOptions).Assembly.GetCustomAttribute<TargetFrameworkAttribute>()!.FrameworkName;
+        Assert.Equal($".NETCoreApp,Version=v{version}", framework);
+
+        // The package comes from the deployment container, read with the app's identity (no keys, no SAS).
+        var storage = site["properties"]!["functionAppConfig"]!["deployment"]!["storage"]!;
+        Assert.Equal("blobContainer", storage["type"]!.GetValue<string>());
+        Assert.Equal("UserAssignedIdentity", storage["authentication"]!["type"]!.GetValue<string>());
+        Assert.Equal("[parameters('identityId')]", storage["authentication"]!["userAssignedIdentityResourceId"]!.GetValue<string>());
+        Assert.Contains("parameters('deploymentContainer')", storage["value"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_app_setting_is_one_the_host_or_an_options_class_of_the_app_reads()
+    {
+        // Host settings the deployment writes; everything else must bind to a property of an options section.
+        string[] host =
+        [
+            "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId", "AzureWebJobsStorage__blobServiceUri",
+            "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri",
+            "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+        ];
+        var sections = typeof(StorageOptions).Assembly.GetTypes()
+            .Select(type => (Type: type, Section: type.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
+            .Where(s => s.Section is { } section && !section.Contains(':', StringComparison.Ordinal))
+            .ToDictionary(s => s.Section!, s => s.Type, StringComparer.OrdinalIgnoreCase);
+        Assert.Contains("Access", sections.Keys);
+
+        foreach (var (name, _) in AppSettings())
+        {
+            if (host.Contains(name, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            var parts = name.Split("__");
+            var options = parts.Length == 2 ? sections.GetValueOrDefault(parts[0]) : null;
+            Assert.True(options is not null, $"{name}: no options section of the app reads it");
+            var property = options.GetProperty(parts[1], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            Assert.True(property is { CanWrite: true }, $"{name}: {options.Name} has no setting {parts[1]}");
+        }
+    }
+
+    [Fact]
+    public void Nothing_of_the_custom_handler_or_of_Elastic_Premium_is_left()
+    {
+        var settings = AppSettings();
+        var parameters = infra.Template["parameters"]!.AsObject();
+        var functionApp = infra.Module("functionapp");
+
+        Assert.False(parameters.ContainsKey("flexRuntime"));
+        Assert.False(parameters.ContainsKey("hostingPlan"));
+        // Flex Consumption has the runtime in functionAppConfig and refuses these (Learn: "Flex Consumption plan deprecations").
+        foreach (var setting in new[] { "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID", "AzureWebJobsFeatureFlags" })
+        {
+            Assert.False(settings.ContainsKey(setting), $"{setting} is set");
+        }
+
+        // The standalone app's own keys and proxies, and the custom handler's host settings.
+        Assert.DoesNotContain(settings, s => s.Key.StartsWith("AzureFunctionsJobHost__", StringComparison.Ordinal));
+        Assert.DoesNotContain(settings, s => s.Key.Contains("TrustedProxies", StringComparison.OrdinalIgnoreCase) || s.Key is "Access__CallbackKeys" or "Access__AdminKey");
+        var text = infra.Template.ToJsonString();
+        foreach (var leftover in new[] { "customHandler", "EnableMcpCustomHandlerPreview", "'custom'", "\"custom\"", "ElasticPremium", "linuxFxVersion" })
+        {
+            Assert.DoesNotContain(leftover, text, StringComparison.Ordinal);
+        }
+
+        Assert.Single(CompiledInfra.Resources(functionApp, "Microsoft.Web/sites/config"));
+        Assert.False(File.Exists(Path.Combine(CompiledInfra.Infra, "deploy-premium.sh")));
+    }
+
+    [Fact]
+    public void Azd_publishes_the_dotnet_project_and_deploys_it_to_the_site_tagged_with_its_service_name()
     {
         var azureYaml = File.ReadAllText(Path.Combine(RepoPaths.Root, "azure.yaml"));
         var service = YamlService().Match(azureYaml).Groups[1].Value;
-        var dist = YamlDist().Match(azureYaml).Groups[1].Value;
 
         Assert.Equal("api", service);
         var site = Assert.Single(CompiledInfra.Resources(infra.Module("functionapp"), "Microsoft.Web/sites"));
         Assert.Contains($"createObject('azd-service-name', '{service}')", site["tags"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal("artifacts/functionapp.zip", dist);
-        Assert.Contains("run: dotnet publish PayExCallbackFunctions -c Release -p:FunctionApp=true", azureYaml, StringComparison.Ordinal);
-        // The publish command's default zip is where azure.yaml looks for it.
+        Assert.Equal("./PayExCallbackFunctions", YamlValue("project").Match(azureYaml).Groups[1].Value);
+        Assert.Equal("dotnet", YamlValue("language").Match(azureYaml).Groups[1].Value);
+        Assert.Equal("function", YamlValue("host").Match(azureYaml).Groups[1].Value);
+        // azd packages the publish output itself: no prebuilt zip, no packaging hook.
+        Assert.DoesNotMatch(YamlValue("dist"), azureYaml);
+        Assert.DoesNotContain("prepackage", azureYaml, StringComparison.Ordinal);
+        Assert.Contains("run: infra/hooks/find-key-vault.sh", azureYaml, StringComparison.Ordinal);
+
+        // azd runs `dotnet publish -c Release`: the project's publish settings make that the package PackageTests checks.
         var project = File.ReadAllText(Path.Combine(RepoPaths.Root, "PayExCallbackFunctions", "PayExCallbackFunctions.csproj"));
-        Assert.Contains("$(MSBuildThisFileDirectory)../artifacts/functionapp/", project, StringComparison.Ordinal);
-        Assert.Contains("TrimEndingDirectorySeparator($(FunctionAppDir))).zip", project, StringComparison.Ordinal);
+        Assert.Contains("<PackageReference Include=\"Microsoft.Azure.Functions.Worker.Sdk\" />", project, StringComparison.Ordinal);
+        Assert.Contains(">linux-x64</RuntimeIdentifier>", project, StringComparison.Ordinal);
+        Assert.Contains("<PublishReadyToRun>true</PublishReadyToRun>", project, StringComparison.Ordinal);
+        Assert.Contains("<SelfContained>false</SelfContained>", project, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void The_premium_deploy_script_uploads_the_package_where_the_app_runs_it_from_using_only_outputs_of_main()
-    {
-        var script = File.ReadAllText(Path.Combine(CompiledInfra.Infra, "deploy-premium.sh"));
-        var outputs = infra.Template["outputs"]!.AsObject();
+    /// <summary>A template expression naming one variable, as its value; anything else as it is.</summary>
+    private static string Resolve(JsonObject template, string value) =>
+        VariableReference().Match(value) is { Success: true } match ? template["variables"]![match.Groups[1].Value]!.GetValue<string>() : value;
 
-        Assert.Contains("--name functionapp.zip", script, StringComparison.Ordinal);
-        Assert.Contains("}/functionapp.zip'", infra.Module("functionapp")["variables"]!["packageUrl"]!.GetValue<string>(), StringComparison.Ordinal);
-        var used = EnvironmentVariable().Matches(script).Select(m => m.Groups[1].Value).Distinct().ToList();
-        Assert.NotEmpty(used);
-        Assert.All(used, name => Assert.True(outputs.ContainsKey(name), $"deploy-premium.sh uses ${name}, which main.bicep does not output"));
-    }
-
-    [GeneratedRegex(@"\$(AZURE_[A-Z_]+)")]
-    private static partial Regex EnvironmentVariable();
+    private static Regex YamlValue(string key) => new($@"(?m)^\s+{key}:\s*(\S+)\s*$");
 
     [GeneratedRegex(@"variables\('roles'\)\.(\w+)")]
     private static partial Regex RoleVariable();
@@ -218,7 +306,4 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
 
     [GeneratedRegex(@"(?m)^services:\s*\n\s+(\w+):")]
     private static partial Regex YamlService();
-
-    [GeneratedRegex(@"(?m)^\s+dist:\s*(\S+)")]
-    private static partial Regex YamlDist();
 }
