@@ -126,7 +126,7 @@ public class CallbackSignatureProperties
                 .ToList();
             var withKey = !string.IsNullOrEmpty(c.FunctionKey);
             string[] names = withKey
-                ? [CallbackUrl.OrderParameter, CallbackUrl.SignatureParameter, FunctionKeyFilter.Query]
+                ? [CallbackUrl.OrderParameter, CallbackUrl.SignatureParameter, CallbackUrl.CodeParameter]
                 : [CallbackUrl.OrderParameter, CallbackUrl.SignatureParameter];
             Assert.Equal(names, pairs.Select(p => p.Name));
             Assert.Equal(c.Order, pairs[0].Value);
@@ -143,7 +143,7 @@ public class CallbackSignatureProperties
             Assert.True(CallbackSignature.Verify(query[CallbackUrl.OrderParameter][0], signature, [c.Secret]));
             if (withKey)
             {
-                Assert.Equal(c.FunctionKey, Assert.Single(query[FunctionKeyFilter.Query].ToArray()));
+                Assert.Equal(c.FunctionKey, Assert.Single(query[CallbackUrl.CodeParameter].ToArray()));
             }
         });
 

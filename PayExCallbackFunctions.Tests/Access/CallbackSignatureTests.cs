@@ -118,7 +118,9 @@ public class CallbackSignatureTests
 
     private static async Task<(int Exit, string Output, string Error)> RunCommandAsync(string? secret, string? code, params string[] args)
     {
-        var start = AppBuild.StartInfo();
+        // The app as built, run as `dotnet PayExCallbackFunctions.dll callback-url ...`.
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(RepoPaths.AppOutput, "PayExCallbackFunctions.dll"));
         start.ArgumentList.Add("callback-url");
         foreach (var arg in args)
         {

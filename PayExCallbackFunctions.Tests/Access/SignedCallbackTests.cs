@@ -15,7 +15,7 @@ public class SignedCallbackTests(SignedCallbackTests.App fixture) : IClassFixtur
     public const string Secret = "current-signing-secret-0123456789abcdef";
     public const string PreviousSecret = "previous-signing-secret-0123456789abcdef";
 
-    public sealed class App() : RunningApp(customHandler: false, new()
+    public sealed class App() : RunningApp(new()
     {
         ["Access__SigningSecret"] = Secret,
         ["Access__PreviousSigningSecret"] = PreviousSecret,

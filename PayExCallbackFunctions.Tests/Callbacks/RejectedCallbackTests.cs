@@ -99,7 +99,7 @@ public class RejectedCallbackTests(RunningApp fixture) : IClassFixture<RunningAp
         await using var stream = tcp.GetStream();
         var request = "POST /api/payex/callbacks HTTP/1.1\r\n"
                       + $"Host: {fixture.App.BaseUrl.Authority}\r\n"
-                      + $"x-functions-key: {TestStorage.CallbackKey}\r\n"
+                      + $"x-functions-key: {HostProcess.TestCallbackKey}\r\n"
                       + "Content-Type: application/json\r\n"
                       + "Transfer-Encoding: chunked\r\n\r\n"
                       + "zz\r\n{\"payment\": 1}\r\n0\r\n\r\n";
@@ -164,7 +164,7 @@ public class RejectedCallbackRetentionTests
 
         var settings = storage.Settings(payEx);
         settings["Callbacks__RejectedRetentionDays"] = "7";
-        await using var app = await AppProcess.StartAsync(settings);
+        await using var app = await HostProcess.StartAsync(settings);
 
         await Eventually.TrueAsync(async () => (await storage.RejectedAsync()).Count == 6, "the old rejected callbacks to be removed");
         var left = (await storage.RejectedAsync()).Select(r => r.PartitionKey).Distinct().Order().ToArray();

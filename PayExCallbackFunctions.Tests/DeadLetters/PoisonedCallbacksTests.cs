@@ -1,3 +1,4 @@
+using PayExCallbackFunctions.Processing;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,7 +30,7 @@ public class PoisonedCallbacksTests
     public async Task A_dead_letter_that_cannot_be_written_fails_the_attempt_so_the_trigger_tries_again()
     {
         await using var storage = await TestStorage.CreateAsync();
-        await Assert.ThrowsAnyAsync<Exception>(() => Intake(storage).DeadLetterAsync("message", "m1", dequeueCount: 4, default));
+        await Assert.ThrowsAnyAsync<Exception>(() => Intake(storage).DeadLetterAsync(new DeliveredMessage("message", "m1", 4), default));
         Assert.Equal(0, await storage.ApproximateCountAsync(storage.Poison));
     }
 
@@ -39,7 +40,7 @@ public class PoisonedCallbacksTests
         await using var storage = await TestStorage.CreateAsync();
         await storage.Poison.CreateIfNotExistsAsync();
 
-        await Intake(storage).DeadLetterAsync("message", "m1", dequeueCount: 5, default);
+        await Intake(storage).DeadLetterAsync(new DeliveredMessage("message", "m1", 5), default);
 
         // Hidden for a minute, then tried afresh.
         Assert.Equal(1, await storage.ApproximateCountAsync(storage.Poison));

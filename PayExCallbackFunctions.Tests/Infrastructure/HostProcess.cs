@@ -18,6 +18,11 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>The name of the callback function's own key, as the README has the operator make it.</summary>
     public const string CallbackKeyName = "payex";
 
+    /// <summary>The value every test host gives the callback function's key <see cref="CallbackKeyName"/>.</summary>
+    public const string TestMasterKey = "test-master-key-Hw5Nc9Kd2Ys6Bf";
+
+    public const string TestCallbackKey = "test-callback-key-Q3v8Lm2Rx7Tp";
+
     private readonly Process _launcher;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly string _work;
@@ -150,7 +155,13 @@ public sealed class HostProcess : IAsyncDisposable
             ThrowIfExited();
             return await secrets.ExistsAsync() ? JsonNode.Parse((await secrets.DownloadContentAsync()).Value.Content.ToString()) : null;
         }, "the host's secrets in storage");
-        MasterKey = hostKeys!["masterKey"]!["value"]!.GetValue<string>();
+        var madeMaster = hostKeys!["masterKey"]!["value"]!.GetValue<string>();
+        // A master key of the test's choosing, set as an operator rotates it, for requests built before the host starts.
+        using (var rotated = await Raw.PutAsync($"/admin/host/keys/_master?code={Uri.EscapeDataString(madeMaster)}",
+                   new StringContent($$"""{"name":"_master","value":"{{TestMasterKey}}"}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            MasterKey = rotated.IsSuccessStatusCode ? TestMasterKey : throw new InvalidOperationException($"The admin API did not set the master key ({(int)rotated.StatusCode}):\n{Output}");
+        }
 
         // Running, with the functions loaded (a worker that fails to start keeps it from getting there).
         await Eventually.TrueAsync(async () =>
@@ -159,7 +170,10 @@ public sealed class HostProcess : IAsyncDisposable
             return status.IsSuccessStatusCode && JsonNode.Parse(await status.Content.ReadAsStringAsync())?["state"]?.GetValue<string>() == "Running";
         }, "the host to be running", TimeSpan.FromSeconds(90));
 
-        using var made = await Raw.PostAsync($"/admin/functions/PayExCallback/keys/{CallbackKeyName}?code={Uri.EscapeDataString(MasterKey)}", null);
+        // Set as an operator sets a key they were given (PUT with a value), so that requests built
+        // before the host starts (the bad-input corpus) can carry it.
+        using var made = await Raw.PutAsync($"/admin/functions/PayExCallback/keys/{CallbackKeyName}?code={Uri.EscapeDataString(MasterKey)}",
+            new StringContent($$"""{"name":"{{CallbackKeyName}}","value":"{{TestCallbackKey}}"}""", System.Text.Encoding.UTF8, "application/json"));
         var key = JsonNode.Parse(await made.Content.ReadAsStringAsync());
         CallbackKey = made.IsSuccessStatusCode && key?["value"]?.GetValue<string>() is { Length: > 0 } value
             ? value

@@ -29,7 +29,7 @@ public partial class WorkbookTests
 
     private static readonly string[] SpanNames =
     [
-        "POST " + CallbackEndpoints.Route,
+        "POST /api/payex/callbacks",
         CallbackTracing.AcknowledgeSpan,
         CallbackTracing.ProcessSpan,
         CallbackTracing.PayExGetSpanPrefix + TelemetryTags.ResourceName(PayExResourceKind.Payment),

@@ -86,7 +86,7 @@ public class PayExOutageTests
         var port = FreePort.Next();
         var settings = storage.Settings(new Uri($"http://127.0.0.1:{port}/"), StandIn.DefaultToken);
         settings["PayEx__QuickRetries"] = "0";
-        await using var app = await AppProcess.StartAsync(settings);
+        await using var app = await HostProcess.StartAsync(settings);
 
         await _callback.AcknowledgeAsync(app);
         await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("(attempt 2 of 6)")), "two attempts to fail");
@@ -106,7 +106,7 @@ public class PayExOutageTests
         _callback.Serve(payEx);
         var settings = storage.Settings(payEx);
         settings["PayEx__Token"] = "expired-token";
-        await using (var wrong = await AppProcess.StartAsync(settings))
+        await using (var wrong = await HostProcess.StartAsync(settings))
         {
             await _callback.AcknowledgeAsync(wrong);
             await Eventually.TrueAsync(() => Task.FromResult(wrong.Output.Contains("Check PayEx__Token")), "the 401 to be retried");
@@ -117,7 +117,7 @@ public class PayExOutageTests
 
         // The operator fixes the setting; the app restarts; the waiting callback goes through.
         settings["PayEx__Token"] = payEx.Token;
-        await using var right = await AppProcess.StartAsync(settings);
+        await using var right = await HostProcess.StartAsync(settings);
         await storage.WaitForRowsAsync(P, _callback.RowKeys);
         Assert.Empty(await storage.DeadLettersAsync());
     }
@@ -162,7 +162,7 @@ public class PayExOutageTests
 
         _callback.Serve(run.PayEx);
         using var replay = new HttpRequestMessage(HttpMethod.Post, $"/api/payex/deadletters/{id}/replay");
-        replay.Headers.Add("x-functions-key", TestStorage.AdminKey);
+        replay.Headers.Add("x-functions-key", HostProcess.TestMasterKey);
         using var response = await run.App.Http.SendAsync(replay);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 

@@ -10,11 +10,11 @@ using Xunit.Abstractions;
 namespace PayExCallbackFunctions.Tests.Security;
 
 /// <summary>
-/// The app the corpus is sent to: standalone (so function keys are checked), with a signing secret
+/// The app the corpus is sent to: under the host (which checks the function keys), with a signing secret
 /// whose signatures are checked when given but not required, and a queue listener that polls
 /// rarely, so that anything wrongly enqueued would still be on the queue when the case looks.
 /// </summary>
-public sealed class BadInputCorpusApp() : RunningApp(customHandler: false, new()
+public sealed class BadInputCorpusApp() : RunningApp(new()
 {
     ["Access__SigningSecret"] = BadInputCorpus.SigningSecret,
     ["Access__RequireSignature"] = "false",

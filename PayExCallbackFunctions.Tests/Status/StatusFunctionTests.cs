@@ -36,19 +36,4 @@ public class StatusFunctionTests
 
         Assert.True(matcher.TryMatch(path, new RouteValueDictionary()), $"{template.TemplateText} does not match {path}");
     }
-
-    [Fact]
-    public async Task The_handler_answers_the_page_and_its_buttons_without_a_key_of_its_own_to_check()
-    {
-        await using var app = new CustomHandlerApp();
-        await app.InitializeAsync();
-
-        using var page = await app.App.Raw.GetAsync("/api/payex/status");
-        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
-        using var content = new FormUrlEncodedContent([]);
-        using var replay = await app.App.Raw.PostAsync($"/api/payex/status/deadletters/{Guid.NewGuid():N}/replay", content);
-        Assert.Equal(HttpStatusCode.NotFound, replay.StatusCode);
-        Assert.Equal("text/html", replay.Content.Headers.ContentType?.MediaType);
-    }
 }

@@ -35,7 +35,7 @@ public class StatusPageBrowserTests(RunningApp fixture) : IClassFixture<RunningA
                 problems.Add(message.Text);
             }
         };
-        var pageUrl = new Uri(fixture.App.BaseUrl, $"/api/payex/status?code={Uri.EscapeDataString(TestStorage.AdminKey)}").ToString();
+        var pageUrl = new Uri(fixture.App.BaseUrl, $"/api/payex/status?code={Uri.EscapeDataString(HostProcess.TestMasterKey)}").ToString();
 
         var opened = await page.GotoAsync(pageUrl);
         Assert.Equal(200, opened!.Status);

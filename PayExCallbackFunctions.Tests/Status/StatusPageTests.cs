@@ -7,7 +7,7 @@ using PayExCallbackFunctions.Tests.Infrastructure;
 namespace PayExCallbackFunctions.Tests.Status;
 
 /// <summary>
-/// The operator's status page, standalone (behind Access__AdminKey), over plain HTTP: who may see it,
+/// The operator's status page, under the host (admin level: the master key), over plain HTTP: who may see it,
 /// its headers, that every value is encoded, its Replay button's guards, and what it lists. The
 /// fixture's tables are shared by the tests of this class, so each looks only at its own callbacks.
 /// </summary>
@@ -17,7 +17,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
     private const string Script = "<script>alert(1)</script>";
     private const string Breakout = "\"'><img src=x onerror=alert(1)>";
 
-    private static readonly string Code = $"code={Uri.EscapeDataString(TestStorage.AdminKey)}";
+    private static readonly string Code = $"code={Uri.EscapeDataString(HostProcess.TestMasterKey)}";
 
     [Fact]
     public async Task Without_the_admin_key_the_page_and_its_buttons_answer_401()
@@ -28,7 +28,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
                  {
                      (HttpMethod.Get, Route),
                      (HttpMethod.Get, $"{Route}?code=wrong-key"),
-                     (HttpMethod.Get, $"{Route}?code={Uri.EscapeDataString(TestStorage.CallbackKey)}"),
+                     (HttpMethod.Get, $"{Route}?code={Uri.EscapeDataString(HostProcess.TestCallbackKey)}"),
                      (HttpMethod.Post, $"{Route}/deadletters/{id}/replay"),
                      (HttpMethod.Post, $"{Route}/deadletters/{id}/replay?code=wrong-key"),
                      (HttpMethod.Post, $"{Route}/deadletters/replay"),
@@ -60,7 +60,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         Assert.Matches("<dd id=\"waiting\">\\d+ on ", html);
 
         // The header works as well as ?code=; the page then says its buttons need ?code=.
-        using var byHeader = await SendAsync(HttpMethod.Get, Route, key: TestStorage.AdminKey);
+        using var byHeader = await SendAsync(HttpMethod.Get, Route, key: HostProcess.TestMasterKey);
         Assert.Equal(HttpStatusCode.OK, byHeader.StatusCode);
         Assert.Contains("Opened without <code>?code=</code>", await byHeader.Content.ReadAsStringAsync());
 
@@ -194,7 +194,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         await using var azurite = await Azurite.StartAsync();
         await using var payEx = await StandIn.StartAsync();
         await using var storage = await TestStorage.CreateAsync(azurite);
-        await using var app = await AppProcess.StartAsync(storage.Settings(payEx));
+        await using var app = await HostProcess.StartAsync(storage.Settings(payEx));
 
         azurite.Stop();
         using var response = await app.Raw.GetAsync($"{Route}?{Code}");
@@ -276,7 +276,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
     private async Task<JsonObject?> GetDeadLetterAsync(string id)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/payex/deadletters/{id}");
-        request.Headers.Add("x-functions-key", TestStorage.AdminKey);
+        request.Headers.Add("x-functions-key", HostProcess.TestMasterKey);
         using var response = await fixture.App.Raw.SendAsync(request);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
