@@ -141,7 +141,7 @@ public class CallbackParserProperties
             }
 
             using var document = JsonDocument.Parse(text);
-            foreach (var read in new[] { CallbackMessage.Read(text), CallbackMessage.Read(JsonSerializer.Serialize(text)) })
+            foreach (var read in new[] { CallbackMessage.Read(text) })
             {
                 Assert.Equal(envelope, read);
                 Assert.Equal(expectedJson, JsonSerializer.Serialize(read, AppJson.Context.CallbackEnvelope));

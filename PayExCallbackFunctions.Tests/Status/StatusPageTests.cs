@@ -36,7 +36,6 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         {
             using var response = await SendAsync(method, path);
             Assert.True(HttpStatusCode.Unauthorized == response.StatusCode, $"{method} {path}: {(int)response.StatusCode}");
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         }
 
         Assert.NotNull(await GetDeadLetterAsync(id));
@@ -64,9 +63,10 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         Assert.Equal(HttpStatusCode.OK, byHeader.StatusCode);
         Assert.Contains("Opened without <code>?code=</code>", await byHeader.Content.ReadAsStringAsync());
 
-        // A refusal carries the headers too.
+        // A refusal is the host's 401, before the worker: the page, and so its key, is not in it.
         using var refused = await SendAsync(HttpMethod.Get, Route);
-        AssertSecurityHeaders(refused);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Empty(await refused.Content.ReadAsStringAsync());
     }
 
     [Fact]
