@@ -137,7 +137,12 @@ public class RejectedCallbackStorageDownTests
         await using var payEx = await StandIn.StartAsync();
         await using var storage = await TestStorage.CreateAsync(azurite);
         await using var app = await HostProcess.StartAsync(storage.Settings(payEx));
-        // The host has its keys in memory by now; storage goes away under it.
+        // The host reads a function's keys from storage at its first request, then keeps them; storage goes away after that.
+        using (var first = await app.Http.PostAsync("/api/payex/callbacks", new StringContent("""{"payment": 1}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, first.StatusCode);
+        }
+
         azurite.Stop();
 
         using var content = new StringContent("""{"payment": true}""", Encoding.UTF8, "application/json");

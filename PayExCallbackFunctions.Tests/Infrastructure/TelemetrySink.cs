@@ -73,10 +73,6 @@ public sealed class TelemetrySink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Environment.GetEnvironmentVariable("PAYEX_SINK_DUMP") is { Length: > 0 } dump)
-        {
-            File.WriteAllLines($"{dump}.{Port}", Received.Select(r => $"{r.Path} {r.Body}"));
-        }
 
         _listener.Stop();
         _listener.Close();

@@ -413,7 +413,7 @@ public static class BadInputCorpus
             {
                 Name = $"{Label(BadInputCategory.WrongMethod)}: {method}",
                 Category = BadInputCategory.WrongMethod,
-                ExpectedStatus = 405,
+                ExpectedStatus = 404,
                 Method = method,
                 Body = hasBody ? valid : [],
             });
