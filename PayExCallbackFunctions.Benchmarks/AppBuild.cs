@@ -3,21 +3,32 @@ using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Benchmarks;
 
-/// <summary>A published build of the app: JIT (IL, framework-dependent) or Native AOT, as the package deploys it.</summary>
-public sealed record AppBuild(string Name, string Executable)
+/// <summary>
+/// A function app published for the host to run (<c>func start --no-build --script-root</c>): the
+/// app as deployed (ReadyToRun), the app as plain JIT, or one of the baseline apps beside this project.
+/// </summary>
+/// <param name="Name">Its name in the figures and in artifacts/benchmark.</param>
+/// <param name="Directory">The publish output: the script root.</param>
+/// <param name="WorkerAssembly">The worker's assembly, to tell the worker among the host's children.</param>
+public sealed record AppBuild(string Name, string Directory, string WorkerAssembly)
 {
-    public static async Task<AppBuild> PublishAsync(string name, bool aot, bool reuse)
+    public static async Task<AppBuild> PublishAsync(string name, string project, string assembly, bool reuse, params string[] properties)
     {
         var output = Path.Combine(RepoPaths.Root, "artifacts", "benchmark", name);
-        var build = new AppBuild(name, Path.Combine(output, "PayExCallbackFunctions"));
-        if (reuse && File.Exists(build.Executable))
+        var build = new AppBuild(name, output, $"{assembly}.dll");
+        if (reuse && File.Exists(Path.Combine(output, "functions.metadata")))
         {
             return build;
         }
 
-        Console.Error.WriteLine($"Publishing the {name} build to {Path.GetRelativePath(RepoPaths.Root, output)} ...");
+        Console.Error.WriteLine($"Publishing {project} {string.Join(' ', properties)} to {Path.GetRelativePath(RepoPaths.Root, output)} ...");
+        if (System.IO.Directory.Exists(output))
+        {
+            System.IO.Directory.Delete(output, recursive: true);
+        }
+
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "publish", "PayExCallbackFunctions", "-c", "Release", $"-p:PublishAot={aot}", "-o", output })
+        foreach (var argument in new[] { "publish", project, "-c", "Release", "-o", output }.Concat(properties))
         {
             start.ArgumentList.Add(argument);
         }
@@ -26,9 +37,9 @@ public sealed record AppBuild(string Name, string Executable)
         var log = publish.StandardOutput.ReadToEndAsync();
         var errors = publish.StandardError.ReadToEndAsync();
         await publish.WaitForExitAsync();
-        if (publish.ExitCode != 0 || !File.Exists(build.Executable))
+        if (publish.ExitCode != 0 || !File.Exists(Path.Combine(output, "functions.metadata")))
         {
-            throw new InvalidOperationException($"Publishing the {name} build failed:\n{await log}\n{await errors}");
+            throw new InvalidOperationException($"Publishing {name} failed:\n{await log}\n{await errors}");
         }
 
         return build;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
@@ -13,9 +14,6 @@ namespace PayExCallbackFunctions.Benchmarks;
 /// <summary>What every measurement shares: one Azurite, one PayEx stand-in, the app's settings, clients for both.</summary>
 public sealed class Bench : IAsyncDisposable
 {
-    public const string CallbackKey = "benchmark-callback-key-0123456789";
-    private const string AdminKey = "benchmark-admin-key-0123456789";
-
     private readonly WebApplication _standIn;
 
     private Bench(Azurite azurite, WebApplication standIn, Uri standInUrl, BenchOptions options)
@@ -52,8 +50,8 @@ public sealed class Bench : IAsyncDisposable
         return new Bench(azurite, standIn, url, options);
     }
 
-    /// <summary>The app's settings for a run on its own queue and tables.</summary>
-    public Dictionary<string, string> Settings(string name, bool processing) 
+    /// <summary>The app's settings for a run on its own queue and tables, as environment variables for func (host and worker).</summary>
+    public Dictionary<string, string> Settings(string name, bool processing)
     {
         var settings = new Dictionary<string, string>
         {
@@ -62,31 +60,31 @@ public sealed class Bench : IAsyncDisposable
             ["Storage__PaymentsTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}Payments",
             ["Storage__DeadLettersTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}DeadLetters",
             ["Storage__RejectedCallbacksTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}Rejected",
-            ["Access__CallbackKeys"] = CallbackKey,
-            ["Access__AdminKey"] = AdminKey,
             ["PayEx__BaseUrl"] = StandInUrl.ToString(),
             ["PayEx__Token"] = PayExStandIn.PayExStandIn.DefaultToken,
         };
         if (processing)
         {
-            settings["AzureFunctionsJobHost__extensions__queues__batchSize"] = Options.BatchSize.ToString();
-            settings["AzureFunctionsJobHost__extensions__queues__newBatchThreshold"] = Options.NewBatchThreshold.ToString();
+            // host.json's queue settings, overridden as the host allows: the queue trigger's concurrency.
+            settings["AzureFunctionsJobHost__extensions__queues__batchSize"] = Options.BatchSize.ToString(CultureInfo.InvariantCulture);
+            settings["AzureFunctionsJobHost__extensions__queues__newBatchThreshold"] = Options.NewBatchThreshold.ToString(CultureInfo.InvariantCulture);
         }
+        else
+        {
+            // The host's switch for a function: callbacks are acknowledged and stay queued. The dotted
+            // name, which the host reads (AzureWebJobs__ProcessPayExCallback__Disabled does not switch it off).
+            settings["AzureWebJobs.ProcessPayExCallback.Disabled"] = "true";
+        }
+
         foreach (var (key, value) in Options.ExtraSettings)
         {
             settings[key] = value;
         }
 
-        if (!processing)
-        {
-            // As the Functions host disables a function: callbacks are acknowledged and stay queued.
-            settings["AzureWebJobs.ProcessPayExCallback.Disabled"] = "true";
-        }
-
         return settings;
     }
 
-    /// <summary>An HTTP client that posts callbacks as PayEx does, on up to <paramref name="connections"/> connections.</summary>
+    /// <summary>An HTTP client that posts callbacks as PayEx does, on up to <paramref name="connections"/> connections (no key: func runs without --enableAuth).</summary>
     public static HttpClient CallbackClient(Uri baseUrl, int connections) => new(new SocketsHttpHandler
     {
         MaxConnectionsPerServer = connections,
@@ -102,7 +100,6 @@ public sealed class Bench : IAsyncDisposable
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/payex/callbacks", UriKind.Relative)) { Content = content };
-        request.Headers.Add("x-functions-key", CallbackKey);
         using var response = await http.SendAsync(request);
         if (response.StatusCode != HttpStatusCode.OK)
         {
@@ -143,7 +140,7 @@ public sealed record BenchOptions(
     TimeSpan PayExDelay,
     TimeSpan Duration,
     int Rounds,
-    int ColdStarts,
+    int Starts,
     bool ReuseBuilds,
     IReadOnlyDictionary<string, string> ExtraSettings)
 {

@@ -4,22 +4,24 @@ using Azure.Data.Tables;
 namespace PayExCallbackFunctions.Benchmarks;
 
 /// <summary>
-/// (2) Processing throughput: the callbacks queued first (by the app, processing disabled), then an
-/// instance with processing enabled drains them while PayEx answers each GET after the delay. Against
-/// the ideal min(concurrency / delay, raw table-write rate), the latter measured right after on the
-/// same Azurite: the same entity group transaction the app writes per callback, at the same concurrency.
+/// (2) Processing throughput under the host: the callbacks queued first (through the app, processing
+/// disabled), then a host with processing enabled, its queue trigger's concurrency set by host.json's
+/// batchSize and newBatchThreshold (environment overrides), drains them while PayEx answers each GET
+/// after the delay. Against the ideal min(concurrency / delay, raw storage pipeline), the latter
+/// measured right after on the same Azurite: the app's envelopes received in batches, each one's
+/// rows written as the app writes them and its message deleted, at the same concurrency.
 /// </summary>
 public static class ProcessingBenchmark
 {
     public static async Task<ProcessingFigures> RunAsync(Bench bench, AppBuild build)
     {
         var options = bench.Options;
-        var name = $"process-{build.Name}-{options.ProcessingConcurrency}";
+        var name = $"process-{options.ProcessingConcurrency}";
         var workload = new Workload(options.Callbacks);
         workload.Serve(bench.StandIn);
 
         // Queue them through the app itself, so that the envelopes are the app's.
-        await using (var intake = AppRun.Start(build, bench.Settings(name, processing: false), $"{name}-intake"))
+        await using (var intake = HostRun.Start(build, bench.Settings(name, processing: false), $"{name}-intake"))
         {
             await intake.WaitReadyAsync();
             using var http = Bench.CallbackClient(intake.BaseUrl, options.Concurrency);
@@ -37,18 +39,18 @@ public static class ProcessingBenchmark
         bench.StandIn.Latency = options.PayExDelay;
         var since = DateTimeOffset.UtcNow;
         TimeSpan elapsed;
-        TimeSpan cpu;
-        double peak;
-        await using (var app = AppRun.Start(build, settings, name))
+        (TimeSpan Host, TimeSpan Worker) cpu;
+        (double Host, double Worker) peak;
+        await using (var app = HostRun.Start(build, settings, name))
         {
             // From the first GET PayEx receives to the queue being empty (every message deleted once its rows are stored).
             var watch = Stopwatch.StartNew();
-            TimeSpan? cpuAtFirst = null;
+            (TimeSpan Host, TimeSpan Worker)? cpuAtFirst = null;
             while ((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
             {
                 if (cpuAtFirst is null && bench.StandIn.Requests.Any(r => r.At >= since))
                 {
-                    // Start-up's CPU (the JIT's above all) is not processing's.
+                    // Start-up's CPU (the host's and the worker's) is not processing's.
                     cpuAtFirst = app.CpuTime();
                 }
 
@@ -64,7 +66,8 @@ public static class ProcessingBenchmark
             var first = bench.StandIn.Requests.Where(r => r.At >= since).Min(r => r.At);
             elapsed = drained - first;
             peak = app.PeakRssMiB();
-            cpu = app.CpuTime() - (cpuAtFirst ?? TimeSpan.Zero);
+            var now = app.CpuTime();
+            cpu = (now.Host - (cpuAtFirst?.Host ?? default), now.Worker - (cpuAtFirst?.Worker ?? default));
         }
 
         bench.StandIn.Latency = TimeSpan.Zero;
@@ -81,9 +84,9 @@ public static class ProcessingBenchmark
 
         var templates = await TemplatesAsync(table);
         await queue.DeleteAsync();
-        var rawWrites = await RawTableWritesAsync(bench, templates, $"{table.Name}Raw");
         var rawPipeline = await RawPipelineAsync(bench, templates, envelope, workload.Count, $"{name}-raw");
-        return new ProcessingFigures(workload.Count, elapsed, rawWrites, rawPipeline, options.ProcessingConcurrency, options.PayExDelay, peak, cpu.TotalMicroseconds / workload.Count);
+        return new ProcessingFigures(workload.Count, elapsed, rawPipeline, options.ProcessingConcurrency, options.BatchSize, options.NewBatchThreshold, options.PayExDelay, peak,
+            cpu.Host.TotalMicroseconds / workload.Count, cpu.Worker.TotalMicroseconds / workload.Count);
     }
 
     /// <summary>A payment row and its transaction row as the app stored them, to write copies of.</summary>
@@ -97,18 +100,6 @@ public static class ProcessingBenchmark
     {
         var key = Guid.NewGuid().ToString("D");
         return templates.Select(t => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(t) { PartitionKey = key, ETag = default })).ToArray();
-    }
-
-    /// <summary>Entity group transactions of a payment row and a transaction row, as the app writes per callback, per second.</summary>
-    private static async Task<double> RawTableWritesAsync(Bench bench, List<TableEntity> templates, string tableName)
-    {
-        var raw = bench.Tables.GetTableClient(tableName);
-        await raw.CreateIfNotExistsAsync();
-        Task Write(int _) => raw.SubmitTransactionAsync(Copies(templates));
-        await Load.ClosedAsync(bench.Options.ProcessingConcurrency, TimeSpan.FromSeconds(1), Write);
-        var result = await Load.ClosedAsync(bench.Options.ProcessingConcurrency, bench.Options.Duration, Write);
-        await raw.DeleteAsync();
-        return result.Failed == 0 ? result.PerSecond : throw new InvalidOperationException($"{result.Failed} raw table writes failed.");
     }
 
     /// <summary>
@@ -156,18 +147,15 @@ public static class ProcessingBenchmark
     }
 }
 
-public sealed record ProcessingFigures(int Callbacks, TimeSpan Elapsed, double RawWritesPerSecond, double RawPipelinePerSecond, int Concurrency, TimeSpan PayExDelay, double PeakRssMiB, double CpuMicrosecondsPerCallback)
+public sealed record ProcessingFigures(int Callbacks, TimeSpan Elapsed, double RawPipelinePerSecond, int Concurrency, int BatchSize, int NewBatchThreshold, TimeSpan PayExDelay,
+    (double Host, double Worker) PeakRssMiB, double HostCpuMicroseconds, double WorkerCpuMicroseconds)
 {
     public double PerSecond => Callbacks / Elapsed.TotalSeconds;
 
     public double ConcurrencyBound => Concurrency / PayExDelay.TotalSeconds;
 
-    public double Ideal => Math.Min(ConcurrencyBound, RawWritesPerSecond);
+    /// <summary>What the app could reach at best: bounded by its concurrency over PayEx's delay, and by the storage work per callback.</summary>
+    public double Ideal => Math.Min(ConcurrencyBound, RawPipelinePerSecond);
 
     public double Ratio => PerSecond / Ideal;
-
-    /// <summary>The ideal with the storage work per callback in place of the table write alone.</summary>
-    public double StorageIdeal => Math.Min(ConcurrencyBound, RawPipelinePerSecond);
-
-    public double StorageRatio => PerSecond / StorageIdeal;
 }

@@ -1,10 +1,11 @@
+using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using PayExCallbackFunctions.Benchmarks;
 
 // dotnet run -c Release --project PayExCallbackFunctions.Benchmarks [-- --concurrency 32 --processing-concurrency 8,32
-//   --callbacks 2000 --payex-delay-ms 50 --seconds 3 --rounds 5 --cold-starts 10 --reuse-builds]
-//   [--set Name=Value ...: extra app settings, to try a change] [--only jit|aot] [--parts acknowledge,processing,cold-start]
+//   --callbacks 2000 --payex-delay-ms 50 --seconds 3 --rounds 5 --starts 5 --reuse-builds]
+//   [--set Name=Value ...: extra app settings, to try a change] [--parts acknowledge,processing,start]
+// Everything runs under the Functions host (func start --no-build, without --enableAuth), on one Azurite.
 var arguments = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal) && x.a != "--set")
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true");
 var extraSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length)
@@ -18,61 +19,49 @@ var options = new BenchOptions(
     PayExDelay: TimeSpan.FromMilliseconds(Int("payex-delay-ms", 50)),
     Duration: TimeSpan.FromSeconds(Int("seconds", 3)),
     Rounds: Int("rounds", 5),
-    ColdStarts: Int("cold-starts", 10),
+    Starts: Int("starts", 5),
     ReuseBuilds: arguments.ContainsKey("reuse-builds"),
     ExtraSettings: extraSettings);
+var parts = arguments.TryGetValue("parts", out var p) ? p.Split(',') : ["acknowledge", "processing", "start"];
+var watch = Stopwatch.StartNew();
 
-AppBuild[] builds =
-[
-    await AppBuild.PublishAsync("jit", aot: false, options.ReuseBuilds),
-    await AppBuild.PublishAsync("aot", aot: true, options.ReuseBuilds),
-];
-
-if (arguments.TryGetValue("only", out var only))
-{
-    builds = builds.Where(b => b.Name == only).ToArray();
-}
+// The app as deployed (ReadyToRun), the app as plain JIT, and the two baseline apps beside this project.
+var app = await AppBuild.PublishAsync("app", "PayExCallbackFunctions", "PayExCallbackFunctions", options.ReuseBuilds);
+var jit = await AppBuild.PublishAsync("app-jit", "PayExCallbackFunctions", "PayExCallbackFunctions", options.ReuseBuilds, "-p:PublishReadyToRun=false");
+var naive = await AppBuild.PublishAsync("naive", "PayExCallbackFunctions.Benchmarks/NaiveApp", "NaiveApp", options.ReuseBuilds);
+var bare = await AppBuild.PublishAsync("bare", "PayExCallbackFunctions.Benchmarks/BareApp", "BareApp", options.ReuseBuilds);
+Console.Error.WriteLine($"Published in {watch.Elapsed.TotalSeconds:F0} s.");
 
 await using var bench = await Bench.StartAsync(options);
 Console.Error.WriteLine("Warming Azurite up ...");
 await bench.WarmUpAsync();
-var acknowledge = new Dictionary<string, AcknowledgeFigures>();
-var processing = processingConcurrencies.ToDictionary(c => c, _ => new Dictionary<string, ProcessingFigures>());
-var parts = arguments.TryGetValue("parts", out var p) ? p.Split(',') : ["acknowledge", "processing", "cold-start"];
-foreach (var build in builds)
-{
-    if (parts.Contains("acknowledge"))
-    {
-        Console.Error.WriteLine($"Acknowledge, {build.Name} ...");
-        acknowledge[build.Name] = await AcknowledgeBenchmark.RunAsync(bench, build);
-    }
 
-    foreach (var concurrency in parts.Contains("processing") ? processingConcurrencies : [])
-    {
-        Console.Error.WriteLine($"Processing, {build.Name}, concurrency {concurrency} ...");
-        bench.Options = options with { ProcessingConcurrency = concurrency };
-        processing[concurrency][build.Name] = await ProcessingBenchmark.RunAsync(bench, build);
-    }
+AcknowledgeFigures? acknowledge = null;
+if (parts.Contains("acknowledge"))
+{
+    Console.Error.WriteLine("Acknowledge: the app, its JIT build, the naive app, raw sends ...");
+    acknowledge = await AcknowledgeBenchmark.RunAsync(bench, app, [jit, naive]);
 }
 
-var coldStarts = new Dictionary<string, double>();
-if (parts.Contains("cold-start"))
+var processing = new List<ProcessingFigures>();
+foreach (var concurrency in parts.Contains("processing") ? processingConcurrencies : [])
 {
-    Console.Error.WriteLine("Cold starts ...");
-    coldStarts = await ColdStartBenchmark.RunAsync(bench, builds);
+    Console.Error.WriteLine($"Processing, concurrency {concurrency} ...");
+    bench.Options = options with { ProcessingConcurrency = concurrency };
+    processing.Add(await ProcessingBenchmark.RunAsync(bench, app));
 }
 
-if (parts.Length < 3)
+bench.Options = options;
+Dictionary<string, double>? starts = null;
+if (parts.Contains("start"))
 {
-    // A partial run (trying a change): the figures as they are.
-    foreach (var figures in acknowledge.Select(a => $"{a.Key}: {a.Value}").Concat(processing.SelectMany(c => c.Value.Select(p => $"{p.Key}, concurrency {c.Key}: {p.Value}"))).Concat(coldStarts.Select(c => $"{c.Key}: cold start {c.Value:F0} ms")))
-    {
-        Console.WriteLine(figures);
-    }
-
-    return;
+    Console.Error.WriteLine("Start to first 200: the bare app, the app, its JIT build ...");
+    starts = await StartBenchmark.RunAsync(bench, [bare, app, jit]);
 }
 
 Console.WriteLine(Report.Machine());
+Console.WriteLine(await Report.HostAsync());
 Console.WriteLine();
-Console.WriteLine(Report.Table(options, acknowledge, processing, coldStarts));
+Console.WriteLine(Report.Table(options, acknowledge, processing, starts));
+Console.WriteLine();
+Console.WriteLine($"Run time: {watch.Elapsed:m\\:ss} (publishing included).");

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Benchmarks;
 
-/// <summary>The figures as a Markdown table, each with the baseline it is measured against and its target.</summary>
+/// <summary>The figures as a Markdown table: each measure, the baseline it is measured against in the same run, the app's figure and the ratio.</summary>
 public static class Report
 {
     public static string Machine()
@@ -12,39 +14,64 @@ public static class Report
             ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
             : null;
         var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"Machine: {Environment.ProcessorCount} cores ({cpu ?? RuntimeInformation.ProcessArchitecture.ToString()}), {memory:F0} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; Azurite, the stand-in, the load and the app all on it.");
+        return Invariant($"Machine: {Environment.ProcessorCount} cores ({cpu ?? RuntimeInformation.ProcessArchitecture.ToString()}), {memory:F0} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; Azurite, the stand-in, the load, the host and the workers all on it.");
     }
 
-    public static string Table(BenchOptions options, Dictionary<string, AcknowledgeFigures> acknowledge, Dictionary<int, Dictionary<string, ProcessingFigures>> processing, Dictionary<string, double> coldStarts)
+    public static async Task<string> HostAsync()
     {
-        var builds = acknowledge.Keys.ToArray();
-        string Each(Func<string, string> cell) => string.Join(" | ", builds.Select(cell));
-        string Baselines<T>(Dictionary<string, T> figures, Func<T, double> baseline) => string.Join(" / ", builds.Select(b => baseline(figures[b]).ToString("F0", CultureInfo.InvariantCulture)));
-        var a = acknowledge[builds[^1]];
+        using var version = Process.Start(new ProcessStartInfo(Func.Path, "--version") { RedirectStandardOutput = true })!;
+        var text = (await version.StandardOutput.ReadToEndAsync()).Trim();
+        await version.WaitForExitAsync();
+        return $"Host: {Func.Path} --version: {text}; func start --no-build, without --enableAuth (no key checked), host and worker logs at func's defaults.";
+    }
+
+    public static string Table(BenchOptions options, AcknowledgeFigures? acknowledge, List<ProcessingFigures> processing, Dictionary<string, double>? starts)
+    {
         var rows = new List<string>
         {
-            $"| Measure | Baseline (same run{(builds.Length > 1 ? $"; for {string.Join(" / ", builds)}" : "")}) | {Each(b => $"{Name(b)} build")} | Target |",
-            $"| --- | --- | {Each(_ => "---")} | --- |",
-            $"| 1. Acknowledge throughput, concurrency {options.Concurrency} | raw SendMessageAsync of the app's {a.EnvelopeBytes}-byte envelopes: {Baselines(acknowledge, f => f.RawPerSecond)} msg/s | {Each(b => $"{acknowledge[b].AppPerSecond:F0}/s = **{acknowledge[b].Ratio:F2}** ({acknowledge[b].CpuMicrosecondsPerCallback:F0} µs CPU each)")} | ≥ 0.9 of raw |",
-            $"| 1. Acknowledge latency p50 / p99 at half load | raw at the same rate: {string.Join("; ", builds.Select(b => $"{acknowledge[b].RawP50:F1} / {acknowledge[b].RawP99:F1} ms"))} | {Each(b => $"{acknowledge[b].AppP50:F1} / {acknowledge[b].AppP99:F1} ms at {acknowledge[b].HalfLoadPerSecond:F0}/s")} | |",
+            "| Measure | Baseline (same run) | The app (ReadyToRun, as published), under the host | App ÷ baseline |",
+            "| --- | --- | --- | --- |",
         };
-        foreach (var (concurrency, figures) in processing)
+        if (acknowledge is not null)
         {
-            var p = figures[builds[^1]];
-            rows.Add($"| 2. Processing {p.Callbacks:N0} queued callbacks, PayEx answering after {p.PayExDelay.TotalMilliseconds:F0} ms, concurrency {concurrency} | ideal = min({concurrency} / {p.PayExDelay.TotalMilliseconds:F0} ms = {p.ConcurrencyBound:F0}/s, raw table writes {string.Join(" / ", builds.Select(b => figures[b].RawWritesPerSecond.ToString("F0", CultureInfo.InvariantCulture)))}/s) | {Each(b => $"{figures[b].PerSecond:F0}/s = **{figures[b].Ratio:F2}** ({figures[b].CpuMicrosecondsPerCallback:F0} µs CPU each)")} | ≥ 0.8 of ideal |");
-            rows.Add($"| 2. The same, against the storage work per callback | ideal = min({p.ConcurrencyBound:F0}/s, raw receive + write + delete {string.Join(" / ", builds.Select(b => figures[b].RawPipelinePerSecond.ToString("F0", CultureInfo.InvariantCulture)))}/s) | {Each(b => $"**{figures[b].StorageRatio:F2}**")} | |");
+            var a = acknowledge.Targets[acknowledge.App];
+            var (raw, naive, jit) = (acknowledge.Targets[AcknowledgeBenchmark.Raw], acknowledge.Targets["naive"], acknowledge.Targets["app-jit"]);
+            var throughput = Invariant($"1. Acknowledge throughput, closed loop, {options.Concurrency} concurrent, processing disabled; median of {options.Rounds} rounds of {options.Duration.TotalSeconds:F0} s");
+            rows.Add(Invariant($"| {throughput} | (a) raw `QueueClient.SendMessageAsync` of the app's {acknowledge.EnvelopeBytes}-byte envelopes, no host: {raw.PerSecond:F0} msg/s | {a.PerSecond:F0}/s ({Cpu(a)}) | **{raw.AppRatio:F2}** |"));
+            rows.Add(Invariant($"| {throughput} | (b) naive isolated app (`[QueueOutput]` of the body, {acknowledge.NaiveMessageBytes}-byte messages), same host: {naive.PerSecond:F0}/s ({Cpu(naive)}) | {a.PerSecond:F0}/s | **{naive.AppRatio:F2}** |"));
+            var latency = Invariant($"1. Acknowledge latency p50 / p99, open loop at {acknowledge.LatencyRate:F0}/s (half the slowest host's throughput), {options.Duration.TotalSeconds:F0} s");
+            rows.Add(Invariant($"| {latency} | (a) raw: {raw.P50:F1} / {raw.P99:F1} ms | {a.P50:F1} / {a.P99:F1} ms | p99 **{a.P99 / raw.P99:F1}×** |"));
+            rows.Add(Invariant($"| {latency} | (b) naive app: {naive.P50:F1} / {naive.P99:F1} ms | {a.P50:F1} / {a.P99:F1} ms | p99 **{a.P99 / naive.P99:F2}×** |"));
+            rows.Add(Invariant($"| 4. ReadyToRun vs plain JIT: acknowledge throughput as in 1 | JIT build (`-p:PublishReadyToRun=false`): {jit.PerSecond:F0}/s ({Cpu(jit)}) | {a.PerSecond:F0}/s ({Cpu(a)}) | **{jit.AppRatio:F2}** |"));
+            rows.Add(Invariant($"| 5. Peak RSS (VmHWM) of host + worker, during 1 | naive app: {Rss(naive.PeakRssMiB)}; JIT build: {Rss(jit.PeakRssMiB)} | {Rss(a.PeakRssMiB)} | **{Sum(a.PeakRssMiB) / Sum(naive.PeakRssMiB):F2}** of naive |"));
         }
 
-        rows.AddRange(
-        [
-            coldStarts.Count == 2
-                ? $"| 3. Cold start to first 200, median of {options.ColdStarts} | the JIT build | {coldStarts["jit"]:F0} ms | {coldStarts["aot"]:F0} ms = **{coldStarts["jit"] / coldStarts["aot"]:F1}×** faster | AOT ≥ 5× faster |"
-                : $"| 3. Cold start to first 200, median of {options.ColdStarts} | | {Each(b => $"{coldStarts[b]:F0} ms")} | |",
-            $"| 4. Peak RSS during 1 / during 2 | | {Each(b => $"{acknowledge[b].PeakRssMiB:F0} / {processing.Values.Max(f => f[b].PeakRssMiB):F0} MiB")} | ≤ 100 MB |",
-        ]);
+        foreach (var p in processing)
+        {
+            rows.Add(Invariant($"| 2. Processing {p.Callbacks:N0} queued callbacks, PayEx answering after {p.PayExDelay.TotalMilliseconds:F0} ms, concurrency {p.Concurrency} (host.json batchSize {p.BatchSize} + newBatchThreshold {p.NewBatchThreshold}) | ideal = min({p.Concurrency} / {p.PayExDelay.TotalMilliseconds:F0} ms = {p.ConcurrencyBound:F0}/s, raw receive + table write + delete at concurrency {p.Concurrency}, no host: {p.RawPipelinePerSecond:F0}/s) | {p.PerSecond:F0}/s (CPU per callback: host {p.HostCpuMicroseconds:F0} + worker {p.WorkerCpuMicroseconds:F0} µs) | **{p.Ratio:F2}** |"));
+        }
+
+        if (processing.Count > 0)
+        {
+            var peak = processing.MaxBy(p => Sum(p.PeakRssMiB))!;
+            rows.Add(Invariant($"| 5. Peak RSS (VmHWM) of host + worker, during 2 (the highest of the concurrencies: {peak.Concurrency}) | {(acknowledge is null ? "" : $"the app during 1: {Rss(acknowledge.Targets[acknowledge.App].PeakRssMiB)}")} | {Rss(peak.PeakRssMiB)} | {(acknowledge is null ? "" : $"**{Sum(peak.PeakRssMiB) / Sum(acknowledge.Targets[acknowledge.App].PeakRssMiB):F2}**")} |"));
+        }
+
+        if (starts is not null)
+        {
+            var start = Invariant($"3. Start → first 200: launching func to the first 200 to a callback, median of {options.Starts}, interleaved");
+            rows.Add(Invariant($"| {start} | bare isolated app (one HTTP function returning 200, ReadyToRun too), same host: {starts["bare"]:F0} ms | {starts["app"]:F0} ms | **{starts["app"] / starts["bare"]:F2}** (+{starts["app"] - starts["bare"]:F0} ms) |"));
+            rows.Add(Invariant($"| 4. ReadyToRun vs plain JIT: start → first 200 as in 3 | JIT build: {starts["app-jit"]:F0} ms | {starts["app"]:F0} ms | **{starts["app"] / starts["app-jit"]:F2}** ({starts["app-jit"] - starts["app"]:F0} ms sooner) |"));
+        }
+
         return string.Join(Environment.NewLine, rows);
     }
 
-    private static string Name(string build) => build == "aot" ? "Native AOT" : build.ToUpperInvariant();
+    private static string Cpu(TargetFigures f) => Invariant($"CPU per callback: host {f.HostCpuMicroseconds:F0} + worker {f.WorkerCpuMicroseconds:F0} = {f.HostCpuMicroseconds + f.WorkerCpuMicroseconds:F0} µs");
+
+    private static string Rss((double Host, double Worker) rss) => Invariant($"host {rss.Host:F0} + worker {rss.Worker:F0} = {Sum(rss):F0} MiB");
+
+    private static double Sum((double Host, double Worker) rss) => rss.Host + rss.Worker;
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
