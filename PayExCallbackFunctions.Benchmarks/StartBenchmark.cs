@@ -17,7 +17,8 @@ public static class StartBenchmark
         workload.Serve(bench.StandIn);
         for (var run = 0; run < bench.Options.Starts; run++)
         {
-            foreach (var build in builds)
+            // Each in turn, the order rotating, so that none is always first after the previous one's kill.
+            foreach (var build in builds.Skip(run % builds.Count).Concat(builds.Take(run % builds.Count)))
             {
                 times[build.Name].Add(await FirstOkAsync(bench, build, workload.Callbacks[0], $"start-{build.Name}-{run}"));
             }
