@@ -29,7 +29,7 @@ public static class Report
     {
         var rows = new List<string>
         {
-            "| Measure | Baseline (same run) | The app (ReadyToRun, as published), under the host | App ÷ baseline |",
+            "| Measure | Baseline (same run) | The app (ReadyToRun, as published), under the host | App ÷ baseline (throughput: median of the rounds' ratios, higher is better; times, latency, memory: lower is better) |",
             "| --- | --- | --- | --- |",
         };
         if (acknowledge is not null)
