@@ -135,6 +135,14 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
     }
 
     [Fact]
+    public void The_host_is_told_to_keep_every_trace_as_the_trace_tests_run_it()
+    {
+        // The host's exporter otherwise keeps 5 traces a second, and a callback past them loses the host's request.
+        Assert.Equal("microsoft.fixed_percentage", AppSettings()["OTEL_TRACES_SAMPLER"]!.GetValue<string>());
+        Assert.Equal("1.0", AppSettings()["OTEL_TRACES_SAMPLER_ARG"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void The_workbook_deployed_is_the_one_in_the_repository()
     {
         var monitoring = infra.Module("monitoring");
@@ -211,6 +219,7 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
             "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId", "AzureWebJobsStorage__blobServiceUri",
             "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri",
             "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+            "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
         ];
         var sections = typeof(StorageOptions).Assembly.GetTypes()
             .Select(type => (Type: type, Section: type.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))

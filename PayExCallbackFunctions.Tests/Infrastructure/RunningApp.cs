@@ -112,6 +112,9 @@ public sealed class TelemetryApp : RunningApp
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.BaseUrl.ToString().TrimEnd('/'),
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
+        // As the deployment sets it: the host keeps every trace, not its default 5 a second (README, Monitoring).
+        ["OTEL_TRACES_SAMPLER"] = "microsoft.fixed_percentage",
+        ["OTEL_TRACES_SAMPLER_ARG"] = "1.0",
         ["Telemetry__QueueSampleSeconds"] = "1",
         // A 503 from PayEx goes to the retry path at once, so that each attempt is a span of its own.
         ["PayEx__QuickRetries"] = "0",

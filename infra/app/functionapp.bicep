@@ -130,6 +130,10 @@ var appSettings = {
   Access__AllowedNetworks: allowedCallbackNetworks
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // The host's Azure Monitor exporter keeps 5 traces a second by default, its queue polls included:
+  // past that, a callback's trace loses the host's request. The app's own spans are kept either way.
+  OTEL_TRACES_SAMPLER: 'microsoft.fixed_percentage'
+  OTEL_TRACES_SAMPLER_ARG: '1.0'
 }
 
 resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
