@@ -29,6 +29,20 @@ public class PayExResourceReaderTests
         Assert.Contains("\"remainingCaptureAmount\"", payment.Json);
     }
 
+    [Theory]
+    [InlineData("{ \"id\": \"/psp/creditcard/payments/0dac01c4-3c2e-4f32-31d2-08d8df0d48aa\",", "repeats a property")]
+    [InlineData("{ \"state\": \"Failed\",", "repeats a property")]
+    [InlineData("{ ,", "is not JSON")]
+    public void A_payment_that_repeats_a_property_or_is_not_JSON_is_refused(string start, string reason)
+    {
+        var json = Encoding.UTF8.GetString(Example("payment-creditcard.sdk-php.json"));
+        var altered = json.Replace("\"payment\": {", "\"payment\": " + start, StringComparison.Ordinal);
+        Assert.NotEqual(json, altered);
+        var refused = Assert.Throws<PayExResourceException>(() =>
+            PayExResourceReader.ReadPayment(Encoding.UTF8.GetBytes(altered), Path("/psp/creditcard/payments/0dac01c4-3c2e-4f32-31d2-08d8df0d48aa")));
+        Assert.Contains(reason, refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_typed_transaction_is_read_from_inside_its_type()
     {

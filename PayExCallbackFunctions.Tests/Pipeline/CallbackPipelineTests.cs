@@ -4,7 +4,7 @@ using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Tests.Pipeline;
 
-/// <summary>Every callback shape, end to end: POST → 200 → PayEx GETs → rows, through the standalone host.</summary>
+/// <summary>Every callback shape, end to end: POST → 200 → PayEx GETs → rows, under the Functions host.</summary>
 public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningApp>
 {
     private readonly Examples _examples = new();
@@ -180,5 +180,24 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
         var rows = await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}");
         var json = PayExCallbackFunctions.Storage.PaymentRow.ReadJson(rows[$"payment-{P}"]);
         Assert.Equal(big.ToJsonString(), json);
+    }
+
+    [Fact]
+    public async Task A_PayEx_answer_that_repeats_a_property_is_dead_lettered_not_stored()
+    {
+        // Read last-wins, the first id (another payment) would pass unseen and the second state be stored.
+        Serve("transaction-authorization-creditcard.docs.json");
+        var payment = _examples.Resource("payment-creditcard-callback-examples.json");
+        var repeated = payment.Replace("\"payment\": {", $"\"payment\": {{ \"id\": \"/psp/creditcard/payments/{Guid.NewGuid()}\", \"state\": \"Failed\",", StringComparison.Ordinal);
+        Assert.NotEqual(payment, repeated);
+        fixture.PayEx.State.Put($"/psp/creditcard/payments/{P}", repeated);
+        await PostAsync(_examples.Callback("callback-v1-nested-instrument.json"));
+
+        var deadLetter = await Eventually.GetAsync(
+            async () => (await fixture.Storage.DeadLettersAsync()).SingleOrDefault(d => d.GetString("Payment") == $"/psp/creditcard/payments/{P}"),
+            "the dead letter");
+        Assert.Equal("Permanent", deadLetter.GetString("Origin"));
+        Assert.Contains("repeats", deadLetter.GetString("Reason"), StringComparison.Ordinal);
+        Assert.Empty(await fixture.Storage.RowsAsync(P));
     }
 }

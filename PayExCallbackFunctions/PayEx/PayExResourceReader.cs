@@ -13,7 +13,8 @@ public static class PayExResourceReader
     /// <summary>Sub-resources a v3.x payment order is read with, so the callback's attempt can be found.</summary>
     public const string PaymentOrderExpand = "paid,cancelled,reversed,failedattempts,financialtransactions";
 
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
+    // A repeated property would be read last-wins: what PayEx meant is then unknown, as with the callback.
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
     public static PayExResource ReadPayment(byte[] body, PayExPath expected)
     {
@@ -217,7 +218,22 @@ public static class PayExResourceReader
         }
         catch (JsonException e)
         {
-            throw new PayExResourceException($"GET {expected} answered with something that is not JSON.", e);
+            throw new PayExResourceException(
+                RepeatsAProperty(body) ? $"GET {expected} answered with JSON that repeats a property." : $"GET {expected} answered with something that is not JSON.",
+                e);
+        }
+    }
+
+    private static bool RepeatsAProperty(byte[] body)
+    {
+        try
+        {
+            using var lenient = JsonDocument.Parse(body, Options with { AllowDuplicateProperties = true });
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 
