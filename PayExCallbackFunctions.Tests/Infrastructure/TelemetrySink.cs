@@ -45,29 +45,36 @@ public sealed class TelemetrySink : IAsyncDisposable
                 return;
             }
 
-            try
-            {
-                Stream body = context.Request.InputStream;
-                if (string.Equals(context.Request.Headers["Content-Encoding"], "gzip", StringComparison.OrdinalIgnoreCase))
-                {
-                    body = new GZipStream(body, CompressionMode.Decompress);
-                }
+            // The host and the worker both export, to two endpoints each: one slow answer must not hold up the rest
+            // (an exporter whose request times out keeps that batch on disk for a later retry).
+            _ = Task.Run(() => ReceiveAsync(context));
+        }
+    }
 
-                using var reader = new StreamReader(body, Encoding.UTF8);
-                Received.Enqueue((context.Request.Url!.AbsolutePath, await reader.ReadToEndAsync()));
-                // What Application Insights answers; an OTLP/HTTP client only reads the status.
-                var answer = Encoding.UTF8.GetBytes("""{"itemsReceived":0,"itemsAccepted":0,"errors":[]}""");
-                context.Response.StatusCode = 200;
-                context.Response.ContentType = "application/json";
-                await context.Response.OutputStream.WriteAsync(answer);
-            }
-            catch (Exception e) when (e is IOException or HttpListenerException or InvalidDataException)
+    private async Task ReceiveAsync(HttpListenerContext context)
+    {
+        try
+        {
+            Stream body = context.Request.InputStream;
+            if (string.Equals(context.Request.Headers["Content-Encoding"], "gzip", StringComparison.OrdinalIgnoreCase))
             {
+                body = new GZipStream(body, CompressionMode.Decompress);
             }
-            finally
-            {
-                context.Response.Close();
-            }
+
+            using var reader = new StreamReader(body, Encoding.UTF8);
+            Received.Enqueue((context.Request.Url!.AbsolutePath, await reader.ReadToEndAsync()));
+            // What Application Insights answers; an OTLP/HTTP client only reads the status.
+            var answer = Encoding.UTF8.GetBytes("""{"itemsReceived":0,"itemsAccepted":0,"errors":[]}""");
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json";
+            await context.Response.OutputStream.WriteAsync(answer);
+        }
+        catch (Exception e) when (e is IOException or HttpListenerException or InvalidDataException)
+        {
+        }
+        finally
+        {
+            context.Response.Close();
         }
     }
 
