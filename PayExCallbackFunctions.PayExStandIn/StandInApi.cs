@@ -53,6 +53,12 @@ public static class StandInApi
 
                     return Problem(fault.Status, "systemerror", "Injected fault", "The stand-in was told to fail this request.", request.Path);
                 }
+
+                if (json is not null && (fault.StallBody || fault.BodyByteIntervalMilliseconds > 0))
+                {
+                    await SendSlowlyAsync(context, Encoding.UTF8.GetBytes(json), fault);
+                    return Results.Empty;
+                }
             }
 
             // Streamed without Content-Length, as a chunked answer: clients must bound what they read.
@@ -114,6 +120,27 @@ public static class StandInApi
             return Results.NoContent();
         });
         return app;
+    }
+
+    // Headers at once, then the body stalls or trickles: what a dead connection or a struggling PayEx does.
+    private static async Task SendSlowlyAsync(HttpContext context, byte[] body, Fault fault)
+    {
+        var response = context.Response;
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = body.Length;
+        try
+        {
+            for (var i = 0; i < body.Length; i++)
+            {
+                await response.Body.WriteAsync(body.AsMemory(i, 1), context.RequestAborted);
+                await response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(fault.StallBody ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(fault.BodyByteIntervalMilliseconds), context.RequestAborted);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client gave up, as it should.
+        }
     }
 
     // PayEx's problem documents: type under /psp/errordetail/, with instance and problems[].

@@ -207,6 +207,12 @@ public sealed class Fault
     public int? RetryAfterSeconds { get; set; }
 
     public int DelayMilliseconds { get; set; }
+
+    /// <summary>With status 200: send the headers and the body's first byte, then nothing until the client gives up.</summary>
+    public bool StallBody { get; set; }
+
+    /// <summary>With status 200: send the body one byte at a time, this many milliseconds apart.</summary>
+    public int BodyByteIntervalMilliseconds { get; set; }
 }
 
 /// <summary>

@@ -79,6 +79,29 @@ public class PayExOutageTests
         Assert.Contains("(attempt 1 of 6)", run.App.Output);
     }
 
+    [Theory]
+    [InlineData(true, 0)]
+    [InlineData(false, 500)]
+    public async Task PayEx_whose_answer_stalls_or_trickles_after_its_headers_is_retried_and_stored(bool stall, int byteIntervalMilliseconds)
+    {
+        await using var run = await RunningApp.StartAsync(s =>
+        {
+            s["PayEx__QuickRetries"] = "0";
+            s["PayEx__AttemptTimeoutSeconds"] = "1";
+        });
+        _callback.Serve(run.PayEx);
+        // 200 and its headers at once, then the body never completes (stalled, or one byte each half second).
+        run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 200, StallBody = stall, BodyByteIntervalMilliseconds = byteIntervalMilliseconds, Remaining = 1 });
+
+        await _callback.AcknowledgeAsync(run.App);
+        await run.Storage.WaitForRowsAsync(P, _callback.RowKeys);
+
+        Assert.Equal(2, _callback.PaymentGets(run.PayEx).Count);
+        Assert.Contains("(attempt 1 of 6)", run.App.Output);
+        Assert.Contains("no complete answer from PayEx in time", run.App.Output);
+        Assert.Empty(await run.Storage.DeadLettersAsync());
+    }
+
     [Fact]
     public async Task PayEx_refusing_connections_is_retried_until_it_listens_again()
     {

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Polly.CircuitBreaker;
+using Polly.Timeout;
 using PayExCallbackFunctions.Telemetry;
 
 namespace PayExCallbackFunctions.PayEx;
@@ -65,9 +66,17 @@ public sealed class PayExClient(HttpClient http, CallbackMetrics metrics, TimePr
             // Not sent at all: PayEx failed too often just now. Try again once the circuit may close.
             throw new PayExRequestException($"GET {path} was not sent: PayEx failed too often just now.", null, PayExServices.CircuitBreakDuration, e);
         }
-        catch (Exception e) when (e is not PayExHostRefusedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ResponseEnded)
         {
-            // Network errors and timeouts mean: no answer from PayEx.
+            throw new PayExRequestException($"GET {path} broke off before PayEx's answer was complete.", null, null, e);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            throw new PayExRequestException($"GET {path} got no complete answer from PayEx in time.", null, null, e);
+        }
+        catch (Exception e) when (e is not PayExResourceException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            // Network errors mean: no answer from PayEx.
             throw new PayExRequestException($"GET {path} got no answer from PayEx: {e.GetType().Name}.", null, null, e);
         }
 
@@ -81,40 +90,9 @@ public sealed class PayExClient(HttpClient http, CallbackMetrics metrics, TimePr
                     RetryAfter(response));
             }
 
-            if (response.Content.Headers.ContentLength > MaxResponseBytes)
-            {
-                throw new PayExResourceException($"GET {path} answered with {response.Content.Headers.ContentLength} bytes, more than {MaxResponseBytes}.");
-            }
-
-            try
-            {
-                return (await ReadBoundedAsync(response.Content, path, cancellationToken), (int)response.StatusCode);
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException)
-            {
-                throw new PayExRequestException($"GET {path} broke off while reading the answer.", null, null, e);
-            }
+            // Already read whole, within the attempt's deadline (PayExResponseBuffer).
+            return (await response.Content.ReadAsByteArrayAsync(cancellationToken), (int)response.StatusCode);
         }
-    }
-
-    // Content-Length can be absent (chunked, or removed by decompression): count what is read.
-    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, PayExPath path, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxResponseBytes)
-            {
-                throw new PayExResourceException($"GET {path} answered with more than {MaxResponseBytes} bytes.");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch

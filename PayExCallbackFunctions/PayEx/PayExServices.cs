@@ -17,6 +17,7 @@ public static class PayExServices
         services.AddSingleton<IValidateOptions<PayExOptions>, PayExOptionsValidator>();
 
         services.AddTransient<PayExAuthorization>();
+        services.AddTransient<PayExResponseBuffer>();
         var client = services.AddHttpClient<PayExClient>((sp, http) =>
             {
                 http.BaseAddress = sp.GetRequiredService<IOptions<PayExOptions>>().Value.BaseUrl;
@@ -53,7 +54,9 @@ public static class PayExServices
                 resilience.CircuitBreaker.BreakDuration = CircuitBreakDuration;
             });
 
-        // Innermost, after the resilience handler: every attempt is checked and authorised as it is sent.
+        // Inside the resilience handler, so per attempt: the body is read within the attempt's deadline,
+        // and every attempt is checked and authorised as it is sent.
+        client.AddHttpMessageHandler<PayExResponseBuffer>();
         client.AddHttpMessageHandler<PayExAuthorization>();
         return services;
     }
