@@ -152,6 +152,50 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
     }
 
     [Fact]
+    public async Task Of_concurrent_replays_of_one_dead_letter_one_wins_and_it_is_processed_once()
+    {
+        var id = await DeadLetteredCallbackAsync(_callback);
+        var first = (await GetDeadLetterAsync(id))!["deadLetteredAt"]!.GetValue<DateTimeOffset>();
+
+        var replays = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => SendAsync(HttpMethod.Post, $"{Route}/{id}/replay")));
+
+        Assert.Single(replays, r => r.Status == HttpStatusCode.OK);
+        foreach (var refused in replays.Where(r => r.Status != HttpStatusCode.OK))
+        {
+            // 404 for one that came after the winner had removed it.
+            AssertProblem(refused, refused.Status == HttpStatusCode.NotFound ? HttpStatusCode.NotFound : HttpStatusCode.Conflict);
+        }
+
+        // The one replay fails again (PayEx still has no payment) and is dead-lettered anew; then nothing else is left to run.
+        await Eventually.GetAsync(async () =>
+            await GetDeadLetterAsync(id) is { } d && d["deadLetteredAt"]!.GetValue<DateTimeOffset>() > first ? d : null,
+            $"callback {id} to be dead-lettered again");
+        await Eventually.TrueAsync(async () => await fixture.Storage.ApproximateCountAsync(fixture.Storage.Queue) == 0, "the callback queue to be empty");
+        Assert.Equal(2, fixture.PayEx.State.Requests.Count(r => r.PathAndQuery == _callback.PaymentPath));
+    }
+
+    [Fact]
+    public async Task A_dead_letter_claimed_by_a_replay_is_refused_until_the_claim_lapses()
+    {
+        var id = await DeadLetteredCallbackAsync(_callback);
+        _callback.Serve(fixture.PayEx);
+
+        // As a replay that claimed it a moment ago and is still enqueueing it (or died doing so) leaves it.
+        await ClaimAsync(id, DateTimeOffset.UtcNow);
+        var refused = await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay");
+        AssertProblem(refused, HttpStatusCode.Conflict);
+        Assert.Contains("being replayed", refused.Json["detail"]!.GetValue<string>());
+        Assert.NotNull(await GetDeadLetterAsync(id));
+        Assert.Empty(await fixture.Storage.RowsAsync(P));
+
+        // Claimed longer ago than a replay takes: that replay died, and this one takes over.
+        await ClaimAsync(id, DateTimeOffset.UtcNow.AddMinutes(-3));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay")).Status);
+        await fixture.Storage.WaitForRowsAsync(P, _callback.RowKeys);
+        AssertProblem(await SendAsync(HttpMethod.Get, $"{Route}/{id}"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Discarding_a_dead_letter_removes_it()
     {
         var id = await DeadLetteredCallbackAsync(_callback);
@@ -297,6 +341,10 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
         await Eventually.GetAsync(() => GetDeadLetterAsync(id), $"callback {id} to be dead-lettered");
         return id;
     }
+
+    private async Task ClaimAsync(string id, DateTimeOffset at) =>
+        await fixture.Storage.DeadLetters.UpdateEntityAsync(
+            new Azure.Data.Tables.TableEntity("callback", id) { ["ReplayClaimedAt"] = at }, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Merge);
 
     /// <summary>GET /{id}: the dead letter, or null on 404.</summary>
     private async Task<JsonObject?> GetDeadLetterAsync(string id)

@@ -93,6 +93,10 @@ public sealed partial class DeadLetterAdmin(DeadLetterTable deadLetters, PoisonQ
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The dead letter cannot be replayed.", detail: e.Message);
         }
+        catch (DeadLetterReplayInProgressException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The dead letter is being replayed.", detail: e.Message);
+        }
         catch (RequestFailedException)
         {
             return Unavailable();

@@ -4,37 +4,63 @@ using PayExCallbackFunctions.Storage;
 namespace PayExCallbackFunctions.DeadLetters;
 
 /// <summary>
-/// Puts dead letters back on the callback queue with a fresh attempt count. A dead letter is
-/// removed only after its callback is on the queue, and only if it did not change meanwhile (if
-/// the replayed callback already failed again, the new dead letter stays).
+/// Puts dead letters back on the callback queue with a fresh attempt count. A replay first claims the dead
+/// letter (one of concurrent replays wins, the others refuse), then enqueues it, then removes it, only if it
+/// did not change meanwhile (if the replayed callback already failed again, the new dead letter stays).
 /// </summary>
-public sealed partial class DeadLetterReplay(DeadLetterTable deadLetters, CallbackQueue queue, ILogger<DeadLetterReplay> logger)
+public sealed partial class DeadLetterReplay(DeadLetterTable deadLetters, CallbackQueue queue, TimeProvider time, ILogger<DeadLetterReplay> logger)
 {
     /// <summary>Dead letters one replay-all call goes through, so that it answers in reasonable time.</summary>
     public const int MaxPerCall = 1000;
 
+    /// <summary>How long a claim keeps other replays off: far longer than an enqueue takes, short enough for an operator to retry a replay that died.</summary>
+    public static readonly TimeSpan ClaimHold = TimeSpan.FromMinutes(2);
+
     /// <summary>Null if there is no such dead letter.</summary>
+    /// <exception cref="DeadLetterReplayInProgressException">Another replay of it is under way.</exception>
     public async Task<ReplayResult?> ReplayAsync(string id, CancellationToken cancellationToken)
     {
-        if (await deadLetters.GetAsync(id, cancellationToken) is not { } found)
+        if (await deadLetters.ClaimForReplayAsync(id, time.GetUtcNow(), ClaimHold, cancellationToken) is not { } claim)
         {
             return null;
         }
 
-        var (deadLetter, etag) = found;
-        CallbackEnvelopeFor(deadLetter, out var envelope);
+        var deadLetter = claim.DeadLetter;
         try
         {
+            CallbackEnvelopeFor(deadLetter, out var envelope);
             await queue.EnqueueAsync(queue.Encode(envelope with { Retry = null }), TimeSpan.Zero, cancellationToken);
         }
-        catch (CallbackTooLargeException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new DeadLetterNotReplayableException($"Dead letter {deadLetter.Id} does not fit a queue message: {e.Message}", e);
+            // (Cancelled, the enqueue may have happened: the claim stays and lapses after its hold.)
+            // Not on the queue: the dead letter stays, replayable at once rather than after the claim's hold.
+            await ReleaseAsync(claim);
+            if (e is CallbackTooLargeException)
+            {
+                throw new DeadLetterNotReplayableException($"Dead letter {deadLetter.Id} does not fit a queue message: {e.Message}", e);
+            }
+
+            throw;
         }
 
-        var removed = await deadLetters.DeleteAsync(id, etag, cancellationToken);
+        var removed = await deadLetters.DeleteAsync(id, claim.ETag, cancellationToken);
         LogReplayed(logger, id, deadLetter.Origin);
         return new ReplayResult(id, Replayed: true, removed);
+    }
+
+    private async Task ReleaseAsync(ReplayClaim claim)
+    {
+        try
+        {
+            // Not the caller's token: a cancelled request must still release what it claimed.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await deadLetters.ReleaseAsync(claim, timeout.Token);
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or OperationCanceledException)
+        {
+            LogReleaseFailed(logger, claim.DeadLetter.Id, ClaimHold.TotalMinutes);
+        }
     }
 
     public async Task<ReplayAllResult> ReplayAllAsync(CancellationToken cancellationToken)
@@ -57,7 +83,7 @@ public sealed partial class DeadLetterReplay(DeadLetterTable deadLetters, Callba
                         replayed++;
                     }
                 }
-                catch (DeadLetterNotReplayableException e)
+                catch (Exception e) when (e is DeadLetterNotReplayableException or DeadLetterReplayInProgressException)
                 {
                     failed.Add(new ReplayFailure(item.Id, e.Message));
                 }
@@ -79,6 +105,9 @@ public sealed partial class DeadLetterReplay(DeadLetterTable deadLetters, Callba
             throw new DeadLetterNotReplayableException($"Dead letter {deadLetter.Id} holds no callback envelope to replay: {e.Message}", e);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replay of dead letter {CallbackId} failed and its claim could not be released: it can be replayed again in {Minutes} minutes")]
+    private static partial void LogReleaseFailed(ILogger logger, string callbackId, double minutes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replayed dead letter {CallbackId} ({Origin}): it is back on the callback queue")]
     private static partial void LogReplayed(ILogger logger, string callbackId, DeadLetterOrigin origin);

@@ -15,6 +15,8 @@ public sealed class DeadLetterTable(TableServiceClient tables, IOptions<StorageO
 {
     public const string PartitionKey = "callback";
 
+    private const string ReplayClaimedAt = "ReplayClaimedAt";
+
     private static readonly string[] SummaryColumns =
         ["RowKey", "Origin", "Reason", "Attempts", "FirstFailedAt", "DeadLetteredAt", "ReceivedAt", "Shape", "PaymentOrder", "Payment", "Transaction", "Errors"];
 
@@ -67,6 +69,64 @@ public sealed class DeadLetterTable(TableServiceClient tables, IOptions<StorageO
         return ([], null);
     }
 
+    /// <summary>
+    /// Marks a dead letter as being replayed, conditioned on its ETag, so that of concurrent replays one wins. A claim
+    /// older than <paramref name="hold"/> is a replay that died part-way, and is taken over. Null if there is no such dead letter.
+    /// </summary>
+    /// <exception cref="DeadLetterReplayInProgressException">Another replay holds it, or changed it since it was read.</exception>
+    public async Task<ReplayClaim?> ClaimForReplayAsync(string id, DateTimeOffset now, TimeSpan hold, CancellationToken cancellationToken)
+    {
+        TableEntity entity;
+        try
+        {
+            var response = await _table.GetEntityIfExistsAsync<TableEntity>(PartitionKey, id, cancellationToken: cancellationToken);
+            if (!response.HasValue)
+            {
+                return null;
+            }
+
+            entity = response.Value!;
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
+        {
+            return null;
+        }
+
+        if (entity.GetDateTimeOffset(ReplayClaimedAt) is { } claimedAt && now - claimedAt < hold)
+        {
+            throw new DeadLetterReplayInProgressException(
+                $"Dead letter {id} is being replayed (since {claimedAt:u}); if that replay failed, it can be replayed again after {claimedAt + hold:u}.");
+        }
+
+        try
+        {
+            var claimed = await _table.UpdateEntityAsync(
+                new TableEntity(PartitionKey, id) { [ReplayClaimedAt] = now }, entity.ETag, TableUpdateMode.Merge, cancellationToken);
+            return new ReplayClaim(FromEntity(entity, withMessage: true), claimed.Headers.ETag ?? ETag.All, Unclaimed(entity));
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            throw new DeadLetterReplayInProgressException($"Dead letter {id} changed while it was being claimed for replay: another replay took it.", e);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Puts a claimed dead letter back as it was, for a later replay; leaves it alone if it changed since.</summary>
+    public async Task ReleaseAsync(ReplayClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        try
+        {
+            await _table.UpdateEntityAsync(claim.Unclaimed, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+        }
+    }
+
     /// <summary>Removes a dead letter if it is still as it was read; false if it changed or went since.</summary>
     public async Task<bool> DeleteAsync(string id, ETag etag, CancellationToken cancellationToken)
     {
@@ -79,6 +139,14 @@ public sealed class DeadLetterTable(TableServiceClient tables, IOptions<StorageO
         {
             return false;
         }
+    }
+
+    private static TableEntity Unclaimed(TableEntity entity)
+    {
+        var unclaimed = new TableEntity(entity);
+        unclaimed.Remove(ReplayClaimedAt);
+        unclaimed.Remove("odata.etag");
+        return unclaimed;
     }
 
     private static TableEntity ToEntity(DeadLetter deadLetter)

@@ -70,6 +70,10 @@ public sealed class StatusPageRequests(QueueBacklog backlog, RecentCallbacks rec
         {
             return Message(StatusCodes.Status422UnprocessableEntity, "The dead letter cannot be replayed", e.Message, links);
         }
+        catch (DeadLetterReplayInProgressException e)
+        {
+            return Message(StatusCodes.Status409Conflict, "The dead letter is being replayed", e.Message, links);
+        }
         catch (Exception e) when (StatusSnapshot.IsStorageFailure(e, cancellationToken))
         {
             return Unavailable(links);
