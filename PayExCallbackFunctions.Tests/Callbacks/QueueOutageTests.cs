@@ -42,6 +42,60 @@ public class QueueOutageTests
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 
+    [Fact]
+    public async Task With_storage_hanging_a_callback_gets_503_within_the_answer_timeout_and_the_status_page_still_answers()
+    {
+        await using var azurite = await Azurite.StartAsync();
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        var settings = storage.Settings(payEx);
+        settings["AzureWebJobs.ProcessPayExCallback.Disabled"] = "true";
+        await using var app = await HostProcess.StartAsync(settings);
+        var callback = File.ReadAllText(RepoPaths.TestData("callback-v1-nested-instrument.json"));
+        using (var before = await PostAsync(app, callback))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        using var status = new HttpRequestMessage(HttpMethod.Get, "/api/payex/status/");
+        status.Headers.Add("x-functions-key", app.MasterKey);
+        using (var page = await app.Http.SendAsync(status))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+
+        azurite.Pause();
+        try
+        {
+            // Storage__AnswerTimeoutSeconds is 2 by default; before it was honoured this took about 30 s (three tries of 10 s).
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var during = await PostAsync(app, callback);
+            var answeredIn = clock.Elapsed;
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+            Assert.Equal("application/problem+json", during.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(TimeSpan.FromSeconds(30), during.Headers.RetryAfter?.Delta);
+            Assert.True(answeredIn < TimeSpan.FromSeconds(8), $"The 503 took {answeredIn.TotalSeconds:F1} s.");
+
+            clock.Restart();
+            using var again = new HttpRequestMessage(HttpMethod.Get, "/api/payex/status/");
+            again.Headers.Add("x-functions-key", app.MasterKey);
+            using var page = await app.Http.SendAsync(again);
+            var pageIn = clock.Elapsed;
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            var html = await page.Content.ReadAsStringAsync();
+            Assert.Contains("id=\"backlog-error\"", html);
+            Assert.Contains("id=\"dead-letters-error\"", html);
+            Assert.True(pageIn < TimeSpan.FromSeconds(8), $"The status page took {pageIn.TotalSeconds:F1} s.");
+        }
+        finally
+        {
+            azurite.Resume();
+        }
+
+        using var after = await PostAsync(app, callback);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
     private static async Task<HttpResponseMessage> PostAsync(HostProcess app, string callback)
     {
         using var content = new StringContent(callback, Encoding.UTF8, "application/json");

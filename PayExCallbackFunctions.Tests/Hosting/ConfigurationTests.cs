@@ -26,6 +26,7 @@ public class ConfigurationTests
         { "Callbacks__MaxBodyBytes", "10", "MaxBodyBytes" },
         { "Storage__DeadLettersTable", "Bad-Name", "Storage__DeadLettersTable 'Bad-Name' is not a valid table name of its own" },
         { "Retry__Schedule", "soon", "Retry__Schedule 'soon' must be a comma-separated list of TimeSpans" },
+        { "Storage__AnswerTimeoutSeconds", "0", "Storage__AnswerTimeoutSeconds must be between 1 and 60" },
         { "Retry__MaxAttempts", "0", "Retry__MaxAttempts must be between 1 and 1000" },
         { "PayEx__QuickRetries", "9", "PayEx__QuickRetries must be between 0 and 5" },
         { "Storage__RejectedCallbacksTable", "Bad-Name", "Storage__RejectedCallbacksTable 'Bad-Name' is not a valid table name of its own" },

@@ -128,6 +128,23 @@ public sealed class Azurite : IAsyncDisposable
         await RestartAsync();
     }
 
+    /// <summary>
+    /// Freezes Azurite (SIGSTOP): its ports still accept connections, as the kernel answers them, but no request
+    /// gets an answer. What a storage that hangs, rather than refuses, looks like to a client.
+    /// </summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Lets a paused Azurite go on (SIGCONT); it then answers what waited.</summary>
+    public void Resume() => Signal("CONT");
+
+    private void Signal(string signal)
+    {
+        if (_process is { HasExited: false } process)
+        {
+            Process.Start("kill", $"-{signal} {process.Id}")!.WaitForExit();
+        }
+    }
+
     /// <summary>Stops Azurite at once.</summary>
     public void Kill()
     {

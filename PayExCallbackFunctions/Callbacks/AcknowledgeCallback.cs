@@ -18,6 +18,7 @@ public sealed partial class AcknowledgeCallback(
     CallbackQueue queue,
     RejectedCallbackTable rejections,
     IOptions<CallbackOptions> options,
+    IOptions<StorageOptions> storage,
     TimeProvider time,
     CallbackMetrics metrics,
     RecentCallbacks recent,
@@ -124,7 +125,10 @@ public sealed partial class AcknowledgeCallback(
         envelope = envelope with { TraceParent = traceParent, TraceState = traceState };
         try
         {
-            await queue.EnqueueAsync(envelope, cancellationToken);
+            // A storage that hangs rather than refuses gets the same answer as one that is down, and soon.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(storage.Value.AnswerTimeout);
+            await queue.EnqueueAsync(envelope, deadline.Token);
         }
         catch (CallbackTooLargeException e)
         {

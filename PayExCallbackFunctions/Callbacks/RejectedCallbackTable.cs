@@ -17,14 +17,13 @@ namespace PayExCallbackFunctions.Callbacks;
 public sealed partial class RejectedCallbackTable(TableServiceClient tables, IOptions<StorageOptions> options, ILogger<RejectedCallbackTable> logger)
 {
     private const int MaxTextLength = 1024;
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     private readonly TableClient _table = tables.GetTableClient(options.Value.RejectedCallbacksTable);
 
     public async Task RecordAsync(RejectedCallback rejected, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
+        timeout.CancelAfter(options.Value.AnswerTimeout);
         var entity = ToEntity(rejected);
         try
         {

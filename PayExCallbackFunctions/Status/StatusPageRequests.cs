@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using PayExCallbackFunctions.DeadLetters;
+using PayExCallbackFunctions.Storage;
 using PayExCallbackFunctions.Telemetry;
 
 namespace PayExCallbackFunctions.Status;
@@ -8,7 +10,7 @@ namespace PayExCallbackFunctions.Status;
 /// The operator's status page (the function PayExStatus, <c>payex/status/{*rest}</c>, get and post):
 /// the page itself, and the posts of its Replay buttons.
 /// </summary>
-public sealed class StatusPageRequests(QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, DeadLetterReplay replay, TimeProvider time)
+public sealed class StatusPageRequests(QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, DeadLetterReplay replay, TimeProvider time, IOptions<StorageOptions> storage)
 {
     public const string Route = "/api/payex/status";
 
@@ -49,7 +51,7 @@ public sealed class StatusPageRequests(QueueBacklog backlog, RecentCallbacks rec
 
     private async Task<IResult> PageAsync(HttpRequest request, StatusLinks links, CancellationToken cancellationToken)
     {
-        var snapshot = await StatusSnapshot.GatherAsync(backlog, recent, deadLetters, time, cancellationToken);
+        var snapshot = await StatusSnapshot.GatherAsync(backlog, recent, deadLetters, time, storage.Value.AnswerTimeout, cancellationToken);
         return Page(StatusCodes.Status200OK, StatusPage.Render(snapshot, StatusNotice.From(request.Query), links));
     }
 

@@ -22,11 +22,13 @@ public sealed record StatusSnapshot(
     public const int DeadLetterLimit = 50;
 
     public static async Task<StatusSnapshot> GatherAsync(
-        QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, TimeProvider time, CancellationToken cancellationToken)
+        QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, TimeProvider time, TimeSpan storageTimeout, CancellationToken cancellationToken)
     {
-        // Both storage reads at once: the page waits for the slower one, not for the sum.
-        var reading = ReadBacklogAsync(backlog, cancellationToken);
-        var listed = ListDeadLettersAsync(deadLetters, cancellationToken);
+        // Both storage reads at once, within one deadline: the page waits for the slower one, and not for a storage that hangs.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(storageTimeout);
+        var reading = ReadBacklogAsync(backlog, deadline.Token, cancellationToken);
+        var listed = ListDeadLettersAsync(deadLetters, deadline.Token, cancellationToken);
         var callbacks = recent.Snapshot();
         var (items, more) = await listed;
         return new StatusSnapshot(
@@ -44,11 +46,11 @@ public sealed record StatusSnapshot(
     public static bool IsStorageFailure(Exception e, CancellationToken cancellationToken) =>
         e is RequestFailedException or AggregateException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
-    private static async Task<QueueBacklogReading?> ReadBacklogAsync(QueueBacklog backlog, CancellationToken cancellationToken)
+    private static async Task<QueueBacklogReading?> ReadBacklogAsync(QueueBacklog backlog, CancellationToken deadline, CancellationToken cancellationToken)
     {
         try
         {
-            return await backlog.ReadAsync(cancellationToken);
+            return await backlog.ReadAsync(deadline);
         }
         catch (Exception e) when (IsStorageFailure(e, cancellationToken))
         {
@@ -56,11 +58,11 @@ public sealed record StatusSnapshot(
         }
     }
 
-    private static async Task<(IReadOnlyList<DeadLetter>? Items, bool More)> ListDeadLettersAsync(DeadLetterTable deadLetters, CancellationToken cancellationToken)
+    private static async Task<(IReadOnlyList<DeadLetter>? Items, bool More)> ListDeadLettersAsync(DeadLetterTable deadLetters, CancellationToken deadline, CancellationToken cancellationToken)
     {
         try
         {
-            var (items, continuation) = await deadLetters.ListAsync(DeadLetterLimit, null, cancellationToken);
+            var (items, continuation) = await deadLetters.ListAsync(DeadLetterLimit, null, deadline);
             return (items, continuation is not null);
         }
         catch (Exception e) when (IsStorageFailure(e, cancellationToken))

@@ -24,6 +24,14 @@ public sealed partial class StorageOptions
     /// <summary>Callbacks refused as invalid after they passed authentication, kept so a format change is noticed.</summary>
     public string RejectedCallbacksTable { get; set; } = "PayExRejectedCallbacks";
 
+    /// <summary>
+    /// How long a function that answers a caller (the callback, the status page) waits for storage before it
+    /// answers without it: PayEx waits for our answer, and a hanging storage must not hold it for half a minute.
+    /// </summary>
+    public int AnswerTimeoutSeconds { get; set; } = 2;
+
+    public TimeSpan AnswerTimeout => TimeSpan.FromSeconds(AnswerTimeoutSeconds);
+
     /// <summary>Where the queue trigger moves a message that failed <c>maxDequeueCount</c> times, as the Functions host names it.</summary>
     public string PoisonQueue => CallbackQueue + PoisonSuffix;
 
@@ -59,6 +67,11 @@ public sealed class StorageOptionsValidator(IConfiguration configuration) : IVal
         if (!StorageOptions.TableName().IsMatch(options.DeadLettersTable) || string.Equals(options.DeadLettersTable, options.PaymentsTable, StringComparison.OrdinalIgnoreCase))
         {
             failures.Add($"Storage__DeadLettersTable '{options.DeadLettersTable}' is not a valid table name of its own (3-63 letters and digits, starting with a letter, not the payments table).");
+        }
+
+        if (options.AnswerTimeoutSeconds is < 1 or > 60)
+        {
+            failures.Add("Storage__AnswerTimeoutSeconds must be between 1 and 60.");
         }
 
         var tables = new[] { options.PaymentsTable, options.DeadLettersTable };
