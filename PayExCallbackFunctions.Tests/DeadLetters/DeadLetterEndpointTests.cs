@@ -331,6 +331,28 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
         await fixture.Storage.WaitForRowsAsync(P, _callback.RowKeys);
     }
 
+    [Fact]
+    public async Task A_message_the_host_moved_on_to_the_poison_queues_own_poison_queue_is_dead_lettered_too()
+    {
+        // As the host leaves it when the poison queue's function died on its last tries.
+        var id = await DeadLetteredCallbackAsync(_callback);
+        var message = (await GetDeadLetterAsync(id))!["message"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, $"{Route}/{id}")).Status);
+
+        await fixture.Storage.PoisonPoison.CreateIfNotExistsAsync();
+        await fixture.Storage.PoisonPoison.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(message)));
+
+        var item = await Eventually.GetAsync(async () =>
+            (await ListAllAsync()).FirstOrDefault(i => i["id"]!.GetValue<string>() == id), $"callback {id} back as a dead letter");
+        Assert.Equal("Poison", item["origin"]!.GetValue<string>());
+        Assert.Equal(_callback.PaymentPath, item["payment"]!.GetValue<string>());
+        await Eventually.TrueAsync(async () => await fixture.Storage.ApproximateCountAsync(fixture.Storage.PoisonPoison) == 0, "the poison queue's poison queue to be emptied");
+
+        _callback.Serve(fixture.PayEx);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay")).Status);
+        await fixture.Storage.WaitForRowsAsync(P, _callback.RowKeys);
+    }
+
     /// <summary>Posts a callback whose payment PayEx does not have (its transaction it has) and waits until it is dead-lettered.</summary>
     private async Task<string> DeadLetteredCallbackAsync(ExampleCallback callback)
     {

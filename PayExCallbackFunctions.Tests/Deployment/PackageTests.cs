@@ -28,6 +28,7 @@ public class PackageTests(FunctionAppPackage package) : IClassFixture<FunctionAp
         new("PayExCallback", "httpTrigger", "Function", "post", "payex/callbacks"),
         new("ProcessPayExCallback", "queueTrigger", QueueName: "%Storage:CallbackQueue%"),
         new("DeadLetterPoisonCallback", "queueTrigger", QueueName: "%Storage:CallbackQueue%-poison"),
+        new("DeadLetterPoisonPoisonCallback", "queueTrigger", QueueName: "%Storage:CallbackQueue%-poison-poison"),
         new("PayExDeadLetters", "httpTrigger", "Admin", "get", "payex/deadletters"),
         new("PayExDeadLetter", "httpTrigger", "Admin", "get,delete", "payex/deadletters/{id}"),
         new("ReplayPayExDeadLetter", "httpTrigger", "Admin", "post", "payex/deadletters/{id}/replay"),

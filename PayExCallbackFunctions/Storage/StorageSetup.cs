@@ -21,6 +21,7 @@ public sealed partial class StorageSetup(
         {
             await queues.GetQueueClient(names.CallbackQueue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
             await queues.GetQueueClient(names.PoisonQueue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
+            await queues.GetQueueClient(names.PoisonQueue + StorageOptions.PoisonSuffix).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
             await tables.GetTableClient(names.PaymentsTable).CreateIfNotExistsAsync(stoppingToken);
             await tables.GetTableClient(names.DeadLettersTable).CreateIfNotExistsAsync(stoppingToken);
             await tables.GetTableClient(names.RejectedCallbacksTable).CreateIfNotExistsAsync(stoppingToken);
