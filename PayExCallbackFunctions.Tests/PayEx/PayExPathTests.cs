@@ -63,6 +63,8 @@ public class PayExPathTests
     [InlineData($"//evil.example/psp/creditcard/payments/{P}")]
     [InlineData($"https://api.payex.com/psp/creditcard/payments/{P}?x=1")]
     [InlineData($"file:///psp/creditcard/payments/{P}")]
+    [InlineData($"https://\u00e9-/psp/creditcard/payments/{P}")]
+    [InlineData($"https://xn--/psp/creditcard/payments/{P}")]
     public void Anything_but_a_PayEx_path_on_the_PayEx_host_is_refused(string reference)
     {
         Assert.False(PayExPath.TryParse(reference, PayExHost, out var path, out var error));

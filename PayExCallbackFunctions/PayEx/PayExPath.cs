@@ -126,8 +126,22 @@ public sealed partial record PayExPath
 
     private static bool IsPayExHost(Uri url, Uri baseUrl) =>
         string.Equals(url.Scheme, baseUrl.Scheme, StringComparison.OrdinalIgnoreCase)
-        && string.Equals(url.IdnHost, baseUrl.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && IdnHostOrNull(url) is { } host
+        && string.Equals(host, baseUrl.IdnHost, StringComparison.OrdinalIgnoreCase)
         && url.Port == baseUrl.Port;
+
+    // Uri.TryCreate accepts hosts (such as "é-") whose IDN form then throws; such a host is not PayEx's.
+    private static string? IdnHostOrNull(Uri url)
+    {
+        try
+        {
+            return url.IdnHost;
+        }
+        catch (UriFormatException)
+        {
+            return null;
+        }
+    }
 
     private static bool TryParsePath(string candidate, [NotNullWhen(true)] out PayExPath? path, [NotNullWhen(false)] out string? error)
     {
