@@ -44,6 +44,11 @@ public static class StandInApi
                     return Results.Empty;
                 }
 
+                if (fault.ReasonPhrase is { } phrase)
+                {
+                    context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseFeature>()!.ReasonPhrase = phrase;
+                }
+
                 if (fault.Status != 200)
                 {
                     if (fault.RetryAfterSeconds is { } seconds)

@@ -208,6 +208,9 @@ public sealed class Fault
 
     public int DelayMilliseconds { get; set; }
 
+    /// <summary>The reason phrase of the status line, instead of the usual one.</summary>
+    public string? ReasonPhrase { get; set; }
+
     /// <summary>With status 200: send the headers and the body's first byte, then nothing until the client gives up.</summary>
     public bool StallBody { get; set; }
 

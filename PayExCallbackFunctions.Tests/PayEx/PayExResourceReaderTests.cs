@@ -33,6 +33,8 @@ public class PayExResourceReaderTests
     [InlineData("{ \"id\": \"/psp/creditcard/payments/0dac01c4-3c2e-4f32-31d2-08d8df0d48aa\",", "repeats a property")]
     [InlineData("{ \"state\": \"Failed\",", "repeats a property")]
     [InlineData("{ ,", "is not JSON")]
+    [InlineData("{ \"description\": \"\\ud800\",", "not valid Unicode")]
+    [InlineData("{ \"\\udfff\": 1,", "not valid Unicode")]
     public void A_payment_that_repeats_a_property_or_is_not_JSON_is_refused(string start, string reason)
     {
         var json = Encoding.UTF8.GetString(Example("payment-creditcard.sdk-php.json"));

@@ -1,3 +1,4 @@
+using PayExCallbackFunctions.PayExStandIn;
 using System.Net;
 using Azure.Data.Tables;
 using PayExCallbackFunctions.Tests.Infrastructure;
@@ -199,5 +200,44 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
         Assert.Equal("Permanent", deadLetter.GetString("Origin"));
         Assert.Contains("repeats", deadLetter.GetString("Reason"), StringComparison.Ordinal);
         Assert.Empty(await fixture.Storage.RowsAsync(P));
+    }
+
+    [Fact]
+    public async Task A_PayEx_answer_holding_a_lone_surrogate_is_dead_lettered_as_permanent_with_its_reason()
+    {
+        Serve("transaction-authorization-creditcard.docs.json");
+        var payment = _examples.Resource("payment-creditcard-callback-examples.json");
+        var broken = payment.Replace("\"payment\": {", "\"payment\": { \"description\": \"\\ud800\",", StringComparison.Ordinal);
+        Assert.NotEqual(payment, broken);
+        fixture.PayEx.State.Put($"/psp/creditcard/payments/{P}", broken);
+        await PostAsync(_examples.Callback("callback-v1-nested-instrument.json"));
+
+        var deadLetter = await Eventually.GetAsync(
+            async () => (await fixture.Storage.DeadLettersAsync()).SingleOrDefault(d => d.GetString("Payment") == $"/psp/creditcard/payments/{P}"),
+            "the dead letter");
+        Assert.Equal("Permanent", deadLetter.GetString("Origin"));
+        Assert.Contains("not valid Unicode", deadLetter.GetString("Reason"), StringComparison.Ordinal);
+        Assert.Empty(await fixture.Storage.RowsAsync(P));
+    }
+
+    [Fact]
+    public async Task A_PayEx_reason_phrase_that_is_huge_and_holds_control_characters_reaches_the_dead_letter_bounded_and_neutralised()
+    {
+        Serve("transaction-authorization-creditcard.docs.json");
+        var phrase = "Not Found \u001b[31m\u0007 " + new string('x', 60_000);
+        fixture.PayEx.State.AddFault(new Fault { Path = $"/psp/creditcard/payments/{P}", Status = 404, ReasonPhrase = phrase, Remaining = 1 });
+        await PostAsync(_examples.Callback("callback-v1-nested-instrument.json"));
+
+        var deadLetter = await Eventually.GetAsync(
+            async () => (await fixture.Storage.DeadLettersAsync()).SingleOrDefault(d => d.GetString("Payment") == $"/psp/creditcard/payments/{P}"),
+            "the dead letter");
+        // Not a poison dead letter saying "a crash or a bug": the 404 itself, its phrase cut and its escapes shown, not sent.
+        Assert.Equal("Permanent", deadLetter.GetString("Origin"));
+        var reason = deadLetter.GetString("Reason");
+        Assert.Contains("answered 404 Not Found \\u001b[31m\\u0007 xxx", reason, StringComparison.Ordinal);
+        Assert.True(reason.Length < 1000, $"The reason is {reason.Length} characters.");
+        Assert.DoesNotContain(reason, char.IsControl);
+        Assert.DoesNotContain("\u001b", fixture.App.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u0007", fixture.App.Output, StringComparison.Ordinal);
     }
 }

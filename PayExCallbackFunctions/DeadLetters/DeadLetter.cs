@@ -54,7 +54,7 @@ public sealed record DeadLetter
     {
         Id = envelope.Id,
         Origin = origin,
-        Reason = reason,
+        Reason = OutsideText.Neutralise(reason, Retry.Failure.MaxReasonChars),
         Attempts = envelope.Retry?.Attempts ?? 0,
         FirstFailedAt = envelope.Retry?.FirstFailedAt,
         DeadLetteredAt = now,
@@ -72,7 +72,7 @@ public sealed record DeadLetter
     {
         Id = $"message-{messageId}",
         Origin = origin,
-        Reason = reason,
+        Reason = OutsideText.Neutralise(reason, Retry.Failure.MaxReasonChars),
         Attempts = (int)Math.Min(dequeueCount, int.MaxValue),
         DeadLetteredAt = now,
         Message = message,

@@ -14,6 +14,9 @@ public sealed class PayExClient(HttpClient http, CallbackMetrics metrics, TimePr
 {
     public const int MaxResponseBytes = 4 * 1024 * 1024;
 
+    /// <summary>What of an answer's reason phrase is kept: PayEx's are a few words.</summary>
+    public const int MaxReasonPhraseChars = 200;
+
     private static readonly MediaTypeWithQualityHeaderValue Problem = new("application/problem+json", 1.0);
 
     /// <summary>GETs a resource; <paramref name="expand"/> names sub-resources PayEx should inline.</summary>
@@ -85,7 +88,7 @@ public sealed class PayExClient(HttpClient http, CallbackMetrics metrics, TimePr
             if (!response.IsSuccessStatusCode)
             {
                 throw new PayExRequestException(
-                    $"GET {path} answered {(int)response.StatusCode} {response.ReasonPhrase}.",
+                    $"GET {path} answered {(int)response.StatusCode} {OutsideText.Neutralise(response.ReasonPhrase, MaxReasonPhraseChars)}.",
                     response.StatusCode,
                     RetryAfter(response));
             }

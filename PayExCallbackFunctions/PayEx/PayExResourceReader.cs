@@ -212,6 +212,12 @@ public static class PayExResourceReader
 
     private static JsonDocument Parse(byte[] body, PayExPath expected)
     {
+        // Such a string can be neither read as text nor stored.
+        if (HoldsLoneSurrogate(body))
+        {
+            throw new PayExResourceException($"GET {expected} answered with JSON text that is not valid Unicode (an escaped lone surrogate).");
+        }
+
         try
         {
             return JsonDocument.Parse(body, Options);
@@ -222,6 +228,32 @@ public static class PayExResourceReader
                 RepeatsAProperty(body) ? $"GET {expected} answered with JSON that repeats a property." : $"GET {expected} answered with something that is not JSON.",
                 e);
         }
+    }
+
+    // Raw UTF-8 is validated by the parser; only an escape (\ud800) can hold a lone surrogate.
+    private static bool HoldsLoneSurrogate(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = Options.MaxDepth });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    reader.GetString();
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+        catch (JsonException)
+        {
+            // Not JSON: Parse says so.
+        }
+
+        return false;
     }
 
     private static bool RepeatsAProperty(byte[] body)

@@ -20,6 +20,11 @@ public enum FailureKind
 /// <summary>A processing failure, classified for the retry path.</summary>
 public sealed record Failure(FailureKind Kind, string Reason, TimeSpan? RetryAfter = null)
 {
+    /// <summary>Reasons can carry PayEx's words and reach logs, the retry history and dead letters.</summary>
+    public const int MaxReasonChars = 2000;
+
+    public string Reason { get; init; } = OutsideText.Neutralise(Reason, MaxReasonChars);
+
     /// <summary>
     /// Classifies a failure; null for one that was not foreseen (a bug), which is left to the
     /// queue trigger's own retries and poison queue.
