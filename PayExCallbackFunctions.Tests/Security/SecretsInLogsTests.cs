@@ -23,7 +23,11 @@ public class SecretsInLogsTests
     {
         await using var payEx = await StandIn.StartAsync(token: PayExToken);
         await using var storage = await TestStorage.CreateAsync();
+        await using var telemetry = new TelemetrySink();
         var settings = storage.Settings(payEx);
+        settings["APPLICATIONINSIGHTS_CONNECTION_STRING"] = $"InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint={telemetry.BaseUrl}";
+        settings["OTEL_TRACES_SAMPLER"] = "microsoft.fixed_percentage";
+        settings["OTEL_TRACES_SAMPLER_ARG"] = "1.0";
         settings["Access__SigningSecret"] = SigningSecret;
         settings["Access__PreviousSigningSecret"] = PreviousSigningSecret;
         settings["Access__RequireSignature"] = "false";
@@ -78,15 +82,29 @@ public class SecretsInLogsTests
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(app, HttpMethod.Post, "/api/payex/callbacks", CallbackKey, "{\"payment\": 1}")).StatusCode);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await app.Raw.PostAsync($"/api/payex/callbacks?code={CallbackKey}", new StringContent("x", Encoding.UTF8, "text/plain"))).StatusCode);
 
+        // Requests the host's Kestrel cannot parse, which it logs as "bad request data" with what it read:
+        // a request line with a raw space in its query, and a header line without a colon.
+        var signature = CallbackSignature.Sign("My Order", SigningSecret);
+        Assert.StartsWith("HTTP/1.1 400", await SendRawAsync(app, $"POST /api/payex/callbacks?order=My Order&sig={signature}&code={CallbackKey} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 400", await SendRawAsync(app, $"POST /api/payex/callbacks HTTP/1.1\r\nHost: x\r\nx-functions-key {AdminKey}\r\nContent-Length: 0\r\n\r\n"), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 400", await SendRawAsync(app, $"POST /api/payex/callbacks HTTP/1.1\r\nHost: x\r\nx-functions-key: {OldCallbackKey}\0\r\nContent-Length: 0\r\n\r\n"), StringComparison.Ordinal);
+
         // Admin calls with the key as header and as code.
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(app, HttpMethod.Get, "/api/payex/deadletters", AdminKey)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await app.Raw.GetAsync($"/api/payex/deadletters?code={AdminKey}")).StatusCode);
         await Eventually.TrueAsync(async () => (await storage.DeadLettersAsync()).Count >= 2, "the dead letters");
 
-        var output = app.Output;
+        // The host exports its log in order, the worker's console among it: once the last admin call's
+        // line is there, so is everything the host logged before it.
+        const string AdminCallDone = "info: Microsoft.AspNetCore.Routing.EndpointMiddleware[1] Executed endpoint \\u0027PayExDeadLetters\\u0027";
+        await Eventually.TrueAsync(
+            () => Task.FromResult(telemetry.Received.Sum(r => r.Body.Split(AdminCallDone).Length - 1) >= 2),
+            "the host's telemetry of the last admin call");
+        var output = app.Output + "\n" + string.Join('\n', telemetry.Received.Select(r => r.Body));
         Assert.Contains("Sending HTTP request", output, StringComparison.Ordinal); // the worker's Trace and Debug did reach the log
         Assert.Contains("dbug: ", output, StringComparison.Ordinal); // and so did the host's
-        foreach (var secret in new[] { PayExToken, CallbackKey, OldCallbackKey, AdminKey, SigningSecret, PreviousSigningSecret, Azurite.AccountKey, PayerEmail, PayerPhone, "Plantedfirstname" })
+        var signedUrlSignature = System.Web.HttpUtility.ParseQueryString(url.Query)["sig"]!;
+        foreach (var secret in new[] { signedUrlSignature, signature, PayExToken, CallbackKey, OldCallbackKey, AdminKey, SigningSecret, PreviousSigningSecret, Azurite.AccountKey, PayerEmail, PayerPhone, "Plantedfirstname" })
         {
             foreach (var form in new[] { secret, Uri.EscapeDataString(secret), Convert.ToBase64String(Encoding.UTF8.GetBytes(secret)) })
             {
@@ -108,6 +126,18 @@ public class SecretsInLogsTests
         using var request = new HttpRequestMessage(method, path) { Content = json is null ? null : Json(json) };
         request.Headers.Add("x-functions-key", key);
         return await app.Raw.SendAsync(request);
+    }
+
+    private static async Task<string> SendRawAsync(HostProcess app, string request)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(app.BaseUrl.Host, app.BaseUrl.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var answer = new byte[4096];
+        var read = await stream.ReadAtLeastAsync(answer, 12, throwOnEndOfStream: false, timeout.Token);
+        return Encoding.Latin1.GetString(answer, 0, read);
     }
 
     private static string Around(string output, string secret)
