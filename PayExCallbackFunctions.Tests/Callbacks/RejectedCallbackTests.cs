@@ -127,6 +127,55 @@ public class RejectedCallbackTests(RunningApp fixture) : IClassFixture<RunningAp
     }
 }
 
+/// <summary>What a caller holding a key can make the app store is bounded: repeats count up one row, and a day holds at most so many.</summary>
+public class RejectedCallbackBoundTests
+{
+    private static async Task<string> PostAsync(HostProcess app, string body)
+    {
+        using var response = await app.Http.PostAsync("/api/payex/callbacks", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
+        return problem!["callbackId"]!.GetValue<string>();
+    }
+
+    [Fact]
+    public async Task The_same_bad_body_posted_many_times_at_once_is_one_row_that_counts_them()
+    {
+        await using var fixture = await RunningApp.StartAsync(_ => { });
+        var junk = """{"payment": {"id": "/psp/creditcard/payments/not-a-guid", "number": 1}, "junk": "###JUNK###"}""".Replace("###JUNK###", new string('j', 8000), StringComparison.Ordinal);
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => PostAsync(fixture.App, junk)));
+
+        var row = Assert.Single(await fixture.Storage.RejectedAsync());
+        Assert.Equal(40, row.GetInt32("Count"));
+        Assert.Contains(row.GetString("CallbackId"), ids);
+        Assert.Contains(row.GetString("LastCallbackId"), ids);
+        Assert.Equal(junk, row.GetString("Body"));
+        Assert.True(row.GetDateTimeOffset("LastReceivedAt") >= row.GetDateTimeOffset("ReceivedAt"));
+    }
+
+    [Fact]
+    public async Task A_day_keeps_at_most_the_configured_number_of_distinct_rejections_and_still_counts_their_repeats()
+    {
+        await using var fixture = await RunningApp.StartAsync(s => s["Callbacks__MaxRejectedPerDay"] = "3");
+        static string Bad(int n) => $"{{\"payment\": {{\"id\": \"/psp/creditcard/payments/not-a-guid-{n}\", \"number\": 1}}}}";
+
+        var first = await PostAsync(fixture.App, Bad(0));
+        foreach (var n in Enumerable.Range(1, 7))
+        {
+            await PostAsync(fixture.App, Bad(n));
+        }
+
+        await PostAsync(fixture.App, Bad(0));
+
+        var rows = await fixture.Storage.RejectedAsync();
+        Assert.Equal(3, rows.Count);
+        var repeated = Assert.Single(rows, r => r.GetString("CallbackId") == first);
+        Assert.Equal(2, repeated.GetInt32("Count"));
+        Assert.Contains("holds 3 distinct rejections", fixture.App.Output, StringComparison.Ordinal);
+    }
+}
+
 /// <summary>Recording a rejection is best effort: with storage down, the caller still gets its 4xx, promptly.</summary>
 public class RejectedCallbackStorageDownTests
 {

@@ -24,6 +24,7 @@ public class ConfigurationTests
         { "Storage__CallbackQueue", "Bad_Name", "Storage__CallbackQueue 'Bad_Name' is not a valid queue name" },
         { "Storage__PaymentsTable", "1x", "Storage__PaymentsTable '1x' is not a valid table name" },
         { "Callbacks__MaxBodyBytes", "10", "MaxBodyBytes" },
+        { "Callbacks__MaxRejectedPerDay", "0", "MaxRejectedPerDay" },
         { "Storage__DeadLettersTable", "Bad-Name", "Storage__DeadLettersTable 'Bad-Name' is not a valid table name of its own" },
         { "Retry__Schedule", "soon", "Retry__Schedule 'soon' must be a comma-separated list of TimeSpans" },
         { "Storage__AnswerTimeoutSeconds", "0", "Storage__AnswerTimeoutSeconds must be between 1 and 60" },

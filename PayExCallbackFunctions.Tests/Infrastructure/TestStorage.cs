@@ -95,7 +95,9 @@ public sealed class TestStorage : IAsyncDisposable
 
     public Task<List<TableEntity>> DeadLettersAsync() => AllAsync(DeadLetters);
 
-    public Task<List<TableEntity>> RejectedAsync() => AllAsync(Rejected);
+    /// <summary>The rejected callbacks, without the days' tally rows.</summary>
+    public async Task<List<TableEntity>> RejectedAsync() =>
+        [.. (await AllAsync(Rejected)).Where(r => r.RowKey != PayExCallbackFunctions.Callbacks.RejectedCallbackTable.TallyKey)];
 
     private static async Task<List<TableEntity>> AllAsync(TableClient table)
     {

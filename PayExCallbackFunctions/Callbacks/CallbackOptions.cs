@@ -18,4 +18,8 @@ public sealed class CallbackOptions
     /// <summary>Days a rejected callback is kept in the rejected-callbacks table.</summary>
     [Range(1, 3650)]
     public int RejectedRetentionDays { get; set; } = 30;
+
+    /// <summary>Distinct rejections kept a day; repeats of one only count up its row.</summary>
+    [Range(1, 100_000)]
+    public int MaxRejectedPerDay { get; set; } = 1000;
 }

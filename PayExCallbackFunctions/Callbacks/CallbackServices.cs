@@ -11,6 +11,7 @@ public static class CallbackServices
             .Bind(configuration.GetSection(CallbackOptions.Section))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<CallbackOptions>, CallbackOptionsValidator>();
+        services.AddSingleton<RejectedCallbackRepeats>();
         services.AddSingleton<RejectedCallbackTable>();
         services.AddHostedService<RejectedCallbackRetention>();
         services.AddSingleton(sp => new CallbackParser(sp.GetRequiredService<IOptions<PayExOptions>>().Value.BaseUrl!));

@@ -76,7 +76,7 @@ public sealed partial class RejectedCallbackRetention(
         }
 
         await table.SubmitTransactionAsync(batch, cancellationToken);
-        var count = batch.Count;
+        var count = batch.Count(action => action.Entity.RowKey != RejectedCallbackTable.TallyKey);
         batch.Clear();
         return count;
     }
