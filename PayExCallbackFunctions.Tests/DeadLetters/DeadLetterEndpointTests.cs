@@ -68,6 +68,8 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
         Assert.Equal("Permanent", error["kind"]!.GetValue<string>());
         Assert.Contains("404", error["error"]!.GetValue<string>());
         Assert.False(item.ContainsKey("message"), "A list item carries no message.");
+        Assert.Contains($"Callback {id} was dead-lettered (Permanent) after 1 attempt, for {_callback.PaymentPath}: ", fixture.App.Output);
+        Assert.DoesNotContain($"Callback {id} was dead-lettered (Permanent) after 1 attempts", fixture.App.Output);
 
         var one = await GetDeadLetterAsync(id);
         Assert.NotNull(one);

@@ -12,6 +12,8 @@ public static class StatusPage
 {
     private const string Title = "PayEx callbacks: status";
 
+    private const string AttemptTitle = "v3.1 payment orders: paymentOrder.number, the number of the payment attempt that triggered the callback (not a transaction number)";
+
     public static Html Render(StatusSnapshot snapshot, StatusNotice? notice, StatusLinks links) => Document(Html.Of($"""
         <header>
         <h1>{Title}</h1>
@@ -107,14 +109,15 @@ public static class StatusPage
     private static Html Recent(IReadOnlyList<RecentCallback> callbacks)
     {
         var rows = callbacks.Count == 0
-            ? Html.Of($"""<tr><td colspan="9">None since this instance started.</td></tr>""")
+            ? Html.Of($"""<tr><td colspan="10">None since this instance started.</td></tr>""")
             : Html.Join(callbacks.Select(c => Html.Of($"""
                 <tr data-id="{c.Id}">
                 <td class="num">{Time(c.ReceivedAt)}</td>
                 <td class="id">{c.Id}</td>
                 <td>{c.Shape?.ToString()}</td>
                 <td class="num">{c.PaymentNumber}</td>
-                <td class="num">{c.Number}</td>
+                <td class="num">{c.TransactionNumber}</td>
+                <td class="num">{c.AttemptNumber}</td>
                 <td class="outcome {c.Outcome}">{c.Outcome}</td>
                 <td class="reason">{c.Detail}</td>
                 <td class="num">{(c.Lag is { } lag ? Duration(lag) : "")}</td>
@@ -126,7 +129,7 @@ public static class StatusPage
             <h2>Recent callbacks</h2>
             <p class="note">This instance, newest first; Application Insights has all instances.</p>
             <table>
-            <thead><tr><th>Received</th><th>Callback id</th><th>Shape</th><th>Payment number</th><th>Transaction number</th><th>Outcome</th><th>Detail</th><th>Lag</th><th>Trace id</th></tr></thead>
+            <thead><tr><th>Received</th><th>Callback id</th><th>Shape</th><th>Payment number</th><th>Transaction number</th><th title="{AttemptTitle}">Attempt number</th><th>Outcome</th><th>Detail</th><th>Lag</th><th>Trace id</th></tr></thead>
             <tbody>
             {rows}
             </tbody>
