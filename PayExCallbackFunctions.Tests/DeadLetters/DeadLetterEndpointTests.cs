@@ -68,6 +68,8 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
         Assert.Equal("Permanent", error["kind"]!.GetValue<string>());
         Assert.Contains("404", error["error"]!.GetValue<string>());
         Assert.False(item.ContainsKey("message"), "A list item carries no message.");
+        Assert.Contains($"Callback {id} was dead-lettered (Permanent) after 1 attempt, for {_callback.PaymentPath}: ", fixture.App.Output);
+        Assert.DoesNotContain($"Callback {id} was dead-lettered (Permanent) after 1 attempts", fixture.App.Output);
 
         var one = await GetDeadLetterAsync(id);
         Assert.NotNull(one);
@@ -208,6 +210,28 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
         Assert.DoesNotContain(await fixture.Storage.DeadLettersAsync(), d => d.RowKey == id);
         AssertProblem(await SendAsync(HttpMethod.Delete, $"{Route}/{id}"), HttpStatusCode.NotFound);
         AssertProblem(await SendAsync(HttpMethod.Delete, $"{Route}/{Guid.NewGuid():N}"), HttpStatusCode.NotFound);
+        await Eventually.TrueAsync(
+            () => Task.FromResult(fixture.App.Output.Contains($"Dead letter {id} (Permanent, for {_callback.PaymentPath}) was discarded through the admin API, asked from ", StringComparison.Ordinal)),
+            "the discard's log line");
+    }
+
+    [Fact]
+    public async Task A_dead_letter_a_replay_holds_is_not_discarded()
+    {
+        var id = await DeadLetteredCallbackAsync(_callback);
+        await ClaimAsync(id, DateTimeOffset.UtcNow);
+
+        var refused = await SendAsync(HttpMethod.Delete, $"{Route}/{id}");
+
+        AssertProblem(refused, HttpStatusCode.Conflict);
+        Assert.Contains("is being replayed", refused.Json["detail"]!.GetValue<string>());
+        var kept = await GetDeadLetterAsync(id);
+        Assert.NotNull(kept);
+        Assert.NotNull(kept["replayClaimedAt"]?.GetValue<DateTimeOffset>());
+
+        // A claim that lapsed (its replay died) holds nothing.
+        await ClaimAsync(id, DateTimeOffset.UtcNow.AddMinutes(-3));
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, $"{Route}/{id}")).Status);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using PayExCallbackFunctions.PayExStandIn;
 using System.Net;
+using System.Net.Http.Json;
 using Azure.Data.Tables;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
@@ -116,6 +117,37 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
         Assert.Contains("$expand=", get.PathAndQuery);
         Assert.Contains("financialtransactions", get.PathAndQuery);
         Assert.Contains("version=3.1", get.Accept);
+    }
+
+    [Fact]
+    public async Task The_log_lines_name_only_what_a_callback_has_and_a_v3_1_callbacks_number_as_its_attempt()
+    {
+        Serve("paymentorder-callback-examples.json", "payment-creditcard-callback-examples.json", "transaction-authorization-creditcard.docs.json");
+        var v31 = await AcknowledgeAsync(_examples.Callback("callback-v3.1-paymentorder.json"));
+        var v1 = await AcknowledgeAsync(_examples.Callback("callback-v1-nested-instrument.json"));
+        await fixture.Storage.WaitForRowsAsync(P, "paymentorder", "attempt-12345678", $"payment-{P}", $"transaction-{T}");
+
+        var lines = await Eventually.GetAsync(() => Task.FromResult(
+            LinesOf(v31, v1) is { Count: 4 } found ? found : null), "the acknowledged and stored lines of both callbacks");
+
+        Assert.Contains(lines, l => l.Contains($"Acknowledged callback {v31} (PaymentOrderV31) for payment order {P}, attempt 12345678, from ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains($"Stored 2 rows of callback {v31} (PaymentOrderV31) for payment order {P}, attempt 12345678; kept ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains($"Acknowledged callback {v1} (V1Nested) for payment 222222222, transaction 333333333, from ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains($"Stored 2 rows of callback {v1} (V1Nested) for payment 222222222, transaction 333333333; kept ", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("(null)", StringComparison.Ordinal) || l.Contains("transaction 12345678", StringComparison.Ordinal));
+    }
+
+    private List<string> LinesOf(params string[] ids) =>
+        fixture.App.Output.Split('\n')
+            .Where(l => ids.Any(id => l.Contains($"callback {id} (", StringComparison.Ordinal))
+                && (l.Contains("Acknowledged callback", StringComparison.Ordinal) || l.Contains("Stored ", StringComparison.Ordinal)))
+            .ToList();
+
+    private async Task<string> AcknowledgeAsync(string callback)
+    {
+        using var response = await fixture.PostCallbackAsync(callback);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["id"]!.GetValue<string>();
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public class StatusPageBrowserTests(RunningApp fixture) : IClassFixture<RunningA
         var deadLetter = page.Locator($"#dead-letters tr[data-id=\"{id}\"]");
         Assert.Equal(1, await deadLetter.CountAsync());
         Assert.Contains("Permanent", await deadLetter.InnerTextAsync());
-        Assert.Contains(callback.PaymentPath, await deadLetter.InnerTextAsync());
+        Assert.Contains("payment 222222222", await deadLetter.InnerTextAsync());
         // The stylesheet applied (CSP allows inline styles): the header cells have their background.
         Assert.Equal("rgb(244, 244, 244)", await page.Locator("#dead-letters th").First.EvaluateAsync<string>("th => getComputedStyle(th).backgroundColor"));
 

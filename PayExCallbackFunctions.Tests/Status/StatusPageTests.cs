@@ -31,6 +31,8 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
                      (HttpMethod.Get, $"{Route}?code={Uri.EscapeDataString(HostProcess.TestCallbackKey)}"),
                      (HttpMethod.Post, $"{Route}/deadletters/{id}/replay"),
                      (HttpMethod.Post, $"{Route}/deadletters/{id}/replay?code=wrong-key"),
+                     (HttpMethod.Post, $"{Route}/deadletters/{id}/discard"),
+                     (HttpMethod.Post, $"{Route}/deadletters/{id}/discard?code=wrong-key"),
                      (HttpMethod.Post, $"{Route}/deadletters/replay"),
                  })
         {
@@ -166,6 +168,146 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
     }
 
     [Fact]
+    public async Task Discard_asks_for_confirmation_then_removes_the_dead_letter_and_logs_where_it_was_asked_from()
+    {
+        var callback = new ExampleCallback();
+        var id = await DeadLetteredCallbackAsync(callback);
+        var row = StatusRenderingTests.Row(await PageAsync(), "dead-letters", id);
+        Assert.Contains($"<form method=\"post\" action=\"{Route}/deadletters/{id}/discard?{Code}\"><button type=\"submit\">Discard</button></form>", row);
+
+        // The row's button: a page that shows what would be lost, and discards nothing yet.
+        using var asked = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/{id}/discard?{Code}", fetchSite: "same-origin");
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        AssertSecurityHeaders(asked);
+        var confirm = await asked.Content.ReadAsStringAsync();
+        Assert.Contains($"<h1>Discard dead letter {id}?</h1>", confirm);
+        Assert.Contains("payment <a href=", confirm);
+        Assert.Contains("<input type=\"hidden\" name=\"confirm\" value=\"yes\">", confirm);
+        Assert.Contains($"href=\"{Route}?{Code}\">Cancel", confirm);
+        var seen = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(confirm, "name=\"seen\" value=\"([^\"]+)\"").Groups[1].Value);
+        Assert.NotEmpty(seen);
+        Assert.NotNull(await GetDeadLetterAsync(id));
+
+        // Confirmed, but from another site: refused, as the Replay button's post is.
+        var confirmed = new Dictionary<string, string> { ["confirm"] = "yes", ["seen"] = seen };
+        using var crossSite = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/{id}/discard?{Code}", fetchSite: "cross-site", form: confirmed);
+        Assert.Equal(HttpStatusCode.Forbidden, crossSite.StatusCode);
+        Assert.NotNull(await GetDeadLetterAsync(id));
+
+        using var discarded = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/{id}/discard?{Code}", fetchSite: "same-origin", form: confirmed);
+        Assert.Equal(HttpStatusCode.SeeOther, discarded.StatusCode);
+        Assert.Equal($"{Route}?{Code}&notice=Discarded&id={id}", discarded.Headers.Location?.OriginalString);
+        Assert.Null(await GetDeadLetterAsync(id));
+        Assert.DoesNotContain(await fixture.Storage.DeadLettersAsync(), d => d.RowKey == id);
+        Assert.Contains($"Dead letter {id} was discarded: its callback is not processed unless PayEx delivers it again.", await PageAsync($"notice=Discarded&id={id}"));
+        await Eventually.TrueAsync(
+            () => Task.FromResult(fixture.App.Output.Contains($"Dead letter {id} (Permanent, for {callback.PaymentPath}) was discarded through the status page, asked from ", StringComparison.Ordinal)),
+            "the discard's log line");
+
+        // Gone: a second confirmation says so.
+        using var again = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/{id}/discard?{Code}", form: confirmed);
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Discard_refuses_a_dead_letter_that_changed_since_the_confirmation_was_shown()
+    {
+        var id = await DeadLetteredCallbackAsync(new ExampleCallback());
+        using var asked = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/{id}/discard?{Code}");
+        var seen = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(await asked.Content.ReadAsStringAsync(), "name=\"seen\" value=\"([^\"]+)\"").Groups[1].Value);
+
+        // As a replay that failed again leaves it: another version of the row.
+        await fixture.Storage.DeadLetters.UpdateEntityAsync(new TableEntity("callback", id) { ["Reason"] = "failed again" }, Azure.ETag.All, TableUpdateMode.Merge);
+
+        using var refused = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/{id}/discard?{Code}", form: new() { ["confirm"] = "yes", ["seen"] = seen });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("changed since it was read", await refused.Content.ReadAsStringAsync());
+        Assert.NotNull(await GetDeadLetterAsync(id));
+    }
+
+    [Fact]
+    public async Task A_dead_letter_a_replay_holds_shows_the_replay_in_progress_and_is_not_discarded()
+    {
+        var id = await DeadLetteredCallbackAsync(new ExampleCallback());
+        var claimedAt = DateTimeOffset.UtcNow;
+        await fixture.Storage.DeadLetters.UpdateEntityAsync(new TableEntity("callback", id) { ["ReplayClaimedAt"] = claimedAt }, Azure.ETag.All, TableUpdateMode.Merge);
+
+        var row = StatusRenderingTests.Row(await PageAsync(), "dead-letters", id);
+        Assert.Contains($"<span class=\"replaying\">replay in progress since {claimedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z</span>", row);
+
+        foreach (var form in new Dictionary<string, string>?[] { null, new() { ["confirm"] = "yes" } })
+        {
+            using var refused = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/{id}/discard?{Code}", form: form);
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Equal("text/html", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("is being replayed", await refused.Content.ReadAsStringAsync());
+        }
+
+        Assert.NotNull(await GetDeadLetterAsync(id));
+    }
+
+    [Fact]
+    public async Task A_dead_letter_replayed_that_failed_again_shows_how_often_and_when_it_was_replayed()
+    {
+        var id = await DeadLetteredCallbackAsync(new ExampleCallback());
+        var first = (await GetDeadLetterAsync(id))!;
+        Assert.Equal(0, first["replayCount"]!.GetValue<int>());
+        Assert.DoesNotContain("failed again after", StatusRenderingTests.Row(await PageAsync(), "dead-letters", id));
+
+        var previous = first["deadLetteredAt"]!.GetValue<DateTimeOffset>();
+        for (var replays = 1; replays <= 2; replays++)
+        {
+            var before = DateTimeOffset.UtcNow;
+            using var replayed = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/{id}/replay?{Code}");
+            Assert.Equal(HttpStatusCode.SeeOther, replayed.StatusCode);
+
+            // PayEx still has no payment: it fails again, and its new dead letter says it came from a replay.
+            var after = previous;
+            var again = await Eventually.GetAsync(async () =>
+                await GetDeadLetterAsync(id) is { } d && d["deadLetteredAt"]!.GetValue<DateTimeOffset>() > after ? d : null,
+                $"callback {id} dead-lettered after replay {replays}");
+            Assert.Equal(replays, again["replayCount"]!.GetValue<int>());
+            var lastReplayedAt = again["lastReplayedAt"]!.GetValue<DateTimeOffset>();
+            Assert.InRange(lastReplayedAt, before.AddSeconds(-5), again["deadLetteredAt"]!.GetValue<DateTimeOffset>());
+            Assert.Equal(1, again["attempts"]!.GetValue<int>());
+            previous = again["deadLetteredAt"]!.GetValue<DateTimeOffset>();
+
+            var row = StatusRenderingTests.Row(await PageAsync(), "dead-letters", id);
+            Assert.Contains($"{previous.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z<span class=\"replays\">failed again after {replays} {(replays == 1 ? "replay" : "replays")}, the last at {lastReplayedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z</span>", row);
+        }
+    }
+
+    [Fact]
+    public async Task A_dead_letter_shows_the_numbers_the_callback_gave_with_links_to_its_payments_callbacks_and_to_itself()
+    {
+        var callback = new ExampleCallback();
+        var id = await DeadLetteredCallbackAsync(callback);
+        var deadLetter = (await GetDeadLetterAsync(id))!;
+        Assert.Equal(222222222, deadLetter["paymentNumber"]!.GetValue<long>());
+        Assert.Equal(333333333, deadLetter["transactionNumber"]!.GetValue<long>());
+
+        var html = await PageAsync();
+        var row = StatusRenderingTests.Row(html, "dead-letters", id);
+        var paymentLink = $"{Route}?{Code}&amp;payment=222222222#recent";
+        Assert.Contains($"payment <a href=\"{paymentLink}\">222222222</a><br>transaction 333333333", row);
+        Assert.Contains($"title=\"{callback.PaymentPath}&#xA;{callback.PaymentPath}/authorizations/{callback.Transaction}\"", row);
+        Assert.Contains("Payment (as the callback named it)", html);
+        Assert.Contains("a hint only", html);
+        var deadLetterLink = $"/api/payex/deadletters/{id}?{Code}";
+        Assert.Contains($"<a href=\"{deadLetterLink}\"", row);
+
+        // The id's link is the admin API's JSON of it; the key in the link is all it needs.
+        using var json = await fixture.App.Raw.GetAsync(deadLetterLink);
+        Assert.Equal(HttpStatusCode.OK, json.StatusCode);
+        Assert.Equal(id, (await json.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>());
+
+        // The number's link: the page with the recent callbacks of that payment only, this one among them.
+        var filtered = await PageAsync("payment=222222222");
+        Assert.Contains("<p class=\"notice\" id=\"recent-filter\">Only the callbacks of payment 222222222: ", filtered);
+        Assert.Contains($"<tr data-id=\"{id}\">", StatusRenderingTests.Section(filtered, "recent"));
+    }
+
+    [Fact]
     public async Task A_callback_acknowledged_and_processed_is_listed_among_the_recent_callbacks_as_processed_with_its_lag()
     {
         var callback = new ExampleCallback();
@@ -231,7 +373,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
     }
 
     /// <summary>Sends exactly this request: no redirect followed, no key added unless given.</summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key = null, string? fetchSite = null)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key = null, string? fetchSite = null, Dictionary<string, string>? form = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (key is not null)
@@ -247,7 +389,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         if (method == HttpMethod.Post)
         {
             // As a browser's form post.
-            request.Content = new FormUrlEncodedContent([]);
+            request.Content = new FormUrlEncodedContent(form ?? []);
         }
 
         return await NoRedirects.SendAsync(request);

@@ -1,3 +1,4 @@
+using PayExCallbackFunctions.Callbacks;
 using Microsoft.AspNetCore.Http;
 using PayExCallbackFunctions.DeadLetters;
 using PayExCallbackFunctions.Status;
@@ -68,4 +69,42 @@ public class StatusRenderingTests
         Assert.Contains(">1 dead letter is back on the callback queue.</p>", one);
         Assert.Contains(">2 dead letters are back on the callback queue; 1 could not be replayed (no callback in them: read them with the admin API); more remain: replay all again.</p>", many);
     }
+
+    [Fact]
+    public void A_v3_1_callbacks_number_is_shown_as_its_attempt_number_not_as_a_transaction_number()
+    {
+        var v31 = new RecentCallback("a1", DateTimeOffset.UnixEpoch, CallbackShape.PaymentOrderV31, null, null, 12345678, "7e6cdfc3-1276-44e9-9992-7cf4419750e1", "processed", null, null, DateTimeOffset.UnixEpoch, null);
+        var v1 = new RecentCallback("b2", DateTimeOffset.UnixEpoch, CallbackShape.V1Nested, 222222222, 333333333, null, null, "processed", null, null, DateTimeOffset.UnixEpoch, null);
+        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", "q-poison", null, [v31, v1], null, [], false);
+
+        var html = StatusPage.Render(snapshot, null, StatusLinks.For(new DefaultHttpContext().Request)).ToString();
+
+        var headers = System.Text.RegularExpressions.Regex.Matches(Section(html, "recent"), "<th[^>]*>([^<]*)</th>").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["Payment number", "Transaction number", "Attempt number"], headers.Skip(3).Take(3));
+        Assert.Equal(["", "", "12345678"], Cells(Row(html, "recent", "a1")).Skip(3).Take(3));
+        Assert.Equal(["222222222", "333333333", ""], Cells(Row(html, "recent", "b2")).Skip(3).Take(3));
+    }
+
+    /// <summary>The section of that id.</summary>
+    internal static string Section(string html, string id)
+    {
+        var start = html.IndexOf($"<section id=\"{id}\">", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"No section {id}.");
+        return html[start..html.IndexOf("</section>", start, StringComparison.Ordinal)];
+    }
+
+    /// <summary>The row of that data-id in the section.</summary>
+    internal static string Row(string html, string section, string id)
+    {
+        var part = Section(html, section);
+        var start = part.IndexOf($"<tr data-id=\"{id}\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"No row {id} in {section}.");
+        return part[start..part.IndexOf("</tr>", start, StringComparison.Ordinal)];
+    }
+
+    /// <summary>The text of each cell, tags taken out.</summary>
+    internal static List<string> Cells(string row) =>
+        System.Text.RegularExpressions.Regex.Matches(row, "<td[^>]*>(.*?)</td>", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => System.Text.RegularExpressions.Regex.Replace(m.Groups[1].Value, "<[^>]+>", "").Trim())
+            .ToList();
 }

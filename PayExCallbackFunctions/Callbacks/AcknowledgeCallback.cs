@@ -144,7 +144,11 @@ public sealed partial class AcknowledgeCallback(
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The callback could not be stored; please deliver it again.", detail: "The callback queue is unavailable.");
         }
 
-        LogAcknowledged(logger, envelope.Id, envelope.Shape, envelope.PaymentNumber, envelope.TransactionNumber ?? envelope.PaymentOrderNumber, ClientAddress.Of(context)?.ToString());
+        using (logger.BeginScope(CallbackSubject.Properties(envelope)))
+        {
+            LogAcknowledged(logger, envelope.Id, envelope.Shape, CallbackSubject.Describe(envelope), ClientAddress.Of(context)?.ToString());
+        }
+
         Outcome(activity, CallbackOutcomes.Acknowledged, StatusCodes.Status200OK);
         metrics.CallbackReceived(envelope.Shape, CallbackOutcomes.Acknowledged);
         recent.Record(envelope.Id, envelope, CallbackOutcomes.Acknowledged, traceId: activity?.TraceId.ToString());
@@ -180,8 +184,9 @@ public sealed partial class AcknowledgeCallback(
     private static Dictionary<string, object?> CallbackIdOf(string id) => new() { ["callbackId"] = id };
 
     // The address is what Access__AllowedNetworks would be checked against: how to see it before turning the check on.
-    [LoggerMessage(Level = LogLevel.Information, Message = "Acknowledged callback {CallbackId} ({Shape}) for payment {PaymentNumber}, transaction {TransactionNumber}, from {ClientAddress}")]
-    private static partial void LogAcknowledged(ILogger logger, string callbackId, CallbackShape shape, long? paymentNumber, long? transactionNumber, string? clientAddress);
+    // The numbers are the scope's properties (only those the callback has); {Subject} names them in words.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Acknowledged callback {CallbackId} ({Shape}) for {Subject}, from {ClientAddress}")]
+    private static partial void LogAcknowledged(ILogger logger, string callbackId, CallbackShape shape, string subject, string? clientAddress);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected callback {CallbackId} from {ClientAddress} with {Status}: {Title} ({Members}); recorded in the rejected-callbacks table")]
     private static partial void LogRejected(ILogger logger, string callbackId, int status, string title, string members, string? clientAddress);

@@ -52,4 +52,13 @@ public sealed record CallbackEnvelope
 
     /// <summary>Absent until an attempt failed; replay starts it afresh.</summary>
     public RetryState? Retry { get; init; }
+
+    /// <summary>
+    /// Absent until a dead letter of the callback was replayed: how often, and when last, so that a replay that
+    /// fails again is seen as such. (An app that does not know it ignores it, losing only the count.)
+    /// </summary>
+    public ReplayHistory? Replays { get; init; }
 }
+
+/// <summary>How often a callback's dead letter was replayed, and when last.</summary>
+public sealed record ReplayHistory(int Count, DateTimeOffset LastAt);

@@ -43,6 +43,22 @@ public sealed record DeadLetter
 
     public string? Transaction { get; init; }
 
+    /// <summary>The numbers the callback gave (a hint: what processing knew of them before it failed, not PayEx's word).</summary>
+    public long? PaymentNumber { get; init; }
+
+    public long? TransactionNumber { get; init; }
+
+    /// <summary>The callback's <c>paymentOrder.number</c>: for v3.1 callbacks, the number of the payment attempt that triggered it.</summary>
+    public long? PaymentOrderNumber { get; init; }
+
+    /// <summary>How often the callback was replayed from a dead letter before it failed again (0: never).</summary>
+    public int ReplayCount { get; init; }
+
+    public DateTimeOffset? LastReplayedAt { get; init; }
+
+    /// <summary>When a replay claimed it; it is being replayed if that is less than <see cref="DeadLetterReplay.ClaimHold"/> ago.</summary>
+    public DateTimeOffset? ReplayClaimedAt { get; init; }
+
     public IReadOnlyList<RetryError> Errors { get; init; } = [];
 
     /// <summary>The queue message (the envelope as JSON): what a replay enqueues again. Left out of lists.</summary>
@@ -63,9 +79,17 @@ public sealed record DeadLetter
         PaymentOrder = envelope.PaymentOrder,
         Payment = envelope.Payment,
         Transaction = envelope.Transaction,
+        PaymentNumber = envelope.PaymentNumber,
+        TransactionNumber = envelope.TransactionNumber,
+        PaymentOrderNumber = envelope.PaymentOrderNumber,
+        ReplayCount = envelope.Replays?.Count ?? 0,
+        LastReplayedAt = envelope.Replays?.LastAt,
         Errors = envelope.Retry?.Errors ?? [],
         Message = message ?? JsonSerializer.Serialize(envelope, AppJson.Context.CallbackEnvelope),
     };
+
+    /// <summary>Whether a replay holds it now: replaying or discarding it must wait.</summary>
+    public bool IsBeingReplayed(DateTimeOffset now) => ReplayClaimedAt is { } claimedAt && now - claimedAt < DeadLetterReplay.ClaimHold;
 
     /// <summary>A queue message that is not a callback envelope: kept as it is, for the operator to read.</summary>
     public static DeadLetter Unreadable(string message, string messageId, DeadLetterOrigin origin, string reason, long dequeueCount, DateTimeOffset now) => new()

@@ -9,7 +9,7 @@ namespace PayExCallbackFunctions.DeadLetters;
 /// What the admin functions do with the dead letters: list, read, discard, replay one, replay all.
 /// Answers are JSON, refusals RFC 7807 problem+json; storage failing is 503 and changes nothing.
 /// </summary>
-public sealed partial class DeadLetterAdmin(DeadLetterTable deadLetters, PoisonQueueCount poison, DeadLetterReplay replay)
+public sealed partial class DeadLetterAdmin(DeadLetterTable deadLetters, PoisonQueueCount poison, DeadLetterReplay replay, DeadLetterDiscard discard)
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 100;
@@ -59,7 +59,8 @@ public sealed partial class DeadLetterAdmin(DeadLetterTable deadLetters, PoisonQ
         }
     }
 
-    public async Task<IResult> DiscardAsync(string id, CancellationToken cancellationToken)
+    /// <param name="clientAddress">Who asked, for the log line.</param>
+    public async Task<IResult> DiscardAsync(string id, string? clientAddress, CancellationToken cancellationToken)
     {
         if (!IsDeadLetterId(id))
         {
@@ -68,9 +69,17 @@ public sealed partial class DeadLetterAdmin(DeadLetterTable deadLetters, PoisonQ
 
         try
         {
-            return await deadLetters.GetAsync(id, cancellationToken) is { } found && await deadLetters.DeleteAsync(id, found.ETag, cancellationToken)
+            return await discard.DiscardAsync(id, null, "admin API", clientAddress, cancellationToken) is not null
                 ? TypedResults.NoContent()
                 : NotFound(id);
+        }
+        catch (DeadLetterReplayInProgressException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The dead letter is being replayed.", detail: e.Message);
+        }
+        catch (DeadLetterChangedException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The dead letter changed while it was being discarded.", detail: e.Message);
         }
         catch (RequestFailedException)
         {

@@ -29,7 +29,9 @@ public sealed partial class DeadLetterReplay(DeadLetterTable deadLetters, Callba
         try
         {
             CallbackEnvelopeFor(deadLetter, out var envelope);
-            await queue.EnqueueAsync(queue.Encode(envelope with { Retry = null }), TimeSpan.Zero, cancellationToken);
+            // Attempts afresh; the replays counted on, so that a dead letter that fails again says it was replayed.
+            var replays = new Callbacks.ReplayHistory((envelope.Replays?.Count ?? 0) + 1, time.GetUtcNow());
+            await queue.EnqueueAsync(queue.Encode(envelope with { Retry = null, Replays = replays }), TimeSpan.Zero, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -7,6 +7,7 @@ public static class DeadLetterServices
     {
         services.AddSingleton<DeadLetterTable>();
         services.AddSingleton<DeadLetterReplay>();
+        services.AddSingleton<DeadLetterDiscard>();
         services.AddSingleton<PoisonedCallbacks>();
         services.AddSingleton<PoisonQueueCount>();
         services.AddSingleton<DeadLetterAdmin>();

@@ -18,7 +18,8 @@ public sealed class DeadLetterTable(TableServiceClient tables, IOptions<StorageO
     private const string ReplayClaimedAt = "ReplayClaimedAt";
 
     private static readonly string[] SummaryColumns =
-        ["RowKey", "Origin", "Reason", "Attempts", "FirstFailedAt", "DeadLetteredAt", "ReceivedAt", "Shape", "PaymentOrder", "Payment", "Transaction", "Errors"];
+        ["RowKey", "Origin", "Reason", "Attempts", "FirstFailedAt", "DeadLetteredAt", "ReceivedAt", "Shape", "PaymentOrder", "Payment", "Transaction",
+         "PaymentNumber", "TransactionNumber", "PaymentOrderNumber", "ReplayCount", "LastReplayedAt", ReplayClaimedAt, "Errors"];
 
     private readonly TableClient _table = tables.GetTableClient(options.Value.DeadLettersTable);
 
@@ -163,6 +164,11 @@ public sealed class DeadLetterTable(TableServiceClient tables, IOptions<StorageO
             ["PaymentOrder"] = deadLetter.PaymentOrder,
             ["Payment"] = deadLetter.Payment,
             ["Transaction"] = deadLetter.Transaction,
+            ["PaymentNumber"] = deadLetter.PaymentNumber,
+            ["TransactionNumber"] = deadLetter.TransactionNumber,
+            ["PaymentOrderNumber"] = deadLetter.PaymentOrderNumber,
+            ["ReplayCount"] = deadLetter.ReplayCount,
+            ["LastReplayedAt"] = deadLetter.LastReplayedAt,
             ["Errors"] = JsonSerializer.Serialize(deadLetter.Errors, AppJson.Context.IReadOnlyListRetryError),
         };
         ChunkedColumns.Write(entity, "Message", deadLetter.Message ?? "");
@@ -182,6 +188,12 @@ public sealed class DeadLetterTable(TableServiceClient tables, IOptions<StorageO
         PaymentOrder = entity.GetString("PaymentOrder"),
         Payment = entity.GetString("Payment"),
         Transaction = entity.GetString("Transaction"),
+        PaymentNumber = entity.GetInt64("PaymentNumber"),
+        TransactionNumber = entity.GetInt64("TransactionNumber"),
+        PaymentOrderNumber = entity.GetInt64("PaymentOrderNumber"),
+        ReplayCount = entity.GetInt32("ReplayCount") ?? 0,
+        LastReplayedAt = entity.GetDateTimeOffset("LastReplayedAt"),
+        ReplayClaimedAt = entity.GetDateTimeOffset(ReplayClaimedAt),
         Errors = entity.GetString("Errors") is { } errors ? JsonSerializer.Deserialize(errors, AppJson.Context.IReadOnlyListRetryError) ?? [] : [],
         Message = withMessage ? ChunkedColumns.Read(entity, "Message") : null,
     };

@@ -13,7 +13,7 @@ public sealed class PayExDeadLetter(DeadLetterAdmin admin)
     {
         ArgumentNullException.ThrowIfNull(request);
         return HttpMethods.IsDelete(request.Method)
-            ? admin.DiscardAsync(id, request.HttpContext.RequestAborted)
+            ? admin.DiscardAsync(id, Access.ClientAddress.Of(request.HttpContext)?.ToString(), request.HttpContext.RequestAborted)
             : admin.GetAsync(id, request.HttpContext.RequestAborted);
     }
 }

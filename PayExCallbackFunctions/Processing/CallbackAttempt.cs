@@ -41,15 +41,12 @@ public sealed partial class CallbackAttempt(
         activity?.SetTag(TelemetryTags.MessageId, delivered.MessageId)
             .SetTag(TelemetryTags.Destination, storage.Value.CallbackQueue)
             .SetTag(TelemetryTags.InvocationId, delivered.InvocationId);
-        using var scope = logger.BeginScope(new Dictionary<string, object?>
-        {
-            ["CallbackId"] = envelope?.Id,
-            ["PaymentNumber"] = envelope?.PaymentNumber,
-            ["TransactionNumber"] = envelope?.TransactionNumber,
-            ["PaymentOrderNumber"] = envelope?.PaymentOrderNumber,
-            ["MessageId"] = delivered.MessageId,
-            ["InvocationId"] = delivered.InvocationId,
-        });
+        // The callback's numbers, only those it has (a v3.1 callback's is its attempt's: AttemptNumber).
+        var properties = envelope is null ? new Dictionary<string, object?>(StringComparer.Ordinal) : CallbackSubject.Properties(envelope);
+        properties["CallbackId"] = envelope?.Id;
+        properties["MessageId"] = delivered.MessageId;
+        properties["InvocationId"] = delivered.InvocationId;
+        using var scope = logger.BeginScope(properties);
 
         ProcessOutcome outcome;
         try

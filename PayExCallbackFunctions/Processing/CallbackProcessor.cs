@@ -79,9 +79,14 @@ public sealed class CallbackProcessor(
 
         var partition = paymentOrder?.Id ?? payment!.Id;
         var written = await writer.WriteAsync(partition, resources, envelope.Id, cancellationToken);
-        logger.LogInformation(
-            "Stored {RowCount} rows of callback {CallbackId} ({Shape}) for payment {PaymentNumber}, transaction {TransactionNumber}, payment order {PaymentOrderId}; kept {KeptCount} rows that were as new or newer",
-            written.Written.Count, envelope.Id, envelope.Shape, envelope.PaymentNumber, envelope.TransactionNumber ?? envelope.PaymentOrderNumber, paymentOrder?.Id, written.Kept.Count);
+        // The numbers are the scope's properties (only those the callback has); {Subject} names them in words.
+        using (logger.BeginScope(CallbackSubject.Properties(envelope)))
+        {
+            logger.LogInformation(
+                "Stored {RowCount} rows of callback {CallbackId} ({Shape}) for {Subject}; kept {KeptCount} rows that were as new or newer",
+                written.Written.Count, envelope.Id, envelope.Shape, CallbackSubject.Describe(envelope), written.Kept.Count);
+        }
+
         return new ProcessResult(partition, written.Written, written.Kept);
     }
 

@@ -40,7 +40,15 @@ public sealed partial class RetryPath(
             var origin = failure.Kind == FailureKind.Permanent ? DeadLetterOrigin.Permanent : DeadLetterOrigin.Exhausted;
             var failed = envelope with { Retry = state with { NextAttemptAt = null } };
             await deadLetters.AddAsync(DeadLetter.From(failed, origin, failure.Reason, now), cancellationToken);
-            LogDeadLettered(logger, envelope.Id, origin, attempt, failure.Reason, envelope.Payment ?? envelope.PaymentOrder);
+            if (attempt == 1)
+            {
+                LogDeadLetteredAtOnce(logger, envelope.Id, origin, attempt, failure.Reason, envelope.Payment ?? envelope.PaymentOrder);
+            }
+            else
+            {
+                LogDeadLettered(logger, envelope.Id, origin, attempt, failure.Reason, envelope.Payment ?? envelope.PaymentOrder);
+            }
+
             return ProcessOutcome.DeadLettered;
         }
 
@@ -72,6 +80,10 @@ public sealed partial class RetryPath(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Callback {CallbackId} failed (attempt {Attempt} of {MaxAttempts}); next attempt in {Delay}: {Reason}")]
     private static partial void LogRetrying(ILogger logger, string callbackId, int attempt, int maxAttempts, TimeSpan delay, string reason);
+
+    // One template per grammatical number, the same properties in both: "after 1 attempt", "after 3 attempts".
+    [LoggerMessage(Level = LogLevel.Error, Message = "Callback {CallbackId} was dead-lettered ({Origin}) after {Attempts} attempt, for {Resource}: {Reason}")]
+    private static partial void LogDeadLetteredAtOnce(ILogger logger, string callbackId, DeadLetterOrigin origin, int attempts, string reason, string? resource);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Callback {CallbackId} was dead-lettered ({Origin}) after {Attempts} attempts, for {Resource}: {Reason}")]
     private static partial void LogDeadLettered(ILogger logger, string callbackId, DeadLetterOrigin origin, int attempts, string reason, string? resource);

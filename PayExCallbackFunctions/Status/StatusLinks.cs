@@ -25,6 +25,20 @@ public sealed class StatusLinks
 
     public string ReplayAll() => WithCode($"{StatusPageRequests.Route}/deadletters/replay", []);
 
+    public string Discard(string id) => WithCode($"{StatusPageRequests.Route}/deadletters/{Uri.EscapeDataString(id)}/discard", []);
+
+    /// <summary>The admin API's JSON of one dead letter, with the queue message it came from.</summary>
+    public string DeadLetter(string id) => WithCode($"{DeadLettersRoute}/{Uri.EscapeDataString(id)}", []);
+
+    /// <summary>The page, its recent callbacks only those of the payment of that number.</summary>
+    public string Payment(long number) =>
+        WithCode(StatusPageRequests.Route, [new(RecentFilter.PaymentParameter, number.ToString(System.Globalization.CultureInfo.InvariantCulture))]) + "#recent";
+
+    /// <summary>The page, its recent callbacks only those of that payment order.</summary>
+    public string PaymentOrder(Guid id) => WithCode(StatusPageRequests.Route, [new(RecentFilter.PaymentOrderParameter, id.ToString())]) + "#recent";
+
+    private const string DeadLettersRoute = "/api/payex/deadletters";
+
     private string WithCode(string path, IEnumerable<KeyValuePair<string, string?>> query) =>
         QueryHelpers.AddQueryString(path, _code is null ? query : query.Prepend(new(CallbackUrl.CodeParameter, _code)));
 }

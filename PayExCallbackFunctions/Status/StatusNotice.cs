@@ -13,6 +13,9 @@ public enum StatusNoticeKind
 
     /// <summary>Replay all went through the dead letters.</summary>
     ReplayedAll,
+
+    /// <summary>One dead letter was discarded.</summary>
+    Discarded,
 }
 
 /// <summary>

@@ -12,7 +12,11 @@ public static class StatusPage
 {
     private const string Title = "PayEx callbacks: status";
 
-    public static Html Render(StatusSnapshot snapshot, StatusNotice? notice, StatusLinks links) => Document(Html.Of($"""
+    private const string AttemptTitle = "v3.1 payment orders: paymentOrder.number, the number of the payment attempt that triggered the callback (not a transaction number)";
+
+    private const string NumbersTitle = "As the callback named them: a hint only (processing failed before, or without, PayEx confirming them). Hover for the PayEx paths; a number links to the payment's recent callbacks.";
+
+    public static Html Render(StatusSnapshot snapshot, StatusNotice? notice, StatusLinks links, RecentFilter? filter = null) => Document(Html.Of($"""
         <header>
         <h1>{Title}</h1>
         <p>As of {Time(snapshot.At)} · <a href="{links.Page()}">Refresh</a></p>
@@ -20,7 +24,7 @@ public static class StatusPage
         </header>
         {Notice(notice)}
         {Lag(snapshot)}
-        {Recent(snapshot.Recent)}
+        {Recent(snapshot.Recent, filter, links)}
         {DeadLetters(snapshot, links)}
         """));
 
@@ -48,7 +52,10 @@ public static class StatusPage
         table { border-collapse: collapse; width: 100%; }
         th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #ddd; }
         th { background: #f4f4f4; font-weight: 600; }
-        td.id, td.trace, td.ref { font-family: ui-monospace, monospace; font-size: 12px; word-break: break-all; }
+        td.id, td.trace { font-family: ui-monospace, monospace; font-size: 11px; white-space: nowrap; }
+        td.ref { font-size: 13px; white-space: nowrap; }
+        td.actions { white-space: nowrap; } td.actions form { display: inline; }
+        .replays, .replaying { display: block; font-size: 12px; color: #9a6700; white-space: nowrap; }
         td.num { text-align: right; white-space: nowrap; }
         td.reason { max-width: 40rem; word-break: break-word; }
         .outcome { font-weight: 600; }
@@ -77,6 +84,7 @@ public static class StatusPage
     {
         null => Html.Empty,
         { Kind: StatusNoticeKind.Replayed } => Html.Of($"""<p class="notice" role="status">Dead letter {notice.Id} is back on the callback queue; it shows among the recent callbacks once processed.</p>"""),
+        { Kind: StatusNoticeKind.Discarded } => Html.Of($"""<p class="notice" role="status">Dead letter {notice.Id} was discarded: its callback is not processed unless PayEx delivers it again.</p>"""),
         { Kind: StatusNoticeKind.ReplayedKept } => Html.Of($"""<p class="notice" role="status">Dead letter {notice.Id} is back on the callback queue, but it failed again meanwhile: its new dead letter stays.</p>"""),
         _ => Html.Of($"""<p class="notice" role="status">{Count(notice.Count, "dead letter is", "dead letters are")} back on the callback queue{(notice.Failed > 0 ? Html.Of($"; {notice.Failed} could not be replayed (no callback in them: read them with the admin API)") : Html.Empty)}{(notice.More ? Html.Of($"; more remain: replay all again") : Html.Empty)}.</p>"""),
     };
@@ -104,17 +112,22 @@ public static class StatusPage
             """);
     }
 
-    private static Html Recent(IReadOnlyList<RecentCallback> callbacks)
+    private static Html Recent(IReadOnlyList<RecentCallback> all, RecentFilter? filter, StatusLinks links)
     {
+        var callbacks = filter is null ? all : all.Where(filter.Matches).ToArray();
+        var filtered = filter is null
+            ? Html.Empty
+            : Html.Of($"""<p class="notice" id="recent-filter">Only the callbacks of {filter.Describe()}: {callbacks.Count} of the {all.Count} this instance remembers. <a href="{links.Page()}#recent">Show all</a></p>""");
         var rows = callbacks.Count == 0
-            ? Html.Of($"""<tr><td colspan="9">None since this instance started.</td></tr>""")
+            ? Html.Of($"""<tr><td colspan="10">{(filter is null ? "None since this instance started." : "None of them on this instance.")}</td></tr>""")
             : Html.Join(callbacks.Select(c => Html.Of($"""
                 <tr data-id="{c.Id}">
                 <td class="num">{Time(c.ReceivedAt)}</td>
                 <td class="id">{c.Id}</td>
                 <td>{c.Shape?.ToString()}</td>
-                <td class="num">{c.PaymentNumber}</td>
-                <td class="num">{c.Number}</td>
+                <td class="num">{(c.PaymentNumber is { } number ? Html.Of($"<a href=\"{links.Payment(number)}\">{number}</a>") : Html.Empty)}</td>
+                <td class="num">{c.TransactionNumber}</td>
+                <td class="num">{c.AttemptNumber}</td>
                 <td class="outcome {c.Outcome}">{c.Outcome}</td>
                 <td class="reason">{c.Detail}</td>
                 <td class="num">{(c.Lag is { } lag ? Duration(lag) : "")}</td>
@@ -125,8 +138,9 @@ public static class StatusPage
             <section id="recent">
             <h2>Recent callbacks</h2>
             <p class="note">This instance, newest first; Application Insights has all instances.</p>
+            {filtered}
             <table>
-            <thead><tr><th>Received</th><th>Callback id</th><th>Shape</th><th>Payment number</th><th>Transaction number</th><th>Outcome</th><th>Detail</th><th>Lag</th><th>Trace id</th></tr></thead>
+            <thead><tr><th>Received</th><th>Callback id</th><th>Shape</th><th>Payment number</th><th>Transaction number</th><th title="{AttemptTitle}">Attempt number</th><th>Outcome</th><th>Detail</th><th>Lag</th><th>Trace id</th></tr></thead>
             <tbody>
             {rows}
             </tbody>
@@ -155,9 +169,9 @@ public static class StatusPage
                 <form method="post" action="{links.ReplayAll()}"><p><button type="submit" id="replay-all">Replay all</button> puts every dead letter back on the callback queue, with a fresh attempt count.</p></form>
                 {more}
                 <table>
-                <thead><tr><th>Id</th><th>Dead-lettered</th><th>Origin</th><th>Attempts</th><th>Payment / payment order</th><th>Reason</th><th></th></tr></thead>
+                <thead><tr><th>Id</th><th>Dead-lettered</th><th>Origin</th><th>Attempts</th><th title="{NumbersTitle}">Payment (as the callback named it)</th><th>Reason</th><th></th></tr></thead>
                 <tbody>
-                {Html.Join(deadLetters.Select(d => DeadLetterRow(d, links)))}
+                {Html.Join(deadLetters.Select(d => DeadLetterRow(d, snapshot.At, links)))}
                 </tbody>
                 </table>
                 """);
@@ -171,17 +185,80 @@ public static class StatusPage
             """);
     }
 
-    private static Html DeadLetterRow(DeadLetter d, StatusLinks links) => Html.Of($"""
+    private static Html DeadLetterRow(DeadLetter d, DateTimeOffset now, StatusLinks links) => Html.Of($"""
         <tr data-id="{d.Id}">
-        <td class="id">{d.Id}</td>
-        <td class="num">{Time(d.DeadLetteredAt)}</td>
+        <td class="id"><a href="{links.DeadLetter(d.Id)}" title="The dead letter as JSON, with the queue message it came from (admin API)">{d.Id}</a></td>
+        <td class="num">{Time(d.DeadLetteredAt)}{Replays(d, now)}</td>
         <td>{d.Origin.ToString()}</td>
         <td class="num">{d.Attempts}</td>
-        <td class="ref">{d.Payment}{(d.Payment is not null && d.PaymentOrder is not null ? Html.Of($"<br>") : Html.Empty)}{d.PaymentOrder}</td>
+        <td class="ref" title="{string.Join("\n", new[] { d.PaymentOrder, d.Payment, d.Transaction }.OfType<string>())}">{Numbers(d, links)}</td>
         <td class="reason">{d.Reason}</td>
-        <td><form method="post" action="{links.Replay(d.Id)}"><button type="submit">Replay</button></form></td>
+        <td class="actions"><form method="post" action="{links.Replay(d.Id)}"><button type="submit">Replay</button></form> <form method="post" action="{links.Discard(d.Id)}"><button type="submit">Discard</button></form></td>
         </tr>
         """);
+
+    // A dead letter that came back from a replay says so, and one a replay holds now says that.
+    private static Html Replays(DeadLetter d, DateTimeOffset now)
+    {
+        var again = d.ReplayCount > 0
+            ? Html.Of($"""<span class="replays">failed again after {Count(d.ReplayCount, "replay", "replays")}{(d.LastReplayedAt is { } at ? Html.Of($", the last at {Time(at)}") : Html.Empty)}</span>""")
+            : Html.Empty;
+        var replaying = d.IsBeingReplayed(now) && d.ReplayClaimedAt is { } since
+            ? Html.Of($"""<span class="replaying">replay in progress since {Time(since)}</span>""")
+            : Html.Empty;
+        return Html.Of($"{again}{replaying}");
+    }
+
+    // What the callback named, by number where it gave one; the number links to the payment's recent callbacks.
+    private static Html Numbers(DeadLetter d, StatusLinks links)
+    {
+        var lines = new List<Html>(4);
+        if (d.PaymentNumber is { } payment)
+        {
+            lines.Add(Html.Of($"""payment <a href="{links.Payment(payment)}">{payment}</a>"""));
+        }
+        else if (d.Payment is not null)
+        {
+            lines.Add(Html.Of($"payment (no number)"));
+        }
+
+        if (d.TransactionNumber is { } transaction)
+        {
+            lines.Add(Html.Of($"transaction {transaction}"));
+        }
+
+        if (d.Shape == Callbacks.CallbackShape.PaymentOrderV31 && d.PaymentOrderNumber is { } attempt)
+        {
+            lines.Add(Html.Of($"attempt {attempt}"));
+        }
+
+        if (d.PaymentOrder is { } order && Guid.TryParse(order[(order.LastIndexOf('/') + 1)..], out var orderId))
+        {
+            lines.Add(Html.Of($"""<a href="{links.PaymentOrder(orderId)}">payment order</a>"""));
+        }
+
+        return lines.Count == 0 ? Html.Of($"—") : Html.Join(lines.Select((line, i) => i == 0 ? line : Html.Of($"<br>{line}")));
+    }
+
+    /// <summary>The discard's confirm step: what would be lost, and the button that discards it.</summary>
+    public static Html RenderDiscard(DeadLetter d, string seen, StatusLinks links)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return Document(Html.Of($"""
+            <h1>Discard dead letter {d.Id}?</h1>
+            <dl id="discard-details">
+            <dt>Dead-lettered</dt><dd>{Time(d.DeadLetteredAt)}, {d.Origin.ToString()}, after {Count(d.Attempts, "attempt", "attempts")}{(d.ReplayCount > 0 ? Html.Of($" (it failed again after {Count(d.ReplayCount, "replay", "replays")})") : Html.Empty)}</dd>
+            <dt>The callback named</dt><dd>{Numbers(d, links)}</dd>
+            <dt>Reason</dt><dd class="reason">{d.Reason}</dd>
+            </dl>
+            <p class="error-box">Discarding deletes it for good: its callback is not processed unless PayEx delivers it again. If its cause is fixed, replay it instead.</p>
+            <form method="post" action="{links.Discard(d.Id)}">
+            <input type="hidden" name="{StatusPageRequests.ConfirmField}" value="yes">
+            <input type="hidden" name="{StatusPageRequests.SeenField}" value="{seen}">
+            <p><button type="submit" id="confirm-discard">Discard for good</button> <a href="{links.Page()}">Cancel: back to the status page</a></p>
+            </form>
+            """));
+    }
 
     private static string Count(int count, string one, string many) => string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? one : many)}");
 

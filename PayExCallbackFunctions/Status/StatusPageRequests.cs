@@ -10,14 +10,21 @@ namespace PayExCallbackFunctions.Status;
 /// The operator's status page (the function PayExStatus, <c>payex/status/{*rest}</c>, get and post):
 /// the page itself, and the posts of its Replay buttons.
 /// </summary>
-public sealed class StatusPageRequests(QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, DeadLetterReplay replay, TimeProvider time, IOptions<StorageOptions> storage)
+public sealed class StatusPageRequests(
+    QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, DeadLetterReplay replay, DeadLetterDiscard discard, TimeProvider time, IOptions<StorageOptions> storage)
 {
     public const string Route = "/api/payex/status";
 
     private const string HtmlContentType = "text/html; charset=utf-8";
     private const string ReplayAllPath = "deadletters/replay";
+    private const string ReplaySuffix = "/replay";
+    private const string DiscardSuffix = "/discard";
 
-    /// <param name="rest">The path after <see cref="Route"/>: empty for the page, <c>deadletters/{id}/replay</c> or <c>deadletters/replay</c> for a button.</param>
+    /// <summary>The form field of the discard's confirm page that says the operator confirmed it, and the one with the version they saw.</summary>
+    public const string ConfirmField = "confirm";
+    public const string SeenField = "seen";
+
+    /// <param name="rest">The path after <see cref="Route"/>: empty for the page; <c>deadletters/{id}/replay</c>, <c>deadletters/{id}/discard</c> or <c>deadletters/replay</c> for a button.</param>
     public async Task<IResult> HandleAsync(HttpRequest request, string? rest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -33,7 +40,8 @@ public sealed class StatusPageRequests(QueueBacklog backlog, RecentCallbacks rec
                 : Message(StatusCodes.Status405MethodNotAllowed, "Not here", "The page is read with GET; its buttons post to their own addresses.", links);
         }
 
-        if (!HttpMethods.IsPost(request.Method) || !path.StartsWith("deadletters/", StringComparison.Ordinal) || !path.EndsWith("/replay", StringComparison.Ordinal))
+        var isDiscard = path.EndsWith(DiscardSuffix, StringComparison.Ordinal) && path != "deadletters/discard";
+        if (!HttpMethods.IsPost(request.Method) || !path.StartsWith("deadletters/", StringComparison.Ordinal) || !(isDiscard || path.EndsWith(ReplaySuffix, StringComparison.Ordinal)))
         {
             return Message(StatusCodes.Status404NotFound, "No such page", "The status page has no such address.", links);
         }
@@ -44,15 +52,76 @@ public sealed class StatusPageRequests(QueueBacklog backlog, RecentCallbacks rec
             return refused;
         }
 
+        if (isDiscard)
+        {
+            return await DiscardAsync(request, path["deadletters/".Length..^DiscardSuffix.Length], links, cancellationToken);
+        }
+
         return path == ReplayAllPath
             ? await ReplayAllAsync(links, cancellationToken)
-            : await ReplayAsync(path["deadletters/".Length..^"/replay".Length], links, cancellationToken);
+            : await ReplayAsync(path["deadletters/".Length..^ReplaySuffix.Length], links, cancellationToken);
     }
+
+    // The row's Discard button posts without the confirmation: the answer is a page showing what would be
+    // lost, whose own button posts it again with the confirmation and the version shown (no script needed).
+    private async Task<IResult> DiscardAsync(HttpRequest request, string id, StatusLinks links, CancellationToken cancellationToken)
+    {
+        if (!DeadLetterAdmin.IsDeadLetterId(id))
+        {
+            return Message(StatusCodes.Status400BadRequest, "Not a dead letter id", $"“{id}” is not a dead letter id.", links);
+        }
+
+        IFormCollection? form;
+        try
+        {
+            form = request.HasFormContentType ? await request.ReadFormAsync(cancellationToken) : null;
+        }
+        catch (InvalidDataException)
+        {
+            return Message(StatusCodes.Status400BadRequest, "Not a form", "The post is not a form this page sent.", links);
+        }
+
+        var gone = Message(StatusCodes.Status404NotFound, "No such dead letter", $"There is no dead letter {id}: it may have been replayed or discarded already.", links);
+        try
+        {
+            if (form?[ConfirmField].ToString() != "yes")
+            {
+                if (await deadLetters.GetAsync(id, cancellationToken) is not { } found)
+                {
+                    return gone;
+                }
+
+                return found.DeadLetter.IsBeingReplayed(time.GetUtcNow())
+                    ? BeingReplayed($"Dead letter {id} is being replayed (since {found.DeadLetter.ReplayClaimedAt:u}); it cannot be discarded now. Look again once the replay is done.", links)
+                    : Page(StatusCodes.Status200OK, StatusPage.RenderDiscard(found.DeadLetter, found.ETag.ToString(), links));
+            }
+
+            var seen = form[SeenField].ToString() is { Length: > 0 } shown ? new Azure.ETag(shown) : (Azure.ETag?)null;
+            return await discard.DiscardAsync(id, seen, "status page", Access.ClientAddress.Of(request.HttpContext)?.ToString(), cancellationToken) is not null
+                ? new SeeOtherHttpResult(links.Page(new StatusNotice(StatusNoticeKind.Discarded, id)))
+                : gone;
+        }
+        catch (DeadLetterReplayInProgressException e)
+        {
+            return BeingReplayed(e.Message, links);
+        }
+        catch (DeadLetterChangedException e)
+        {
+            return Message(StatusCodes.Status409Conflict, "The dead letter changed", e.Message, links);
+        }
+        catch (Exception e) when (StatusSnapshot.IsStorageFailure(e, cancellationToken))
+        {
+            return Unavailable(links);
+        }
+    }
+
+    private static ContentHttpResult BeingReplayed(string detail, StatusLinks links) =>
+        Message(StatusCodes.Status409Conflict, "The dead letter is being replayed", detail, links);
 
     private async Task<IResult> PageAsync(HttpRequest request, StatusLinks links, CancellationToken cancellationToken)
     {
         var snapshot = await StatusSnapshot.GatherAsync(backlog, recent, deadLetters, time, storage.Value.AnswerTimeout, cancellationToken);
-        return Page(StatusCodes.Status200OK, StatusPage.Render(snapshot, StatusNotice.From(request.Query), links));
+        return Page(StatusCodes.Status200OK, StatusPage.Render(snapshot, StatusNotice.From(request.Query), links, RecentFilter.From(request.Query)));
     }
 
     private async Task<IResult> ReplayAsync(string id, StatusLinks links, CancellationToken cancellationToken)
@@ -74,7 +143,7 @@ public sealed class StatusPageRequests(QueueBacklog backlog, RecentCallbacks rec
         }
         catch (DeadLetterReplayInProgressException e)
         {
-            return Message(StatusCodes.Status409Conflict, "The dead letter is being replayed", e.Message, links);
+            return BeingReplayed(e.Message, links);
         }
         catch (Exception e) when (StatusSnapshot.IsStorageFailure(e, cancellationToken))
         {

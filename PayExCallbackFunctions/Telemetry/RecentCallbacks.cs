@@ -30,7 +30,9 @@ public sealed class RecentCallbacks(IOptions<TelemetryOptions> options, TimeProv
                 envelope?.ReceivedAt ?? now,
                 envelope?.Shape,
                 envelope?.PaymentNumber,
-                envelope?.TransactionNumber ?? envelope?.PaymentOrderNumber,
+                envelope?.TransactionNumber,
+                envelope is null ? null : CallbackSubject.AttemptNumber(envelope),
+                envelope?.PaymentOrder is { } paymentOrder ? paymentOrder[(paymentOrder.LastIndexOf('/') + 1)..] : null,
                 outcome,
                 detail,
                 lag,
@@ -54,13 +56,18 @@ public sealed class RecentCallbacks(IOptions<TelemetryOptions> options, TimeProv
     }
 }
 
-/// <summary>One callback as the status page lists it; <see cref="Number"/> is the transaction's (or the v3.1 attempt's).</summary>
+/// <summary>
+/// One callback as the status page lists it, with the numbers the callback gave: a transaction's, or
+/// (v3.1) the number of the payment attempt that triggered it, which is no transaction number.
+/// </summary>
 public sealed record RecentCallback(
     string Id,
     DateTimeOffset ReceivedAt,
     CallbackShape? Shape,
     long? PaymentNumber,
-    long? Number,
+    long? TransactionNumber,
+    long? AttemptNumber,
+    string? PaymentOrderId,
     string Outcome,
     string? Detail,
     TimeSpan? Lag,
