@@ -281,12 +281,26 @@ public sealed class HostProcess : IAsyncDisposable
 
     private static int[] ChildrenOf(int pid)
     {
+        string[] tasks;
         try
         {
-            // Per thread: a worker the host restarts is the child of whichever thread started it.
-            return Directory.GetDirectories($"/proc/{pid}/task")
-                .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                .Select(int.Parse).ToArray();
+            tasks = Directory.GetDirectories($"/proc/{pid}/task");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+
+        // Per thread: a worker the host restarts is the child of whichever thread started it.
+        // A thread that ends while it is read is skipped, not taken for the whole process having none.
+        return tasks.SelectMany(ChildrenOfTask).ToArray();
+    }
+
+    private static IEnumerable<int> ChildrenOfTask(string task)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

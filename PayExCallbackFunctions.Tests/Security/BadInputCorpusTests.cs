@@ -100,9 +100,10 @@ public sealed class BadInputCorpusTests(BadInputCorpusApp fixture, ITestOutputHe
         // Healthy afterwards: the host runs, and the same worker still serves.
         using (var health = await fixture.App.Raw.GetAsync($"/admin/host/status?code={Uri.EscapeDataString(fixture.App.MasterKey)}"))
         {
-            if (health.StatusCode != HttpStatusCode.OK || fixture.App.HasExited || fixture.App.WorkerProcessId != fixture.Worker)
+            var worker = fixture.App.WorkerProcessId;
+            if (health.StatusCode != HttpStatusCode.OK || fixture.App.HasExited || worker != fixture.Worker)
             {
-                problems.Add($"the app is not healthy afterwards (host status {(int)health.StatusCode}, worker {fixture.App.WorkerProcessId} after {fixture.Worker})");
+                problems.Add($"the app is not healthy afterwards (host status {(int)health.StatusCode}, exited {fixture.App.HasExited}, worker {worker} after {fixture.Worker})");
             }
         }
 

@@ -194,9 +194,10 @@ public sealed partial record PayExPath
     }
 
     // Letters, digits and '-' only: no escapes, dots, doubled slashes, queries or fragments get through;
-    // \z, not $, so that a trailing newline does not either.
+    // \z, not $, so that a trailing newline does not either. No match timeout: anchored, with every
+    // quantifier bounded, a match is short whatever the input; a timeout only made a busy machine refuse a valid path.
     [GeneratedRegex(
         @"^/psp/(?<first>[A-Za-z][A-Za-z0-9\-]{0,39})(?:/(?<payments>payments))?/(?<id>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?:/(?<collection>[A-Za-z]{1,20})/(?<transactionId>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}))?\z",
-        RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 100)]
+        RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex PathPattern();
 }
