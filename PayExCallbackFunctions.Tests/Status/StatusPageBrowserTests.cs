@@ -75,6 +75,44 @@ public class StatusPageBrowserTests(RunningApp fixture) : IClassFixture<RunningA
         Assert.True(problems.Count == 0, $"The browser reported errors:\n{string.Join('\n', problems)}");
     }
 
+    [Fact]
+    public async Task An_operator_sees_each_id_on_one_line_and_discards_a_dead_letter_after_confirming()
+    {
+        await using var browser = await LaunchChromiumAsync();
+        var callback = new ExampleCallback();
+        callback.Serve(fixture.PayEx);
+        var processed = await callback.AcknowledgeAsync(fixture.App);
+        var dead = new ExampleCallback();
+        fixture.PayEx.State.PutResource(dead.Examples.Resource("transaction-authorization-creditcard.docs.json"));
+        var id = await dead.AcknowledgeAsync(fixture.App);
+        await Eventually.TrueAsync(async () => (await fixture.Storage.DeadLettersAsync()).Any(d => d.RowKey == id), $"callback {id} to be dead-lettered");
+        await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+
+        // A laptop's width: the 32-character ids (callback and trace) each stay on one line.
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
+        var pageUrl = new Uri(fixture.App.BaseUrl, $"/api/payex/status?code={Uri.EscapeDataString(HostProcess.TestMasterKey)}").ToString();
+        Assert.Equal(200, (await page.GotoAsync(pageUrl))!.Status);
+        const string Lines = "td => { const r = document.createRange(); r.selectNodeContents(td); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }";
+        var deadLetter = page.Locator($"#dead-letters tr[data-id=\"{id}\"]");
+        Assert.Equal(1, await deadLetter.Locator("td.id").EvaluateAsync<int>(Lines));
+        Assert.Equal(1, await page.Locator($"#recent tr[data-id=\"{processed}\"] td.id").EvaluateAsync<int>(Lines));
+        Assert.Equal(1, await page.Locator($"#recent tr[data-id=\"{processed}\"] td.trace").EvaluateAsync<int>(Lines));
+        // The whole id is on the page, to find and to copy.
+        Assert.Equal(id, await deadLetter.Locator("td.id").InnerTextAsync());
+
+        // Discard asks first, on a page of its own; Cancel would go back with nothing done.
+        await deadLetter.GetByRole(AriaRole.Button, new() { Name = "Discard" }).ClickAsync();
+        await page.WaitForSelectorAsync("#confirm-discard");
+        Assert.Contains($"Discard dead letter {id}?", await page.Locator("h1").InnerTextAsync());
+        Assert.Contains((await fixture.Storage.DeadLettersAsync()).Select(d => d.RowKey), k => k == id);
+
+        await page.Locator("#confirm-discard").ClickAsync();
+        await page.WaitForURLAsync($"{pageUrl}&notice=Discarded&id={id}");
+        Assert.Contains($"Dead letter {id} was discarded", await page.Locator("p.notice").InnerTextAsync());
+        Assert.Equal(0, await page.Locator($"#dead-letters tr[data-id=\"{id}\"]").CountAsync());
+        Assert.DoesNotContain(await fixture.Storage.DeadLettersAsync(), d => d.RowKey == id);
+    }
+
     /// <summary>Chromium, or a failure that says how to get it: a browser test that skips itself would pass unseen.</summary>
     private static async Task<AsyncBrowser> LaunchChromiumAsync()
     {
@@ -105,7 +143,7 @@ public class StatusPageBrowserTests(RunningApp fixture) : IClassFixture<RunningA
     /// <summary>The browser and the Playwright driver it runs under, closed together.</summary>
     private sealed class AsyncBrowser(IPlaywright playwright, IBrowser browser) : IAsyncDisposable
     {
-        public Task<IPage> NewPageAsync() => browser.NewPageAsync();
+        public Task<IPage> NewPageAsync(BrowserNewPageOptions? options = null) => browser.NewPageAsync(options);
 
         public async ValueTask DisposeAsync()
         {

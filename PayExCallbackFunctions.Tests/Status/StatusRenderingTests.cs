@@ -85,6 +85,65 @@ public class StatusRenderingTests
         Assert.Equal(["222222222", "333333333", ""], Cells(Row(html, "recent", "b2")).Skip(3).Take(3));
     }
 
+    [Fact]
+    public void The_recent_callbacks_can_be_only_those_of_one_payment_or_one_payment_order()
+    {
+        const string Order = "7e6cdfc3-1276-44e9-9992-7cf4419750e1";
+        var ofPayment = new RecentCallback("p1", DateTimeOffset.UnixEpoch, CallbackShape.V1Nested, 222222222, 333333333, null, null, "processed", null, null, DateTimeOffset.UnixEpoch, null);
+        var other = new RecentCallback("p2", DateTimeOffset.UnixEpoch, CallbackShape.V1Nested, 444444444, null, null, null, "processed", null, null, DateTimeOffset.UnixEpoch, null);
+        var ofOrder = new RecentCallback("o1", DateTimeOffset.UnixEpoch, CallbackShape.PaymentOrderV31, null, null, 5, Order, "processed", null, null, DateTimeOffset.UnixEpoch, null);
+        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", "q-poison", null, [ofPayment, other, ofOrder], null, [], false);
+        var links = StatusLinks.For(Request("code=k"));
+
+        var byPayment = Section(StatusPage.Render(snapshot, null, links, RecentFilter.From(Request("code=k&payment=222222222").Query)).ToString(), "recent");
+        var byOrder = Section(StatusPage.Render(snapshot, null, links, RecentFilter.From(Request($"code=k&paymentorder={Order.ToUpperInvariant()}").Query)).ToString(), "recent");
+        var unfiltered = Section(StatusPage.Render(snapshot, null, links, RecentFilter.From(Request("code=k&payment=x1").Query)).ToString(), "recent");
+
+        Assert.Contains("Only the callbacks of payment 222222222: 1 of the 3 this instance remembers. <a href=\"/api/payex/status?code=k#recent\">Show all</a>", byPayment);
+        Assert.Contains("data-id=\"p1\"", byPayment);
+        Assert.DoesNotContain("data-id=\"p2\"", byPayment);
+        Assert.DoesNotContain("data-id=\"o1\"", byPayment);
+        Assert.Contains($"Only the callbacks of payment order {Order}: 1 of the 3", byOrder);
+        Assert.Contains("data-id=\"o1\"", byOrder);
+        Assert.DoesNotContain("data-id=\"p1\"", byOrder);
+        Assert.DoesNotContain("recent-filter", unfiltered);
+        Assert.Contains("data-id=\"p2\"", unfiltered);
+        // Each payment number links to its own callbacks, with the key.
+        Assert.Contains("<a href=\"/api/payex/status?code=k&amp;payment=444444444#recent\">444444444</a>", unfiltered);
+    }
+
+    [Fact]
+    public void A_dead_letter_says_how_often_it_was_replayed_whether_a_replay_holds_it_and_what_its_callback_named()
+    {
+        var now = new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        DeadLetter Letter(string id) => new() { Id = id, Origin = DeadLetterOrigin.Permanent, Reason = "r", Attempts = 1, DeadLetteredAt = now.AddMinutes(-1) };
+        var once = Letter("once") with { ReplayCount = 1, LastReplayedAt = now.AddMinutes(-2), Payment = "/psp/creditcard/payments/p", PaymentNumber = 222222222 };
+        var twice = Letter("twice") with { ReplayCount = 2, LastReplayedAt = now.AddMinutes(-2), ReplayClaimedAt = now.AddSeconds(-30) };
+        var lapsed = Letter("lapsed") with { ReplayClaimedAt = now - DeadLetterReplay.ClaimHold - TimeSpan.FromSeconds(1) };
+        var v31 = Letter("v31") with { Shape = CallbackShape.PaymentOrderV31, PaymentOrder = "/psp/paymentorders/7e6cdfc3-1276-44e9-9992-7cf4419750e1", PaymentOrderNumber = 12345678 };
+        var unreadable = Letter("message-1");
+        var snapshot = new StatusSnapshot(now, "q", "q-poison", null, [], null, [once, twice, lapsed, v31, unreadable], false);
+
+        var html = StatusPage.Render(snapshot, null, StatusLinks.For(Request("code=k"))).ToString();
+
+        Assert.Contains("<span class=\"replays\">failed again after 1 replay, the last at 2025-03-01 11:58:00Z</span>", Row(html, "dead-letters", "once"));
+        Assert.DoesNotContain("replaying", Row(html, "dead-letters", "once"));
+        Assert.Contains("failed again after 2 replays, the last at 2025-03-01 11:58:00Z</span><span class=\"replaying\">replay in progress since 2025-03-01 11:59:30Z</span>", Row(html, "dead-letters", "twice"));
+        Assert.DoesNotContain("replay", Cells(Row(html, "dead-letters", "lapsed"))[1]);
+        Assert.Equal("payment 222222222", Cells(Row(html, "dead-letters", "once"))[4]);
+        Assert.Equal("attempt 12345678payment order", Cells(Row(html, "dead-letters", "v31"))[4]);
+        Assert.Contains("<a href=\"/api/payex/status?code=k&amp;paymentorder=7e6cdfc3-1276-44e9-9992-7cf4419750e1#recent\">payment order</a>", Row(html, "dead-letters", "v31"));
+        Assert.Equal("—", Cells(Row(html, "dead-letters", "message-1"))[4]);
+        Assert.Contains("<a href=\"/api/payex/deadletters/message-1?code=k\"", Row(html, "dead-letters", "message-1"));
+    }
+
+    private static HttpRequest Request(string query)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.QueryString = new QueryString($"?{query}");
+        return context.Request;
+    }
+
     /// <summary>The section of that id.</summary>
     internal static string Section(string html, string id)
     {

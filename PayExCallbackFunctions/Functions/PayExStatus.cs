@@ -3,7 +3,7 @@ using PayExCallbackFunctions.Status;
 
 namespace PayExCallbackFunctions.Functions;
 
-/// <summary>The operator's status page and its Replay buttons (master key).</summary>
+/// <summary>The operator's status page and its Replay and Discard buttons (master key).</summary>
 public sealed class PayExStatus(StatusPageRequests page)
 {
     [Function(nameof(PayExStatus))]

@@ -8,7 +8,7 @@ namespace PayExCallbackFunctions.Status;
 
 /// <summary>
 /// The operator's status page (the function PayExStatus, <c>payex/status/{*rest}</c>, get and post):
-/// the page itself, and the posts of its Replay buttons.
+/// the page itself, and the posts of its Replay and Discard buttons.
 /// </summary>
 public sealed class StatusPageRequests(
     QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, DeadLetterReplay replay, DeadLetterDiscard discard, TimeProvider time, IOptions<StorageOptions> storage)
