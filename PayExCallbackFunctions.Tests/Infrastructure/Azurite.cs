@@ -16,7 +16,8 @@ public sealed class Azurite : IAsyncDisposable
     private static readonly Lazy<Task<Azurite>> SharedInstance = new(async () =>
     {
         var azurite = await StartAsync();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.Kill();
+        // Its data folder goes with it: a test run leaves nothing in the temp directory.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return azurite;
     });
 
@@ -162,7 +163,7 @@ public sealed class Azurite : IAsyncDisposable
         {
             Directory.Delete(_location, recursive: true);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
 
