@@ -37,7 +37,9 @@ public sealed class RunScriptTests
         Assert.True(busy.Count == 0, $"ports {string.Join(", ", busy)} are taken (is ./run.sh running?): run.sh needs them");
 
         var output = new ConcurrentQueue<string>();
-        // setsid: a session of its own, as a terminal gives it, so that SIGINT to its group is what Ctrl-C sends.
+        // setsid: a session of its own, so that SIGINT to its group is what Ctrl-C sends; env: with SIGINT at
+        // its default, as a terminal gives it (under .ci/run the tests inherit it ignored, and bash cannot trap
+        // a signal ignored on entry).
         var start = new ProcessStartInfo("setsid")
         {
             RedirectStandardOutput = true,
@@ -45,7 +47,11 @@ public sealed class RunScriptTests
             UseShellExecute = false,
             WorkingDirectory = RepoPaths.Root,
         };
-        start.ArgumentList.Add("./run.sh");
+        foreach (var argument in new[] { "env", "--default-signal=INT", "./run.sh" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PayEx__", StringComparison.Ordinal) || k.StartsWith("AzureWebJobs", StringComparison.Ordinal) || k.StartsWith("Storage__", StringComparison.Ordinal)).ToList())
         {
             start.Environment.Remove(key);
