@@ -27,6 +27,9 @@ public class RejectedCallbackTests(RunningApp fixture) : IClassFixture<RunningAp
         return (response.StatusCode, problem?["callbackId"]?.GetValue<string>());
     }
 
+    private Task LoggedAsync(string line) =>
+        Eventually.TrueAsync(() => Task.FromResult(fixture.App.Output.Contains(line, StringComparison.Ordinal)), $"the log line '{line}'");
+
     private async Task<TableEntity> RowAsync(string callbackId) =>
         Assert.Single(await fixture.Storage.RejectedAsync(), r => r.GetString("CallbackId") == callbackId);
 
@@ -49,6 +52,7 @@ public class RejectedCallbackTests(RunningApp fixture) : IClassFixture<RunningAp
         Assert.Equal(Encoding.UTF8.GetByteCount(body), row.GetInt64("BodyLength"));
         Assert.False(row.GetBoolean("BodyTruncated"));
         Assert.Empty(await TestStorage.PeekAsync(fixture.Storage.Queue));
+        await LoggedAsync($"Rejected callback {id} from 127.0.0.1 with 400: The callback body names no valid PayEx resource. In error: payment.id. Recorded in the rejected-callbacks table.");
     }
 
     [Fact]
@@ -89,6 +93,8 @@ public class RejectedCallbackTests(RunningApp fixture) : IClassFixture<RunningAp
         var row = await RowAsync(id!);
         Assert.Equal("application/x-www-form-urlencoded", row.GetString("ContentType"));
         Assert.Equal("payment=1", row.GetString("Body"));
+        // No empty "In error" part where nothing in the body was looked at.
+        await LoggedAsync($"Rejected callback {id} from 127.0.0.1 with 415: The callback must be sent as application/json in UTF-8. Recorded in the rejected-callbacks table.");
     }
 
     [Fact]

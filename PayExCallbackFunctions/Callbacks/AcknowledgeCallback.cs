@@ -72,7 +72,14 @@ public sealed partial class AcknowledgeCallback(
         async Task<T> RecordAsync<T>(int status, string reason, string title, IReadOnlyDictionary<string, string[]>? errors, Func<T> answer, CallbackShape? shape = null)
         {
             var client = ClientAddress.Of(context)?.ToString();
-            LogRejected(logger, id, status, title, errors is null ? "" : string.Join(", ", errors.Keys), client);
+            if (errors is null)
+            {
+                LogRejected(logger, id, status, title, client);
+            }
+            else
+            {
+                LogRejectedAt(logger, id, status, title, string.Join(", ", errors.Keys), client);
+            }
             Outcome(activity, CallbackOutcomes.Rejected, status);
             metrics.CallbackReceived(shape, CallbackOutcomes.Rejected);
             metrics.CallbackRejected(status, reason);
@@ -188,8 +195,11 @@ public sealed partial class AcknowledgeCallback(
     [LoggerMessage(Level = LogLevel.Information, Message = "Acknowledged callback {CallbackId} ({Shape}) for {Subject}, from {ClientAddress}")]
     private static partial void LogAcknowledged(ILogger logger, string callbackId, CallbackShape shape, string subject, string? clientAddress);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected callback {CallbackId} from {ClientAddress} with {Status}: {Title} ({Members}); recorded in the rejected-callbacks table")]
-    private static partial void LogRejected(ILogger logger, string callbackId, int status, string title, string members, string? clientAddress);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected callback {CallbackId} from {ClientAddress} with {Status}: {Title} Recorded in the rejected-callbacks table.")]
+    private static partial void LogRejected(ILogger logger, string callbackId, int status, string title, string? clientAddress);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected callback {CallbackId} from {ClientAddress} with {Status}: {Title} In error: {Members}. Recorded in the rejected-callbacks table.")]
+    private static partial void LogRejectedAt(ILogger logger, string callbackId, int status, string title, string members, string? clientAddress);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not enqueue callback {CallbackId}; answered 503 so that PayEx delivers again")]
     private static partial void LogQueueUnavailable(ILogger logger, Exception exception, string callbackId);
