@@ -111,10 +111,10 @@ public sealed class HostRun : IAsyncDisposable
 
     /// <summary>The Functions host's process: the launcher's child (in a session of its own).</summary>
     public int HostProcessId => _hostProcessId > 0 ? _hostProcessId
-        : _hostProcessId = ChildrenOf(_launcher.Id).FirstOrDefault(pid => CommandLine(pid).Contains("Microsoft.Azure.WebJobs.Script.WebHost.dll", StringComparison.Ordinal));
+        : _hostProcessId = ProcessTable.ChildrenOf(_launcher.Id).FirstOrDefault(pid => ProcessTable.CommandLine(pid).Contains("Microsoft.Azure.WebJobs.Script.WebHost.dll", StringComparison.Ordinal));
 
     /// <summary>The .NET isolated worker the host runs now.</summary>
-    public int WorkerProcessId => ChildrenOf(HostProcessId).FirstOrDefault(pid => CommandLine(pid).Contains(_build.WorkerAssembly, StringComparison.Ordinal));
+    public int WorkerProcessId => ProcessTable.ChildrenOf(HostProcessId).FirstOrDefault(pid => ProcessTable.CommandLine(pid).Contains(_build.WorkerAssembly, StringComparison.Ordinal));
 
     /// <summary>CPU time (user and system) the host and the worker have used so far.</summary>
     public (TimeSpan Host, TimeSpan Worker) CpuTime() => (CpuTime(HostProcessId), CpuTime(WorkerProcessId));
@@ -136,29 +136,6 @@ public sealed class HostRun : IAsyncDisposable
         return TimeSpan.FromSeconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0);
     }
 
-    private static int[] ChildrenOf(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-    }
-
-    private static string CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
 
     /// <summary>Kills func, the host and the worker at once: a graceful stop is not what is measured.</summary>
     public async ValueTask DisposeAsync()

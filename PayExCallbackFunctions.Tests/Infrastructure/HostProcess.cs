@@ -210,10 +210,10 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     /// <summary>The Functions host's own process (func's child, in a session of its own).</summary>
-    public int HostProcessId => _hostProcessId > 0 ? _hostProcessId : _hostProcessId = ChildrenOf(_launcher.Id).FirstOrDefault();
+    public int HostProcessId => _hostProcessId > 0 ? _hostProcessId : _hostProcessId = ProcessTable.ChildrenOf(_launcher.Id).FirstOrDefault();
 
     /// <summary>The .NET isolated worker the host runs now; 0 if there is none.</summary>
-    public int WorkerProcessId => ChildrenOf(HostProcessId).FirstOrDefault(pid => CommandLine(pid).Contains("PayExCallbackFunctions.dll", StringComparison.Ordinal));
+    public int WorkerProcessId => ProcessTable.ChildrenOf(HostProcessId).FirstOrDefault(pid => ProcessTable.CommandLine(pid).Contains("PayExCallbackFunctions.dll", StringComparison.Ordinal));
 
     /// <summary>func's processes and their command lines, for a failing test's message.</summary>
     public string ProcessTree()
@@ -221,8 +221,8 @@ public sealed class HostProcess : IAsyncDisposable
         var lines = new List<string>();
         void Add(int pid, int depth)
         {
-            lines.Add($"{new string(' ', depth * 2)}{pid} {CommandLine(pid)}");
-            foreach (var child in ChildrenOf(pid))
+            lines.Add($"{new string(' ', depth * 2)}{pid} {ProcessTable.CommandLine(pid)}");
+            foreach (var child in ProcessTable.ChildrenOf(pid))
             {
                 Add(child, depth + 1);
             }
@@ -279,46 +279,6 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    private static int[] ChildrenOf(int pid)
-    {
-        string[] tasks;
-        try
-        {
-            tasks = Directory.GetDirectories($"/proc/{pid}/task");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-
-        // Per thread: a worker the host restarts is the child of whichever thread started it.
-        // A thread that ends while it is read is skipped, not taken for the whole process having none.
-        return tasks.SelectMany(ChildrenOfTask).ToArray();
-    }
-
-    private static IEnumerable<int> ChildrenOfTask(string task)
-    {
-        try
-        {
-            return File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-    }
-
-    private static string CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
 
     private const int SigKill = 9;
     private const int SigTerm = 15;
