@@ -62,6 +62,23 @@ public class PayExOutageTests
     }
 
     [Fact]
+    public async Task A_PayEx_503_that_outlasts_the_quick_retries_is_logged_once_as_the_attempts_failure_not_by_the_resilience_pipeline()
+    {
+        // The default two quick retries: all three GETs of attempt 1 answer 503, attempt 2 stores.
+        await using var run = await RunningApp.StartAsync(_ => { });
+        _callback.Serve(run.PayEx);
+        run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 503, Remaining = 3 });
+
+        await _callback.AcknowledgeAsync(run.App);
+        await run.Storage.WaitForRowsAsync(P, _callback.RowKeys);
+
+        Assert.Equal(4, _callback.PaymentGets(run.PayEx).Count);
+        var lines = run.App.Output.Split('\n');
+        Assert.Single(lines, line => line.Contains("(attempt 1 of 6)", StringComparison.Ordinal) && line.Contains("warn:", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.Contains("Polly[", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task PayEx_answering_too_slowly_is_retried_and_stored()
     {
         await using var run = await RunningApp.StartAsync(s =>

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly.Telemetry;
 
 namespace PayExCallbackFunctions.PayEx;
 
@@ -53,6 +54,14 @@ public static class PayExServices
                 resilience.CircuitBreaker.FailureRatio = 0.5;
                 resilience.CircuitBreaker.BreakDuration = CircuitBreakDuration;
             });
+
+        // A quick retry is not news: the attempt's outcome is logged once, by the retry path (a handled,
+        // retried 503 was logged at 'fail'). Each quick retry stays visible at Polly's Information level.
+        services.Configure<TelemetryOptions>(telemetry => telemetry.SeverityProvider = args => args.Event.EventName switch
+        {
+            "ExecutionAttempt" or "OnRetry" or "OnTimeout" => ResilienceEventSeverity.Information,
+            _ => args.Event.Severity,
+        });
 
         // Inside the resilience handler, so per attempt: the body is read within the attempt's deadline,
         // and every attempt is checked and authorised as it is sent.
