@@ -6,8 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 repo=$(pwd)
+app=http://127.0.0.1:7071
+started=$SECONDS
 
-[ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund --loglevel=error
+# What run.sh itself says stands out from what the host and the app log.
+step() { printf '==> %s\n' "$*"; }
+
+if [ ! -x node_modules/.bin/azurite ]; then
+  step "Installing Azurite and the dev tools (npm ci, the first time only)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
 
 func=""
 for candidate in "$repo/node_modules/.bin/func" "$(command -v func || true)" "$repo/../shared/functions-host/func"; do
@@ -23,36 +31,73 @@ fi
 
 [ -f PayExCallbackFunctions/local.settings.json ] || cp PayExCallbackFunctions/local.settings.sample.json PayExCallbackFunctions/local.settings.json
 
+# Built here, so that func starts what was built (--no-build); the build's output only if it fails.
+build() {
+  local out
+  if ! out=$(dotnet build "$@" --nologo 2>&1); then
+    printf '%s\n' "$out" >&2
+    echo "The build failed: see above." >&2
+    exit 1
+  fi
+}
+standIn=""
+[ -n "${PayEx__Token:-}" ] || standIn=PayExCallbackFunctions.PayExStandIn
+step "Building the app${standIn:+ and the PayEx stand-in}"
+build PayExCallbackFunctions --output PayExCallbackFunctions/bin/output
+[ -z "$standIn" ] || build "$standIn"
+
 mkdir -p .azurite
 # Each child in a process group of its own, so that Ctrl-C reaches this script alone, which stops each
 # once (SIGTERM: background jobs ignore SIGINT) and in order: the app first, while storage and the
 # stand-in still answer it, then the rest. (A second signal made func kill the host, Azurite say
 # "Cannot close server", and a host stopping without storage waited for it.)
 pids=()
+names=()
 stop() {
   trap - EXIT INT TERM
   local i
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill -TERM -- "-${pids[i]}" 2>/dev/null || true
+    if kill -TERM -- "-${pids[i]}" 2>/dev/null; then
+      step "Stopping ${names[i]}"
+    fi
     wait "${pids[i]}" 2>/dev/null || true
   done
+  step "Stopped"
 }
 trap stop EXIT INT TERM
 
+step "Starting Azurite on 127.0.0.1:10000-10002 (data in .azurite/)"
 setsid node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --location .azurite \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 &
 pids+=($!)
+names+=(Azurite)
 
-if [ -z "${PayEx__Token:-}" ]; then
-  echo "No PayEx__Token set: using the local PayEx stand-in on http://127.0.0.1:5071"
-  setsid dotnet run --project PayExCallbackFunctions.PayExStandIn -- --urls http://127.0.0.1:5071 &
+if [ -n "$standIn" ]; then
+  step "Starting the PayEx stand-in on http://127.0.0.1:5071 (no PayEx__Token set)"
+  setsid dotnet run --no-build --project "$standIn" -- --urls http://127.0.0.1:5071 &
   pids+=($!)
+  names+=("the PayEx stand-in")
   # The environment wins over local.settings.json.
   export PayEx__BaseUrl=http://127.0.0.1:5071 PayEx__Token=stand-in-token
+else
+  step "Using PayEx at ${PayEx__BaseUrl:-the PayEx__BaseUrl of local.settings.json}"
 fi
 
-echo "func: $func ($("$func" --version | head -1))"
-echo "Status page: http://127.0.0.1:7071/api/payex/status/"
-(cd PayExCallbackFunctions && exec setsid "$func" start --port 7071) &
+step "Starting the Functions host: $("$func" --version | head -1)"
+# The host's own start-up and each invocation's Executing/Executed lines are not news here: the console
+# shows the functions, the app's lines (callbacks acknowledged, stored, retried) and failures.
+export AzureFunctionsJobHost__logging__Console__LogLevel__Function=Warning
+(cd PayExCallbackFunctions/bin/output && exec setsid "$func" start --no-build --port 7071) &
 pids+=($!)
+names+=("the Functions host")
+
+# Ready once the status page answers: the host, the worker and storage are all up.
+until curl -fs -o /dev/null --max-time 5 "$app/api/payex/status/"; do
+  if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+    echo "The Functions host stopped before it was ready: see its output above." >&2
+    exit 1
+  fi
+  sleep 1
+done
+step "Ready in $((SECONDS - started)) s: callbacks to POST $app/api/payex/callbacks, status page $app/api/payex/status/ (Ctrl-C stops all)"
 wait -n

@@ -19,7 +19,10 @@ public sealed class RunScriptCollection
     public const string Name = "RunScript";
 }
 
-/// <summary>The README's one command to run the app: it serves, the sample curl stores rows, and Ctrl-C stops it cleanly.</summary>
+/// <summary>
+/// The README's one command to run the app: it says each step and when it is ready, its console is short,
+/// the sample curl stores rows, and Ctrl-C stops it cleanly.
+/// </summary>
 [Collection(RunScriptCollection.Name)]
 public sealed class RunScriptTests
 {
@@ -31,7 +34,7 @@ public sealed class RunScriptTests
     private static readonly int[] Ports = [7071, 5071, 10000, 10001, 10002];
 
     [Fact]
-    public async Task Run_sh_serves_stores_the_sample_callback_and_stops_on_ctrl_c_app_first_each_once()
+    public async Task Run_sh_says_each_step_and_when_it_is_ready_with_a_short_console_stores_the_sample_callback_and_stops_on_ctrl_c_app_first()
     {
         var busy = Ports.Where(IsListening).ToList();
         Assert.True(busy.Count == 0, $"ports {string.Join(", ", busy)} are taken (is ./run.sh running?): run.sh needs them");
@@ -66,22 +69,32 @@ public sealed class RunScriptTests
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:7071"), Timeout = TimeSpan.FromSeconds(10) };
-            await Eventually.TrueAsync(
-                async () =>
+            var ready = await Eventually.GetAsync(
+                () =>
                 {
                     Assert.False(run.HasExited, $"run.sh exited with {(run.HasExited ? run.ExitCode : 0)}:\n{Log()}");
-                    try
-                    {
-                        using var status = await http.GetAsync("/api/payex/status/");
-                        return status.StatusCode == HttpStatusCode.OK;
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return false;
-                    }
+                    return Task.FromResult(output.FirstOrDefault(l => l.StartsWith("==> Ready in ", StringComparison.Ordinal)));
                 },
-                "run.sh to serve the status page",
+                "run.sh to say it is ready",
                 TimeSpan.FromMinutes(4));
+
+            // One line says where to send callbacks and where the status page is, and both answer.
+            Assert.Contains("POST http://127.0.0.1:7071/api/payex/callbacks", ready, StringComparison.Ordinal);
+            Assert.Contains("status page http://127.0.0.1:7071/api/payex/status/", ready, StringComparison.Ordinal);
+            using (var status = await http.GetAsync("/api/payex/status/"))
+            {
+                Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+            }
+
+            // Each step said before it is taken, and a console short enough to read: the functions, not the
+            // host's options, the build's repeated warnings or every invocation's Executing/Executed lines.
+            var untilReady = output.TakeWhile(l => !l.StartsWith("==> Ready in ", StringComparison.Ordinal)).ToList();
+            string[] steps = ["==> Building the app and the PayEx stand-in", "==> Starting Azurite", "==> Starting the PayEx stand-in", "==> Starting the Functions host"];
+            var stepAt = steps.Select(step => untilReady.FindIndex(l => l.StartsWith(step, StringComparison.Ordinal))).ToList();
+            Assert.True(stepAt.All(i => i >= 0) && stepAt.SequenceEqual(stepAt.Order()), $"the steps are not all said, in order:\n{Log()}");
+            Assert.Contains(untilReady, l => l.Contains("PayExCallback: [POST] http://localhost:7071/api/payex/callbacks", StringComparison.Ordinal));
+            Assert.True(untilReady.Count < 80, $"{untilReady.Count} lines before the app is ready:\n{Log()}");
+            Assert.DoesNotContain(untilReady, l => l.Contains("OptionsLoggingService", StringComparison.Ordinal) || l.Contains("warning NU", StringComparison.Ordinal));
 
             string callbackId;
             using (var response = await http.PostAsync("/api/payex/callbacks", new StringContent(SampleCallback, Encoding.UTF8, "application/json")))
@@ -91,7 +104,8 @@ public sealed class RunScriptTests
             }
 
             // Stored, or kept as it was when an earlier run of run.sh (its data in .azurite/) stored it.
-            await Eventually.TrueAsync(() => Task.FromResult(output.Any(l => l.Contains($"rows of callback {callbackId}", StringComparison.Ordinal))), "the sample callback to be processed");
+            await Eventually.TrueAsync(() => Task.FromResult(output.Any(l => l.Contains($"callback {callbackId} (V1Nested) for payment 222222222", StringComparison.Ordinal) && l.Contains("Stored ", StringComparison.Ordinal))), "the sample callback to be processed");
+            Assert.DoesNotContain(output, l => l.Contains("Executing 'Functions.", StringComparison.Ordinal));
             var table = new TableClient("UseDevelopmentStorage=true", "PayExPayments");
             var transaction = (await table.GetEntityAsync<TableEntity>(Payment, "transaction-ec2a9b09-601a-42ae-8e33-a5737e1cf177")).Value;
             Assert.Equal(1234567890, transaction.GetInt64("Number"));
@@ -103,11 +117,14 @@ public sealed class RunScriptTests
                 await run.WaitForExitAsync(deadline.Token);
             }
 
+            // run.sh says "Stopping Azurite" only once the host's process has ended.
             var stopping = output.Skip(linesBefore).ToList();
             var stoppingLog = string.Join('\n', stopping);
-            var hostStopped = stopping.FindIndex(l => l.Contains("Job host stopped", StringComparison.Ordinal));
+            var hostStopping = stopping.FindIndex(l => l == "==> Stopping the Functions host");
+            var azuriteStopping = stopping.FindIndex(l => l == "==> Stopping Azurite");
             var azuriteClosing = stopping.FindIndex(l => l.Contains("Azurite Queue service is closing", StringComparison.Ordinal));
-            Assert.True(hostStopped >= 0 && azuriteClosing > hostStopped, $"the host did not stop before Azurite:\n{stoppingLog}");
+            Assert.True(hostStopping >= 0 && azuriteStopping > hostStopping && azuriteClosing > azuriteStopping, $"the host did not stop before Azurite:\n{stoppingLog}");
+            Assert.Equal("==> Stopped", stopping[^1]);
             Assert.DoesNotContain("Cannot close server", stoppingLog, StringComparison.Ordinal);
             Assert.DoesNotContain("Killed", stoppingLog, StringComparison.Ordinal);
             await Eventually.TrueAsync(() => Task.FromResult(!Ports.Any(IsListening)), "run.sh's children to have stopped", TimeSpan.FromSeconds(15));
