@@ -137,6 +137,20 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
         Assert.DoesNotContain(lines, l => l.Contains("(null)", StringComparison.Ordinal) || l.Contains("transaction 12345678", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_callback_that_finds_the_state_already_stored_says_that_it_was_current_not_that_it_stored_zero_rows()
+    {
+        Serve("payment-creditcard-callback-examples.json", "transaction-authorization-creditcard.docs.json");
+        var callback = _examples.Callback("callback-v1-nested-instrument.json");
+        var first = await AcknowledgeAsync(callback);
+        await Eventually.TrueAsync(() => Task.FromResult(LinesOf(first).Any(l => l.Contains("Stored ", StringComparison.Ordinal))), "the first callback to be processed");
+
+        var again = await AcknowledgeAsync(callback);
+        var line = await Eventually.GetAsync(() => Task.FromResult(LinesOf(again).FirstOrDefault(l => l.Contains("Stored ", StringComparison.Ordinal))), "the repeated callback to be processed");
+
+        Assert.Contains($"Stored nothing for callback {again} (V1Nested) for payment 222222222, transaction 333333333: the stored state was already current (2 rows as new or newer)", line, StringComparison.Ordinal);
+    }
+
     private List<string> LinesOf(params string[] ids) =>
         fixture.App.Output.Split('\n')
             .Where(l => ids.Any(id => l.Contains($"callback {id} (", StringComparison.Ordinal))

@@ -3,12 +3,13 @@ using System.Text.RegularExpressions;
 
 namespace PayExCallbackFunctions.Tests.Soak;
 
-/// <summary>One "Stored ... rows of callback ..." line of the app's log, with its place in the log.</summary>
+/// <summary>One "Stored ... rows of callback ..." (or "Stored nothing for callback ...") line of the app's log, with its place in the log.</summary>
 public sealed record StoredLine(int Index, int Written, int Kept);
 
 /// <summary>
 /// What the app's own log says about each callback: where it was stored (CallbackProcessor's
-/// "Stored {RowCount} rows of callback {CallbackId} ... kept {KeptCount} rows") and how often it
+/// "Stored {RowCount} rows of callback {CallbackId} ... kept {KeptCount} rows", or "Stored nothing for
+/// callback {CallbackId} ... ({KeptCount} rows as new or newer)") and how often it
 /// failed (RetryPath's "Callback {CallbackId} failed (attempt n of m); next attempt in ...").
 /// </summary>
 public sealed partial class SoakLog
@@ -46,7 +47,7 @@ public sealed partial class SoakLog
             index++;
             if (StoredPattern().Match(line) is { Success: true } stored)
             {
-                var written = int.Parse(stored.Groups["written"].ValueSpan, CultureInfo.InvariantCulture);
+                var written = stored.Groups["written"].Success ? int.Parse(stored.Groups["written"].ValueSpan, CultureInfo.InvariantCulture) : 0;
                 var kept = int.Parse(stored.Groups["kept"].ValueSpan, CultureInfo.InvariantCulture);
                 var id = stored.Groups["id"].Value;
                 if (!log.Stored.TryGetValue(id, out var lines))
@@ -81,7 +82,7 @@ public sealed partial class SoakLog
         return log;
     }
 
-    [GeneratedRegex(@"Stored (?<written>\d+) rows of callback (?<id>[0-9a-f]{32}) .*; kept (?<kept>\d+) rows", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    [GeneratedRegex(@"Stored (?<written>\d+) rows of callback (?<id>[0-9a-f]{32}) .*; kept (?<kept>\d+) rows|Stored nothing for callback (?<id>[0-9a-f]{32}) .*\((?<kept>\d+) rows as new or newer\)", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex StoredPattern();
 
     [GeneratedRegex(@"Callback (?<id>[0-9a-f]{32}) failed \(attempt \d+ of \d+\); next attempt in", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]

@@ -82,9 +82,19 @@ public sealed class CallbackProcessor(
         // The numbers are the scope's properties (only those the callback has); {Subject} names them in words.
         using (logger.BeginScope(CallbackSubject.Properties(envelope)))
         {
-            logger.LogInformation(
-                "Stored {RowCount} rows of callback {CallbackId} ({Shape}) for {Subject}; kept {KeptCount} rows that were as new or newer",
-                written.Written.Count, envelope.Id, envelope.Shape, CallbackSubject.Describe(envelope), written.Kept.Count);
+            if (written.Written.Count > 0)
+            {
+                logger.LogInformation(
+                    "Stored {RowCount} rows of callback {CallbackId} ({Shape}) for {Subject}; kept {KeptCount} rows that were as new or newer",
+                    written.Written.Count, envelope.Id, envelope.Shape, CallbackSubject.Describe(envelope), written.Kept.Count);
+            }
+            else
+            {
+                // A repeated or late callback: nothing to store is the normal outcome, not a failure to store.
+                logger.LogInformation(
+                    "Stored nothing for callback {CallbackId} ({Shape}) for {Subject}: the stored state was already current ({KeptCount} rows as new or newer)",
+                    envelope.Id, envelope.Shape, CallbackSubject.Describe(envelope), written.Kept.Count);
+            }
         }
 
         return new ProcessResult(partition, written.Written, written.Kept);
