@@ -92,6 +92,12 @@ public static class StandInApi
             state.AddFault(fault);
             return Results.NoContent();
         });
+        script.MapGet("/faults", (StandInState state) => Results.Ok(state.Faults));
+        script.MapDelete("/faults", (StandInState state) =>
+        {
+            state.ClearFaults();
+            return Results.NoContent();
+        });
         script.MapPut("/latency/{milliseconds:int}", (int milliseconds, StandInState state) =>
         {
             state.Latency = TimeSpan.FromMilliseconds(milliseconds);

@@ -115,6 +115,26 @@ public sealed class StandInState
         }
     }
 
+    /// <summary>The faults set, in the order they apply, with the uses each has left (0: used up).</summary>
+    public IReadOnlyList<Fault> Faults
+    {
+        get
+        {
+            lock (_faults)
+            {
+                return _faults.Select(f => f.Copy()).ToList();
+            }
+        }
+    }
+
+    public void ClearFaults()
+    {
+        lock (_faults)
+        {
+            _faults.Clear();
+        }
+    }
+
     /// <summary>The first fault that applies to this path and still has uses left, used once.</summary>
     public Fault? TakeFault(string path)
     {
@@ -168,10 +188,7 @@ public sealed class StandInState
     public void Reset()
     {
         _resources.Clear();
-        lock (_faults)
-        {
-            _faults.Clear();
-        }
+        ClearFaults();
 
         _requests.Clear();
         Latency = TimeSpan.Zero;
@@ -200,8 +217,10 @@ public sealed class Fault
         _ => string.Equals(path, Path, StringComparison.OrdinalIgnoreCase),
     };
 
+    /// <summary>The status to answer (default 503); 0 drops the connection.</summary>
     public int Status { get; set; } = 503;
 
+    /// <summary>How many more GETs it answers (default 1).</summary>
     public int Remaining { get; set; } = 1;
 
     public int? RetryAfterSeconds { get; set; }
@@ -216,6 +235,8 @@ public sealed class Fault
 
     /// <summary>With status 200: send the body one byte at a time, this many milliseconds apart.</summary>
     public int BodyByteIntervalMilliseconds { get; set; }
+
+    public Fault Copy() => (Fault)MemberwiseClone();
 }
 
 /// <summary>

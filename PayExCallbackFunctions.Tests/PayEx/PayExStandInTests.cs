@@ -61,6 +61,40 @@ public class PayExStandInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_faults_set_over_http_are_listed_with_their_defaults_and_uses_left_and_can_be_cleared()
+    {
+        var path = $"/psp/swish/payments/{Guid.NewGuid()}";
+        using (await _http.PostAsJsonAsync("/_standin/faults", new { path }))
+        {
+        }
+
+        // The defaults: one 503.
+        var fault = Assert.Single((await _http.GetFromJsonAsync<JsonArray>("/_standin/faults"))!)!;
+        Assert.Equal(path, fault["path"]!.GetValue<string>());
+        Assert.Equal(503, fault["status"]!.GetValue<int>());
+        Assert.Equal(1, fault["remaining"]!.GetValue<int>());
+
+        using (var failed = await GetAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        }
+
+        Assert.Equal(0, (await _http.GetFromJsonAsync<JsonArray>("/_standin/faults"))!.Single()!["remaining"]!.GetValue<int>());
+
+        using (await _http.PostAsJsonAsync("/_standin/faults", new { path, status = 500, remaining = 3 }))
+        using (var cleared = await _http.DeleteAsync("/_standin/faults"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, cleared.StatusCode);
+        }
+
+        Assert.Empty((await _http.GetFromJsonAsync<JsonArray>("/_standin/faults"))!);
+        using (var missing = await GetAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Resources_faults_and_latency_can_be_scripted_over_http()
     {
         var path = $"/psp/swish/payments/{Guid.NewGuid()}";
