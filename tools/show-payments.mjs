@@ -11,13 +11,23 @@ if (partition && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
   process.exit(2);
 }
 
+// npm prints the command with the id masked (***): say here what is shown.
+console.error(partition ? `Payment ${partition.toLowerCase()} in ${tableName}:` : `Every payment in ${tableName}:`);
 const table = TableClient.fromConnectionString(connection, tableName, { allowInsecureConnection: true });
 const columns = ["partitionKey", "rowKey", "ResourceId", "Number", "State", "Type", "Amount", "Currency", "Updated", "FetchedAt"];
 const queryOptions = { select: columns, ...(partition ? { filter: `PartitionKey eq '${partition.toLowerCase()}'` } : {}) };
 let rows = 0;
-for await (const row of table.listEntities({ queryOptions })) {
-  const show = (value) => (value instanceof Date ? value.toISOString() : value ?? "");
-  console.log(columns.map((c) => `${c}=${show(row[c])}`).join("  "));
-  rows++;
+try {
+  for await (const row of table.listEntities({ queryOptions })) {
+    const show = (value) => (value instanceof Date ? value.toISOString() : value ?? "");
+    console.log(columns.map((c) => `${c}=${show(row[c])}`).join("  "));
+    rows++;
+  }
+} catch (e) {
+  if (e.code === "ECONNREFUSED") {
+    console.error(`Table storage does not answer (${e.message}): is ./run.sh (Azurite) running?`);
+    process.exit(1);
+  }
+  if (e.statusCode !== 404) throw e;
 }
-console.error(`${rows} row(s) in ${tableName}`);
+console.error(`${rows} row(s)`);

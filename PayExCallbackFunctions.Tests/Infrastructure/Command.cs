@@ -6,7 +6,8 @@ namespace PayExCallbackFunctions.Tests.Infrastructure;
 /// <summary>A command line tool run to its end: its exit code and everything it wrote.</summary>
 public static class Command
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string file, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -18,6 +19,11 @@ public static class Command
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var output = new StringBuilder();
