@@ -52,6 +52,13 @@ public sealed partial class AcknowledgeCallback(
         activity?.SetTag(TelemetryTags.InvocationId, invocationId);
         var receivedAt = time.GetUtcNow();
         var limit = options.Value.MaxBodyBytes;
+        // One limit, ours: the worker's server would refuse a body declared over its own 30 MB before a byte
+        // is read, with its own message; ours reads no more than the limit (and a rejection's sample) anyway.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } serverLimit)
+        {
+            serverLimit.MaxRequestBodySize = null;
+        }
+
         CallbackBody body;
         BadHttpRequestException? unreadable = null;
         try
