@@ -67,7 +67,7 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
         Assert.Equal(defaults.RejectedCallbacksTable, storage["tables"]!["rejectedCallbacks"]!.GetValue<string>());
         Assert.Contains("-poison", infra.Module("storage").ToJsonString(), StringComparison.Ordinal);
         // Under the host the app refuses to start without the queue's name (the trigger reads it too).
-        foreach (var setting in new[] { "Storage__CallbackQueue", "Storage__PaymentsTable", "Storage__DeadLettersTable", "Storage__RejectedCallbacksTable" })
+        foreach (var setting in new[] { StorageOptions.CallbackQueueSetting, "Storage__PaymentsTable", "Storage__DeadLettersTable", "Storage__RejectedCallbacksTable" })
         {
             Assert.True(AppSettings().ContainsKey(setting), $"{setting} is not set");
         }
@@ -89,6 +89,25 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
         Assert.True(site["properties"]!["httpsOnly"]!.GetValue<bool>());
         var vault = Assert.Single(CompiledInfra.Resources(infra.Module("vault"), "Microsoft.KeyVault/vaults"));
         Assert.True(vault["properties"]!["enableRbacAuthorization"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Every_queue_triggers_setting_is_written_flat_by_the_deployment()
+    {
+        // The platform's scale controller reads these to watch the queue (PackageTests checks the metadata it reads).
+        var settings = typeof(StorageOptions).Assembly.GetTypes()
+            .SelectMany(type => type.GetMethods())
+            .SelectMany(method => method.GetParameters())
+            .Select(parameter => parameter.GetCustomAttribute<Microsoft.Azure.Functions.Worker.QueueTriggerAttribute>())
+            .OfType<Microsoft.Azure.Functions.Worker.QueueTriggerAttribute>()
+            .SelectMany(trigger => SettingReference().Matches(trigger.QueueName).Select(m => m.Groups[1].Value))
+            .Distinct()
+            .ToList();
+
+        Assert.Equal([StorageOptions.CallbackQueueSetting], settings);
+        Assert.All(settings, setting => Assert.DoesNotMatch("[:]|__", setting));
+        Assert.All(settings, setting => Assert.True(AppSettings().ContainsKey(setting), $"the deployment does not write {setting}"));
+        Assert.All(AppSettings(), s => Assert.False(s.Key.StartsWith("Storage__CallbackQueue", StringComparison.Ordinal), "the former, hierarchical queue setting is written"));
     }
 
     [Fact]
@@ -229,7 +248,8 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
 
         foreach (var (name, _) in AppSettings())
         {
-            if (host.Contains(name, StringComparer.Ordinal))
+            // The flat one the queue triggers and StorageOptions both read.
+            if (host.Contains(name, StringComparer.Ordinal) || name == StorageOptions.CallbackQueueSetting)
             {
                 continue;
             }
@@ -312,6 +332,9 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
 
     [GeneratedRegex(@"^\$\{[A-Z_]+=(.*)\}$")]
     private static partial Regex AzdDefault();
+
+    [GeneratedRegex("%([^%]+)%")]
+    private static partial Regex SettingReference();
 
     [GeneratedRegex(@"(?m)^services:\s*\n\s+(\w+):")]
     private static partial Regex YamlService();

@@ -117,8 +117,9 @@ var appSettings = {
   AzureWebJobsStorage__blobServiceUri: blobEndpoint
   AzureWebJobsStorage__queueServiceUri: queueEndpoint
   AzureWebJobsStorage__tableServiceUri: tableEndpoint
-  // The queue triggers resolve %Storage:CallbackQueue% from this setting; the app refuses to start without it.
-  Storage__CallbackQueue: callbackQueue
+  // The queue triggers resolve %PayExCallbackQueue% from this setting, and so does the platform's scale
+  // controller, which needs a flat name; the app refuses to start without it.
+  PayExCallbackQueue: callbackQueue
   Storage__PaymentsTable: paymentsTable
   Storage__DeadLettersTable: deadLettersTable
   Storage__RejectedCallbacksTable: rejectedCallbacksTable
