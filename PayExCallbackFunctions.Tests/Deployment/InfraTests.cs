@@ -91,6 +91,63 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
         Assert.True(vault["properties"]!["enableRbacAuthorization"]!.GetValue<bool>());
     }
 
+    /// <summary>
+    /// What Flex Consumption refuses (ARM error 51021 "... for Flex Consumption sites is invalid", enforced
+    /// stamp by stamp) or has deprecated: Learn, "App settings reference", Flex Consumption plan deprecations;
+    /// the 51021 lists reported in Azure/azure-functions-host#10643, microsoft/azure-pipelines-tasks#21032,
+    /// Azure/terraform-azurerm-avm-res-web-site#283 and #345.
+    /// </summary>
+    private static readonly string[] FlexRefusedSiteConfig =
+    [
+        "ftpsState", "alwaysOn", "use32BitWorkerProcess", "linuxFxVersion", "windowsFxVersion", "netFrameworkVersion",
+        "javaVersion", "javaContainer", "javaContainerVersion", "nodeVersion", "phpVersion", "pythonVersion", "powerShellVersion",
+        "preWarmedInstanceCount", "functionAppScaleLimit", "functionsRuntimeScaleMonitoringEnabled", "minimumElasticInstanceCount",
+        "isXenon", "isReserved", "containerSize",
+    ];
+
+    private static readonly string[] FlexDeprecatedAppSettings =
+    [
+        "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_WORKER_RUNTIME_VERSION", "FUNCTIONS_EXTENSION_VERSION", "FUNCTIONS_MAX_HTTP_CONCURRENCY",
+        "FUNCTIONS_WORKER_PROCESS_COUNT", "FUNCTIONS_WORKER_DYNAMIC_CONCURRENCY_ENABLED", "WEBSITE_NODE_DEFAULT_VERSION",
+        "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+        "WEBSITE_CONTENTSHARE", "WEBSITE_CONTENTOVERVNET", "WEBSITE_SKIP_CONTENTSHARE_VALIDATION", "WEBSITE_VNET_ROUTE_ALL",
+        "WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT", "WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED", "WEBSITE_TIME_ZONE", "TZ",
+        "SCM_DO_BUILD_DURING_DEPLOYMENT", "ENABLE_ORYX_BUILD",
+    ];
+
+    [Fact]
+    public void The_site_sets_nothing_Flex_Consumption_refuses_or_has_deprecated()
+    {
+        var functionApp = infra.Module("functionapp");
+        var site = Assert.Single(CompiledInfra.Resources(functionApp, "Microsoft.Web/sites"));
+        var siteConfig = site["properties"]!["siteConfig"]!.AsObject();
+
+        foreach (var property in FlexRefusedSiteConfig)
+        {
+            Assert.False(siteConfig.Any(p => string.Equals(p.Key, property, StringComparison.OrdinalIgnoreCase)), $"siteConfig.{property} is set: Flex Consumption refuses it");
+            Assert.False(site["properties"]!.AsObject().Any(p => string.Equals(p.Key, property, StringComparison.OrdinalIgnoreCase)), $"properties.{property} is set: Flex Consumption refuses it");
+        }
+
+        // Beyond the known lists, only what Microsoft's Flex samples set: each property more is one a newer stamp may refuse.
+        Assert.Equal(["minTlsVersion"], siteConfig.Select(p => p.Key));
+        // No app settings or site config by another road (siteConfig.appSettings, a sites/config 'web').
+        Assert.All(CompiledInfra.Resources(functionApp, "Microsoft.Web/sites/config"), c => Assert.Equal("[format('{0}/{1}', parameters('name'), 'appsettings')]", c["name"]!.GetValue<string>()));
+
+        var settings = AppSettings();
+        foreach (var setting in FlexDeprecatedAppSettings)
+        {
+            Assert.False(settings.Any(s => string.Equals(s.Key, setting, StringComparison.OrdinalIgnoreCase)), $"the app setting {setting} is set: Flex Consumption has deprecated it");
+        }
+
+        // FTP stays off without ftpsState: no basic-auth publishing credentials, the only ones FTP takes.
+        var policies = CompiledInfra.Resources(functionApp, "Microsoft.Web/sites/basicPublishingCredentialsPolicies").ToList();
+        foreach (var kind in new[] { "ftp", "scm" })
+        {
+            var policy = Assert.Single(policies, p => p["name"]!.GetValue<string>().EndsWith($"'{kind}')]", StringComparison.Ordinal));
+            Assert.False(policy["properties"]!["allow"]!.GetValue<bool>());
+        }
+    }
+
     [Fact]
     public void Every_queue_triggers_setting_is_written_flat_by_the_deployment()
     {
