@@ -18,21 +18,9 @@ param payExBaseUrl string = 'https://api.externalintegration.payex.com'
 @description('The merchant\'s PayEx bearer token. Kept in Key Vault; the app setting is a reference.')
 param payExToken string
 
-@secure()
-@description('Secret of the per-order callback URLs. azd reads the vault\'s current one on every provision, and makes one the first time.')
-param callbackSigningSecret string
-
-@secure()
-@description('The signing secret before the last rotation, still accepted. Read back from the vault like the current one.')
-param previousCallbackSigningSecret string
-
-@secure()
-@description('Randomness that lengthens a newly generated signing secret to the 32 characters the app requires.')
-param signingSecretEntropy string = newGuid()
-
-@secure()
-@description('As signingSecretEntropy, for the previous signing secret.')
-param previousSigningSecretEntropy string = newGuid()
+// No parameter for the callback signing secrets: the postprovision hook (hooks/create-signing-secrets.sh)
+// creates them in the vault only where absent, so that no provision can replace the secret every callback
+// URL given to PayEx is signed with.
 
 // Empty (any) until the first deployment's "Acknowledged callback ... from <address>" lines show that
 // the address the app sees is PayEx's, and not a hop of the platform's: then Swedbank Pay's senders.
@@ -81,10 +69,6 @@ module resources 'app/resources.bicep' = {
     suffix: toLower(uniqueString(subscription().id, environmentName, location))
     payExBaseUrl: payExBaseUrl
     payExToken: payExToken
-    callbackSigningSecret: callbackSigningSecret
-    previousCallbackSigningSecret: previousCallbackSigningSecret
-    signingSecretEntropy: signingSecretEntropy
-    previousSigningSecretEntropy: previousSigningSecretEntropy
     allowedCallbackNetworks: allowedCallbackNetworks
     principalId: principalId
     principalType: principalType

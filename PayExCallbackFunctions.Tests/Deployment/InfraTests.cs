@@ -91,6 +91,36 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
         Assert.True(vault["properties"]!["enableRbacAuthorization"]!.GetValue<bool>());
     }
 
+    [Fact]
+    public void No_provision_can_replace_a_signing_secret_as_the_template_holds_none_and_the_hook_creates_only_what_is_missing()
+    {
+        // Not a parameter (azd would make one up where it cannot read the vault's back), not a secret resource
+        // (which sets its value on every deployment): the postprovision hook creates them where absent.
+        var parameters = infra.Template["parameters"]!.AsObject();
+        Assert.DoesNotContain(parameters, p => p.Key.Contains("Signing", StringComparison.OrdinalIgnoreCase) || p.Key.Contains("Entropy", StringComparison.OrdinalIgnoreCase));
+        var file = File.ReadAllText(Path.Combine(CompiledInfra.Infra, "main.parameters.json"));
+        Assert.DoesNotContain("secretOrRandomPassword", file, StringComparison.Ordinal);
+        Assert.DoesNotContain("signing", file, StringComparison.OrdinalIgnoreCase);
+        var vault = infra.Module("vault");
+        var secrets = CompiledInfra.Resources(vault, "Microsoft.KeyVault/vaults/secrets").Select(r => r["name"]!.GetValue<string>());
+        Assert.Equal(["[format('{0}/{1}', parameters('name'), 'payex-token')]"], secrets);
+
+        // The app settings name the secrets the hook creates, without a version (so that a rotation in the
+        // vault reaches the app) and with the trailing slash that form needs.
+        var hook = File.ReadAllText(Path.Combine(CompiledInfra.Infra, "hooks", "create-signing-secrets.sh"));
+        foreach (var (output, variable) in new[] { ("signingSecretUri", "signingSecretName"), ("previousSigningSecretUri", "previousSigningSecretName") })
+        {
+            Assert.StartsWith("[format('{0}secrets/{1}/', reference(resourceId('Microsoft.KeyVault/vaults', parameters('name'))", vault["outputs"]![output]!["value"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.EndsWith($"variables('{variable}'))]", vault["outputs"]![output]!["value"]!.GetValue<string>(), StringComparison.Ordinal);
+            var name = vault["variables"]![variable]!.GetValue<string>();
+            Assert.Matches($@"for name in [^\n]*\b{name}\b", hook);
+        }
+
+        var settings = AppSettings();
+        Assert.Equal("[format('@Microsoft.KeyVault(SecretUri={0})', parameters('signingSecretUri'))]", settings["Access__SigningSecret"]!.GetValue<string>());
+        Assert.Equal("[format('@Microsoft.KeyVault(SecretUri={0})', parameters('previousSigningSecretUri'))]", settings["Access__PreviousSigningSecret"]!.GetValue<string>());
+    }
+
     /// <summary>
     /// What Flex Consumption refuses (ARM error 51021 "... for Flex Consumption sites is invalid", enforced
     /// stamp by stamp) or has deprecated: Learn, "App settings reference", Flex Consumption plan deprecations;
@@ -362,7 +392,8 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
         // azd packages the publish output itself: no prebuilt zip, no packaging hook.
         Assert.DoesNotMatch(YamlValue("dist"), azureYaml);
         Assert.DoesNotContain("prepackage", azureYaml, StringComparison.Ordinal);
-        Assert.Contains("run: infra/hooks/find-key-vault.sh", azureYaml, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^  postprovision:\s*\n\s+posix:\s*\n\s+shell: sh\s*\n\s+run: infra/hooks/create-signing-secrets\.sh\s*$", azureYaml);
+        Assert.DoesNotContain("preprovision", azureYaml, StringComparison.Ordinal);
 
         // azd runs `dotnet publish -c Release`: the project's publish settings make that the package PackageTests checks.
         var project = File.ReadAllText(Path.Combine(RepoPaths.Root, "PayExCallbackFunctions", "PayExCallbackFunctions.csproj"));
