@@ -7,8 +7,50 @@ targetScope = 'subscription'
 @description('Name of the azd environment: names the resource group and tags every resource.')
 param environmentName string
 
-@minLength(1)
-@description('Azure region for every resource.')
+// The regions Microsoft's Flex Consumption azd templates allow (Azure-Samples, functions-quickstart-*-azd
+// and the templates after them), less the canary region eastus2euap: elsewhere the plan does not exist and
+// ARM would fail halfway. `az functionapp list-flexconsumption-locations` is the live list, and
+// `az functionapp list-flexconsumption-runtimes -l <region> --runtime dotnet-isolated` says whether a
+// region has .NET 10 (infra/README.md).
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+@description('Azure region for every resource: one that offers Flex Consumption.')
 param location string
 
 @description('PayEx API host: https://api.externalintegration.payex.com (test) or https://api.payex.com (production).')
@@ -27,11 +69,11 @@ param payExToken string
 @description('Addresses and CIDR ranges callbacks may come from, comma-separated; empty: any (see the README).')
 param allowedCallbackNetworks string = ''
 
-@description('Object id of whoever runs azd (azd sets AZURE_PRINCIPAL_ID): may set the secrets in Key Vault. Empty: nobody.')
+@description('Object id of whoever runs azd (azd sets AZURE_PRINCIPAL_ID): may set the secrets in Key Vault, as the postprovision hook does. Empty: nobody.')
 param principalId string = ''
 
 @allowed(['User', 'ServicePrincipal', 'Group'])
-@description('What kind of principal principalId is.')
+@description('What kind of principal principalId is: AZURE_PRINCIPAL_TYPE; ServicePrincipal when a CI pipeline runs azd, else its role assignment is refused (UnmatchedPrincipalType).')
 param principalType string = 'User'
 
 @allowed(['Standard_ZRS', 'Standard_LRS', 'Standard_GZRS', 'Standard_RAGZRS'])

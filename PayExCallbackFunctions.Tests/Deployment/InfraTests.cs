@@ -198,6 +198,24 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
     }
 
     [Fact]
+    public void The_region_is_one_that_offers_Flex_Consumption_and_azd_asks_for_it_from_that_list()
+    {
+        var location = infra.Template["parameters"]!["location"]!;
+        var allowed = location["allowedValues"]!.AsArray().Select(v => v!.GetValue<string>()).ToList();
+
+        // Microsoft's Flex quickstart (Azure-Samples/functions-quickstart-dotnet-azd) allows these, less its canary region.
+        string[] quickstart =
+        [
+            "australiaeast", "centralindia", "centralus", "eastasia", "eastus", "eastus2", "francecentral", "germanywestcentral",
+            "northcentralus", "northeurope", "southcentralus", "southeastasia", "swedencentral", "uksouth", "westcentralus", "westeurope", "westus2",
+        ];
+        Assert.All(quickstart, region => Assert.Contains(region, allowed));
+        // A canary region, open only to early-access subscriptions.
+        Assert.DoesNotContain("eastus2euap", allowed);
+        Assert.Equal("location", location["metadata"]!["azd"]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void The_apps_identity_gets_exactly_the_data_roles_it_uses()
     {
         var access = infra.Module("access");
