@@ -103,8 +103,8 @@ public partial class PackageTests(FunctionAppPackage package) : IClassFixture<Fu
                 .Select(setting => (b.Function, Setting: setting)))
             .ToList();
 
-        Assert.Contains(named, n => n.Function == "ProcessPayExCallback" && n.Setting == "PayExCallbackQueue");
         Assert.All(named, n => Assert.False(n.Setting.Contains(':', StringComparison.Ordinal) || n.Setting.Contains("__", StringComparison.Ordinal), $"{n.Function} names its trigger's setting '{n.Setting}', which is hierarchical"));
+        Assert.Contains(named, n => n.Function == "ProcessPayExCallback" && n.Setting == "PayExCallbackQueue");
     }
 
     [GeneratedRegex("%([^%]+)%")]
