@@ -37,7 +37,7 @@ public sealed class SigningSecretsHookTests : IDisposable
                   echo "ERROR: (Forbidden) Caller is not authorized to perform action on resource." >&2
                   exit 1
                 fi
-                ls "$dir/vault"
+                for secret in $(ls "$dir/vault"); do echo "https://kv-payex-abc123.vault.azure.net/secrets/$secret"; done
                 exit 0 ;;
               "keyvault secret set")
                 while [ $# -gt 0 ]; do
@@ -128,16 +128,18 @@ public sealed class SigningSecretsHookTests : IDisposable
         Assert.Contains("keeps its access-signing-secret", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task It_creates_only_the_secret_the_vault_lacks()
+    [Theory]
+    [InlineData("access-signing-secret", "access-previous-signing-secret")]
+    [InlineData("access-previous-signing-secret", "access-signing-secret")]
+    public async Task It_creates_only_the_secret_the_vault_lacks(string held, string lacked)
     {
-        File.WriteAllText(Path.Combine(Vault, "access-signing-secret"), "the-current-secret-0123456789abcdefghij");
+        File.WriteAllText(Path.Combine(Vault, held), "the-secret-it-holds-0123456789abcdefghij");
 
         var (exit, output) = await RunAsync();
 
         Assert.True(exit == 0, output);
-        Assert.Contains("--name access-previous-signing-secret ", Assert.Single(SetCalls), StringComparison.Ordinal);
-        Assert.Equal("the-current-secret-0123456789abcdefghij", Secret("access-signing-secret"));
+        Assert.Contains($"--name {lacked} ", Assert.Single(SetCalls), StringComparison.Ordinal);
+        Assert.Equal("the-secret-it-holds-0123456789abcdefghij", Secret(held));
     }
 
     [Fact]

@@ -22,7 +22,8 @@ fi
 # what this hook is for not doing.
 tries=30
 attempt=1
-until existing=$(az keyvault secret list --vault-name "$vault" --query "[].name" --output tsv); do
+# Their ids (https://<vault>.vault.azure.net/secrets/<name>), which every az version lists.
+until existing=$(az keyvault secret list --vault-name "$vault" --query "[].id" --output tsv); do
   if [ "$attempt" -ge "$tries" ]; then
     echo "Could not list the secrets of Key Vault $vault; none was created. The principal az is logged in as needs Key Vault Secrets Officer on it (azd grants it to AZURE_PRINCIPAL_ID); run 'azd provision' again once it has." >&2
     exit 1
@@ -36,7 +37,7 @@ umask 077
 value=$(mktemp)
 trap 'rm -f "$value"' EXIT
 for name in access-signing-secret access-previous-signing-secret; do
-  if printf '%s\n' "$existing" | grep -qx "$name"; then
+  if printf '%s\n' "$existing" | grep -Eq "/secrets/$name(/[0-9a-f]*)?\$"; then
     echo "Key Vault $vault keeps its $name"
     continue
   fi
