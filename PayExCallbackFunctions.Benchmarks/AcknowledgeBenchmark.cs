@@ -22,7 +22,7 @@ public static class AcknowledgeBenchmark
             foreach (var build in others.Prepend(app))
             {
                 var settings = bench.Settings($"ack-{build.Name}", processing: false);
-                var queue = bench.Queues.GetQueueClient(settings["Storage__CallbackQueue"]);
+                var queue = bench.Queues.GetQueueClient(settings["PayExCallbackQueue"]);
                 await queue.CreateIfNotExistsAsync();
                 var host = HostRun.Start(build, settings, $"ack-{build.Name}");
                 var http = Bench.CallbackClient(host.BaseUrl, options.Concurrency);

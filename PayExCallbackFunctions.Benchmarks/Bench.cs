@@ -56,7 +56,7 @@ public sealed class Bench : IAsyncDisposable
         var settings = new Dictionary<string, string>
         {
             ["AzureWebJobsStorage"] = Azurite.ConnectionString,
-            ["Storage__CallbackQueue"] = $"{name}-callbacks",
+            ["PayExCallbackQueue"] = $"{name}-callbacks",
             ["Storage__PaymentsTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}Payments",
             ["Storage__DeadLettersTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}DeadLetters",
             ["Storage__RejectedCallbacksTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}Rejected",

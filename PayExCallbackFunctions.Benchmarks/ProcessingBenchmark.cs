@@ -33,7 +33,7 @@ public static class ProcessingBenchmark
         }
 
         var settings = bench.Settings(name, processing: true);
-        var queue = bench.Queues.GetQueueClient(settings["Storage__CallbackQueue"]);
+        var queue = bench.Queues.GetQueueClient(settings["PayExCallbackQueue"]);
         var table = bench.Tables.GetTableClient(settings["Storage__PaymentsTable"]);
         var envelope = (await queue.PeekMessageAsync()).Value.Body.ToString();
         bench.StandIn.Latency = options.PayExDelay;

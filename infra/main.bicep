@@ -7,8 +7,50 @@ targetScope = 'subscription'
 @description('Name of the azd environment: names the resource group and tags every resource.')
 param environmentName string
 
-@minLength(1)
-@description('Azure region for every resource.')
+// The regions Microsoft's Flex Consumption azd templates allow (Azure-Samples, functions-quickstart-*-azd
+// and the templates after them), less the canary region eastus2euap: elsewhere the plan does not exist and
+// ARM would fail halfway. `az functionapp list-flexconsumption-locations` is the live list, and
+// `az functionapp list-flexconsumption-runtimes -l <region> --runtime dotnet-isolated` says whether a
+// region has .NET 10 (infra/README.md).
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+@description('Azure region for every resource: one that offers Flex Consumption.')
 param location string
 
 @description('PayEx API host: https://api.externalintegration.payex.com (test) or https://api.payex.com (production).')
@@ -18,32 +60,20 @@ param payExBaseUrl string = 'https://api.externalintegration.payex.com'
 @description('The merchant\'s PayEx bearer token. Kept in Key Vault; the app setting is a reference.')
 param payExToken string
 
-@secure()
-@description('Secret of the per-order callback URLs. azd reads the vault\'s current one on every provision, and makes one the first time.')
-param callbackSigningSecret string
-
-@secure()
-@description('The signing secret before the last rotation, still accepted. Read back from the vault like the current one.')
-param previousCallbackSigningSecret string
-
-@secure()
-@description('Randomness that lengthens a newly generated signing secret to the 32 characters the app requires.')
-param signingSecretEntropy string = newGuid()
-
-@secure()
-@description('As signingSecretEntropy, for the previous signing secret.')
-param previousSigningSecretEntropy string = newGuid()
+// No parameter for the callback signing secrets: the postprovision hook (hooks/create-signing-secrets.sh)
+// creates them in the vault only where absent, so that no provision can replace the secret every callback
+// URL given to PayEx is signed with.
 
 // Empty (any) until the first deployment's "Acknowledged callback ... from <address>" lines show that
 // the address the app sees is PayEx's, and not a hop of the platform's: then Swedbank Pay's senders.
 @description('Addresses and CIDR ranges callbacks may come from, comma-separated; empty: any (see the README).')
 param allowedCallbackNetworks string = ''
 
-@description('Object id of whoever runs azd (azd sets AZURE_PRINCIPAL_ID): may set the secrets in Key Vault. Empty: nobody.')
+@description('Object id of whoever runs azd (azd sets AZURE_PRINCIPAL_ID): may set the secrets in Key Vault, as the postprovision hook does. Empty: nobody.')
 param principalId string = ''
 
 @allowed(['User', 'ServicePrincipal', 'Group'])
-@description('What kind of principal principalId is.')
+@description('What kind of principal principalId is: AZURE_PRINCIPAL_TYPE; ServicePrincipal when a CI pipeline runs azd, else its role assignment is refused (UnmatchedPrincipalType).')
 param principalType string = 'User'
 
 @allowed(['Standard_ZRS', 'Standard_LRS', 'Standard_GZRS', 'Standard_RAGZRS'])
@@ -81,10 +111,6 @@ module resources 'app/resources.bicep' = {
     suffix: toLower(uniqueString(subscription().id, environmentName, location))
     payExBaseUrl: payExBaseUrl
     payExToken: payExToken
-    callbackSigningSecret: callbackSigningSecret
-    previousCallbackSigningSecret: previousCallbackSigningSecret
-    signingSecretEntropy: signingSecretEntropy
-    previousSigningSecretEntropy: previousSigningSecretEntropy
     allowedCallbackNetworks: allowedCallbackNetworks
     principalId: principalId
     principalType: principalType

@@ -20,7 +20,7 @@ public sealed class NaiveCallback
 /// <summary>The function's two outputs: the queue message and the HTTP answer.</summary>
 public sealed class NaiveCallbackOutput
 {
-    [QueueOutput("%Storage:CallbackQueue%")]
+    [QueueOutput("%PayExCallbackQueue%")]
     public string? Message { get; set; }
 
     [HttpResult]

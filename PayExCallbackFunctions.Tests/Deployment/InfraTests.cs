@@ -67,7 +67,7 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
         Assert.Equal(defaults.RejectedCallbacksTable, storage["tables"]!["rejectedCallbacks"]!.GetValue<string>());
         Assert.Contains("-poison", infra.Module("storage").ToJsonString(), StringComparison.Ordinal);
         // Under the host the app refuses to start without the queue's name (the trigger reads it too).
-        foreach (var setting in new[] { "Storage__CallbackQueue", "Storage__PaymentsTable", "Storage__DeadLettersTable", "Storage__RejectedCallbacksTable" })
+        foreach (var setting in new[] { StorageOptions.CallbackQueueSetting, "Storage__PaymentsTable", "Storage__DeadLettersTable", "Storage__RejectedCallbacksTable" })
         {
             Assert.True(AppSettings().ContainsKey(setting), $"{setting} is not set");
         }
@@ -89,6 +89,130 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
         Assert.True(site["properties"]!["httpsOnly"]!.GetValue<bool>());
         var vault = Assert.Single(CompiledInfra.Resources(infra.Module("vault"), "Microsoft.KeyVault/vaults"));
         Assert.True(vault["properties"]!["enableRbacAuthorization"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void No_provision_can_replace_a_signing_secret_as_the_template_holds_none_and_the_hook_creates_only_what_is_missing()
+    {
+        // Not a parameter (azd would make one up where it cannot read the vault's back), not a secret resource
+        // (which sets its value on every deployment): the postprovision hook creates them where absent.
+        var parameters = infra.Template["parameters"]!.AsObject();
+        Assert.DoesNotContain(parameters, p => p.Key.Contains("Signing", StringComparison.OrdinalIgnoreCase) || p.Key.Contains("Entropy", StringComparison.OrdinalIgnoreCase));
+        var file = File.ReadAllText(Path.Combine(CompiledInfra.Infra, "main.parameters.json"));
+        Assert.DoesNotContain("secretOrRandomPassword", file, StringComparison.Ordinal);
+        Assert.DoesNotContain("signing", file, StringComparison.OrdinalIgnoreCase);
+        var vault = infra.Module("vault");
+        var secrets = CompiledInfra.Resources(vault, "Microsoft.KeyVault/vaults/secrets").Select(r => r["name"]!.GetValue<string>());
+        Assert.Equal(["[format('{0}/{1}', parameters('name'), 'payex-token')]"], secrets);
+
+        // The app settings name the secrets the hook creates, without a version (so that a rotation in the
+        // vault reaches the app) and with the trailing slash that form needs.
+        var hook = File.ReadAllText(Path.Combine(CompiledInfra.Infra, "hooks", "create-signing-secrets.sh"));
+        foreach (var (output, variable) in new[] { ("signingSecretUri", "signingSecretName"), ("previousSigningSecretUri", "previousSigningSecretName") })
+        {
+            Assert.StartsWith("[format('{0}secrets/{1}/', reference(resourceId('Microsoft.KeyVault/vaults', parameters('name'))", vault["outputs"]![output]!["value"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.EndsWith($"variables('{variable}'))]", vault["outputs"]![output]!["value"]!.GetValue<string>(), StringComparison.Ordinal);
+            var name = vault["variables"]![variable]!.GetValue<string>();
+            Assert.Matches($@"for name in [^\n]*\b{name}\b", hook);
+        }
+
+        var settings = AppSettings();
+        Assert.Equal("[format('@Microsoft.KeyVault(SecretUri={0})', parameters('signingSecretUri'))]", settings["Access__SigningSecret"]!.GetValue<string>());
+        Assert.Equal("[format('@Microsoft.KeyVault(SecretUri={0})', parameters('previousSigningSecretUri'))]", settings["Access__PreviousSigningSecret"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// What Flex Consumption refuses (ARM error 51021 "... for Flex Consumption sites is invalid", enforced
+    /// stamp by stamp) or has deprecated: Learn, "App settings reference", Flex Consumption plan deprecations;
+    /// the 51021 lists reported in Azure/azure-functions-host#10643, microsoft/azure-pipelines-tasks#21032,
+    /// Azure/terraform-azurerm-avm-res-web-site#283 and #345.
+    /// </summary>
+    private static readonly string[] FlexRefusedSiteConfig =
+    [
+        "ftpsState", "alwaysOn", "use32BitWorkerProcess", "linuxFxVersion", "windowsFxVersion", "netFrameworkVersion",
+        "javaVersion", "javaContainer", "javaContainerVersion", "nodeVersion", "phpVersion", "pythonVersion", "powerShellVersion",
+        "preWarmedInstanceCount", "functionAppScaleLimit", "functionsRuntimeScaleMonitoringEnabled", "minimumElasticInstanceCount",
+        "isXenon", "isReserved", "containerSize",
+    ];
+
+    private static readonly string[] FlexDeprecatedAppSettings =
+    [
+        "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_WORKER_RUNTIME_VERSION", "FUNCTIONS_EXTENSION_VERSION", "FUNCTIONS_MAX_HTTP_CONCURRENCY",
+        "FUNCTIONS_WORKER_PROCESS_COUNT", "FUNCTIONS_WORKER_DYNAMIC_CONCURRENCY_ENABLED", "WEBSITE_NODE_DEFAULT_VERSION",
+        "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+        "WEBSITE_CONTENTSHARE", "WEBSITE_CONTENTOVERVNET", "WEBSITE_SKIP_CONTENTSHARE_VALIDATION", "WEBSITE_VNET_ROUTE_ALL",
+        "WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT", "WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED", "WEBSITE_TIME_ZONE", "TZ",
+        "SCM_DO_BUILD_DURING_DEPLOYMENT", "ENABLE_ORYX_BUILD",
+    ];
+
+    [Fact]
+    public void The_site_sets_nothing_Flex_Consumption_refuses_or_has_deprecated()
+    {
+        var functionApp = infra.Module("functionapp");
+        var site = Assert.Single(CompiledInfra.Resources(functionApp, "Microsoft.Web/sites"));
+        var siteConfig = site["properties"]!["siteConfig"]!.AsObject();
+
+        foreach (var property in FlexRefusedSiteConfig)
+        {
+            Assert.False(siteConfig.Any(p => string.Equals(p.Key, property, StringComparison.OrdinalIgnoreCase)), $"siteConfig.{property} is set: Flex Consumption refuses it");
+            Assert.False(site["properties"]!.AsObject().Any(p => string.Equals(p.Key, property, StringComparison.OrdinalIgnoreCase)), $"properties.{property} is set: Flex Consumption refuses it");
+        }
+
+        // Beyond the known lists, only what Microsoft's Flex samples set: each property more is one a newer stamp may refuse.
+        Assert.Equal(["minTlsVersion"], siteConfig.Select(p => p.Key));
+        // No app settings or site config by another road (siteConfig.appSettings, a sites/config 'web').
+        Assert.All(CompiledInfra.Resources(functionApp, "Microsoft.Web/sites/config"), c => Assert.Equal("[format('{0}/{1}', parameters('name'), 'appsettings')]", c["name"]!.GetValue<string>()));
+
+        var settings = AppSettings();
+        foreach (var setting in FlexDeprecatedAppSettings)
+        {
+            Assert.False(settings.Any(s => string.Equals(s.Key, setting, StringComparison.OrdinalIgnoreCase)), $"the app setting {setting} is set: Flex Consumption has deprecated it");
+        }
+
+        // FTP stays off without ftpsState: no basic-auth publishing credentials, the only ones FTP takes.
+        var policies = CompiledInfra.Resources(functionApp, "Microsoft.Web/sites/basicPublishingCredentialsPolicies").ToList();
+        foreach (var kind in new[] { "ftp", "scm" })
+        {
+            var policy = Assert.Single(policies, p => p["name"]!.GetValue<string>().EndsWith($"'{kind}')]", StringComparison.Ordinal));
+            Assert.False(policy["properties"]!["allow"]!.GetValue<bool>());
+        }
+    }
+
+    [Fact]
+    public void Every_queue_triggers_setting_is_written_flat_by_the_deployment()
+    {
+        // The platform's scale controller reads these to watch the queue (PackageTests checks the metadata it reads).
+        var settings = typeof(StorageOptions).Assembly.GetTypes()
+            .SelectMany(type => type.GetMethods())
+            .SelectMany(method => method.GetParameters())
+            .Select(parameter => parameter.GetCustomAttribute<Microsoft.Azure.Functions.Worker.QueueTriggerAttribute>())
+            .OfType<Microsoft.Azure.Functions.Worker.QueueTriggerAttribute>()
+            .SelectMany(trigger => SettingReference().Matches(trigger.QueueName).Select(m => m.Groups[1].Value))
+            .Distinct()
+            .ToList();
+
+        Assert.Equal([StorageOptions.CallbackQueueSetting], settings);
+        Assert.All(settings, setting => Assert.DoesNotMatch("[:]|__", setting));
+        Assert.All(settings, setting => Assert.True(AppSettings().ContainsKey(setting), $"the deployment does not write {setting}"));
+        Assert.All(AppSettings(), s => Assert.False(s.Key.StartsWith("Storage__CallbackQueue", StringComparison.Ordinal), "the former, hierarchical queue setting is written"));
+    }
+
+    [Fact]
+    public void The_region_is_one_that_offers_Flex_Consumption_and_azd_asks_for_it_from_that_list()
+    {
+        var location = infra.Template["parameters"]!["location"]!;
+        var allowed = location["allowedValues"]!.AsArray().Select(v => v!.GetValue<string>()).ToList();
+
+        // Microsoft's Flex quickstart (Azure-Samples/functions-quickstart-dotnet-azd) allows these, less its canary region.
+        string[] quickstart =
+        [
+            "australiaeast", "centralindia", "centralus", "eastasia", "eastus", "eastus2", "francecentral", "germanywestcentral",
+            "northcentralus", "northeurope", "southcentralus", "southeastasia", "swedencentral", "uksouth", "westcentralus", "westeurope", "westus2",
+        ];
+        Assert.All(quickstart, region => Assert.Contains(region, allowed));
+        // A canary region, open only to early-access subscriptions.
+        Assert.DoesNotContain("eastus2euap", allowed);
+        Assert.Equal("location", location["metadata"]!["azd"]!["type"]!.GetValue<string>());
     }
 
     [Fact]
@@ -229,7 +353,8 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
 
         foreach (var (name, _) in AppSettings())
         {
-            if (host.Contains(name, StringComparer.Ordinal))
+            // The flat one the queue triggers and StorageOptions both read.
+            if (host.Contains(name, StringComparer.Ordinal) || name == StorageOptions.CallbackQueueSetting)
             {
                 continue;
             }
@@ -285,7 +410,8 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
         // azd packages the publish output itself: no prebuilt zip, no packaging hook.
         Assert.DoesNotMatch(YamlValue("dist"), azureYaml);
         Assert.DoesNotContain("prepackage", azureYaml, StringComparison.Ordinal);
-        Assert.Contains("run: infra/hooks/find-key-vault.sh", azureYaml, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^  postprovision:\s*\n\s+posix:\s*\n\s+shell: sh\s*\n\s+run: infra/hooks/create-signing-secrets\.sh\s*$", azureYaml);
+        Assert.DoesNotContain("preprovision", azureYaml, StringComparison.Ordinal);
 
         // azd runs `dotnet publish -c Release`: the project's publish settings make that the package PackageTests checks.
         var project = File.ReadAllText(Path.Combine(RepoPaths.Root, "PayExCallbackFunctions", "PayExCallbackFunctions.csproj"));
@@ -312,6 +438,9 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
 
     [GeneratedRegex(@"^\$\{[A-Z_]+=(.*)\}$")]
     private static partial Regex AzdDefault();
+
+    [GeneratedRegex("%([^%]+)%")]
+    private static partial Regex SettingReference();
 
     [GeneratedRegex(@"(?m)^services:\s*\n\s+(\w+):")]
     private static partial Regex YamlService();

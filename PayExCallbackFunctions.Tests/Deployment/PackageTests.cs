@@ -4,6 +4,7 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.Azure.Functions.Worker;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
@@ -15,7 +16,7 @@ namespace PayExCallbackFunctions.Tests.Deployment;
 /// .azurefunctions/ for the host's extensions; and the app in it, ReadyToRun for linux-x64, running under the real host.
 /// </summary>
 [SupportedOSPlatform("linux")]
-public class PackageTests(FunctionAppPackage package) : IClassFixture<FunctionAppPackage>
+public partial class PackageTests(FunctionAppPackage package) : IClassFixture<FunctionAppPackage>
 {
     private static readonly Assembly App = typeof(Functions.PayExCallback).Assembly;
 
@@ -26,9 +27,9 @@ public class PackageTests(FunctionAppPackage package) : IClassFixture<FunctionAp
     private static readonly Trigger[] Expected =
     [
         new("PayExCallback", "httpTrigger", "Function", "post", "payex/callbacks"),
-        new("ProcessPayExCallback", "queueTrigger", QueueName: "%Storage:CallbackQueue%"),
-        new("DeadLetterPoisonCallback", "queueTrigger", QueueName: "%Storage:CallbackQueue%-poison"),
-        new("DeadLetterPoisonPoisonCallback", "queueTrigger", QueueName: "%Storage:CallbackQueue%-poison-poison"),
+        new("ProcessPayExCallback", "queueTrigger", QueueName: "%PayExCallbackQueue%"),
+        new("DeadLetterPoisonCallback", "queueTrigger", QueueName: "%PayExCallbackQueue%-poison"),
+        new("DeadLetterPoisonPoisonCallback", "queueTrigger", QueueName: "%PayExCallbackQueue%-poison-poison"),
         new("PayExDeadLetters", "httpTrigger", "Admin", "get", "payex/deadletters"),
         new("PayExDeadLetter", "httpTrigger", "Admin", "get,delete", "payex/deadletters/{id}"),
         new("ReplayPayExDeadLetter", "httpTrigger", "Admin", "post", "payex/deadletters/{id}/replay"),
@@ -82,6 +83,32 @@ public class PackageTests(FunctionAppPackage package) : IClassFixture<FunctionAp
         // The queue triggers use the host's storage connection (AzureWebJobsStorage), the one the deployment configures.
         Assert.All(declared.Where(t => t.Type == "queueTrigger"), t => Assert.True(t.Connection is null or "AzureWebJobsStorage", $"{t.Function} uses connection {t.Connection}"));
     }
+
+    /// <summary>
+    /// On Flex Consumption the platform's scale controller, not the host, reads these settings to watch a
+    /// trigger's source and add instances; it has failed to resolve hierarchical names (Section:Key, set as
+    /// Section__Key) that the host resolves, and a queue it cannot resolve is never scaled out.
+    /// </summary>
+    [Fact]
+    public void Every_setting_a_trigger_names_in_the_metadata_is_flat_so_the_scale_controller_can_read_it()
+    {
+        var named = Metadata()
+            .SelectMany(function => function!["bindings"]!.AsArray().Select(binding => (Function: function["name"]!.GetValue<string>(), Binding: binding!.AsObject())))
+            .Where(b => b.Binding["type"]!.GetValue<string>().EndsWith("Trigger", StringComparison.Ordinal) && b.Binding["type"]!.GetValue<string>() != "httpTrigger")
+            .SelectMany(b => b.Binding
+                .Where(p => p.Value is JsonValue value && value.TryGetValue<string>(out _))
+                .SelectMany(p => p.Key == "connection"
+                    ? [p.Value!.GetValue<string>()]
+                    : SettingReference().Matches(p.Value!.GetValue<string>()).Select(m => m.Groups[1].Value))
+                .Select(setting => (b.Function, Setting: setting)))
+            .ToList();
+
+        Assert.All(named, n => Assert.False(n.Setting.Contains(':', StringComparison.Ordinal) || n.Setting.Contains("__", StringComparison.Ordinal), $"{n.Function} names its trigger's setting '{n.Setting}', which is hierarchical"));
+        Assert.Contains(named, n => n.Function == "ProcessPayExCallback" && n.Setting == "PayExCallbackQueue");
+    }
+
+    [GeneratedRegex("%([^%]+)%")]
+    private static partial Regex SettingReference();
 
     [Fact]
     public void Every_function_in_the_metadata_runs_a_method_of_the_packaged_assembly_and_the_http_ones_answer_with_their_return_value()

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using PayExCallbackFunctions.Storage;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Tests.Hosting;
@@ -21,7 +22,9 @@ public class ConfigurationTests
         { "PayEx__Token", null, "PayEx__Token is required" },
         { "AzureWebJobsStorage", null, "AzureWebJobsStorage is required" },
         { "AzureWebJobsStorage", "AccountName=x;Garbage", "AzureWebJobsStorage is not a valid storage connection string" },
-        { "Storage__CallbackQueue", "Bad_Name", "Storage__CallbackQueue 'Bad_Name' is not a valid queue name" },
+        { "PayExCallbackQueue", "Bad_Name", "PayExCallbackQueue 'Bad_Name' is not a valid queue name" },
+        { "PayExCallbackQueue", null, "PayExCallbackQueue must be set" },
+        { "Storage__CallbackQueue", "other-callbacks", "Storage__CallbackQueue 'other-callbacks' and PayExCallbackQueue 'payex-callbacks' differ" },
         { "Storage__PaymentsTable", "1x", "Storage__PaymentsTable '1x' is not a valid table name" },
         { "Callbacks__MaxBodyBytes", "10", "MaxBodyBytes" },
         { "Callbacks__MaxRejectedPerDay", "0", "MaxRejectedPerDay" },
@@ -42,7 +45,7 @@ public class ConfigurationTests
     private static Dictionary<string, string?> GoodSettings() => new()
     {
         ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
-        ["Storage__CallbackQueue"] = "payex-callbacks",
+        ["PayExCallbackQueue"] = "payex-callbacks",
         ["Storage__PaymentsTable"] = "PayExPayments",
         ["Storage__DeadLettersTable"] = "PayExDeadLetters",
         ["Storage__RejectedCallbacksTable"] = "PayExRejectedCallbacks",
@@ -50,15 +53,27 @@ public class ConfigurationTests
         ["PayEx__Token"] = "a-payex-token-for-the-test",
     };
 
-    /// <summary>What start-up validation says of <paramref name="settings"/>: null if it accepts them.</summary>
-    private static string? Validate(Dictionary<string, string?> settings)
+    /// <summary>The app's services on <paramref name="settings"/>, as its Main builds them for the worker.</summary>
+    private static IHost Build(Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Development" });
         // As the environment variables they are: Section__Key is Section:Key.
         builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)));
         // The app's Program (the stand-in has one too): what its Main adds to the worker's builder.
         typeof(PayExCallbackFunctions.Telemetry.TelemetryServices).Assembly.GetType("Program")!.GetMethod("AddFeatures")!.Invoke(null, [builder]);
-        using var host = builder.Build();
+        return builder.Build();
+    }
+
+    private static StorageOptions Options(Dictionary<string, string?> settings)
+    {
+        using var host = Build(settings);
+        return host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+    }
+
+    /// <summary>What start-up validation says of <paramref name="settings"/>: null if it accepts them.</summary>
+    private static string? Validate(Dictionary<string, string?> settings)
+    {
+        using var host = Build(settings);
         try
         {
             host.Services.GetRequiredService<IStartupValidator>().Validate();
@@ -101,6 +116,38 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void A_deployment_that_still_names_the_queue_by_the_former_setting_stops_saying_which_setting_replaced_it()
+    {
+        var settings = GoodSettings();
+        settings.Remove("PayExCallbackQueue");
+        settings["Storage__CallbackQueue"] = "merchant-callbacks";
+
+        var failure = Validate(settings);
+
+        // Not the default queue silently, while the triggers could not resolve theirs.
+        Assert.NotNull(failure);
+        Assert.Contains("Storage__CallbackQueue was renamed PayExCallbackQueue: set PayExCallbackQueue=merchant-callbacks", failure);
+    }
+
+    [Fact]
+    public void The_former_setting_left_beside_the_new_one_with_the_same_queue_is_accepted()
+    {
+        var settings = GoodSettings();
+        settings["Storage__CallbackQueue"] = settings["PayExCallbackQueue"];
+
+        Assert.Null(Validate(settings));
+    }
+
+    [Fact]
+    public void The_app_uses_the_queue_the_triggers_read()
+    {
+        var settings = GoodSettings();
+        settings["PayExCallbackQueue"] = "merchant-callbacks";
+
+        Assert.Equal("merchant-callbacks", Options(settings).CallbackQueue);
+    }
+
+    [Fact]
     public void An_identity_based_storage_connection_is_accepted()
     {
         var settings = GoodSettings();
@@ -122,5 +169,19 @@ public class ConfigurationTests
         // The host restarts a worker that fails to start a few times, then gives up; the reason is in its log.
         await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("Retry__MaxAttempts must be between 1 and 1000", StringComparison.Ordinal)), "the reason in the host's log", TimeSpan.FromSeconds(120));
         Assert.DoesNotContain(payEx.Token, app.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Under_the_host_a_deployment_upgraded_with_the_former_queue_setting_does_not_start_and_names_the_new_one()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        var settings = storage.Settings(payEx);
+        settings["Storage__CallbackQueue"] = settings["PayExCallbackQueue"];
+        settings.Remove("PayExCallbackQueue");
+
+        await using var app = HostProcess.Launch(settings);
+
+        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("Storage__CallbackQueue was renamed PayExCallbackQueue", StringComparison.Ordinal)), "the rename in the host's log", TimeSpan.FromSeconds(120));
     }
 }

@@ -58,7 +58,7 @@ public sealed class TestStorage : IAsyncDisposable
     public Dictionary<string, string?> Settings(Uri payExUrl, string payExToken) => new()
     {
         ["AzureWebJobsStorage"] = Azurite.ConnectionString,
-        ["Storage__CallbackQueue"] = QueueName,
+        ["PayExCallbackQueue"] = QueueName,
         ["Storage__PaymentsTable"] = TableName,
         ["Storage__DeadLettersTable"] = DeadLettersTableName,
         ["Storage__RejectedCallbacksTable"] = RejectedTableName,

@@ -8,12 +8,20 @@ public sealed partial class StorageOptions
 {
     public const string Section = "Storage";
 
-    /// <summary>The setting the queue functions' triggers read the queue's name from (<c>Storage__CallbackQueue</c>).</summary>
-    public const string CallbackQueueSetting = Section + ":" + nameof(CallbackQueue);
+    /// <summary>
+    /// The setting the queue functions' triggers read the queue's name from, and the app too. Flat, not
+    /// Storage__CallbackQueue: on Flex Consumption the platform's scale controller reads it to watch the queue,
+    /// and it has failed to resolve hierarchical names the host resolves, leaving a queue it never scales for.
+    /// </summary>
+    public const string CallbackQueueSetting = "PayExCallbackQueue";
+
+    /// <summary>The setting's name before it was made flat: refused at start, so an upgrade cannot go on with the default queue.</summary>
+    public const string FormerCallbackQueueSetting = Section + ":" + nameof(CallbackQueue);
 
     /// <summary>What the host's queue trigger adds to a queue's name for the messages it gives up on.</summary>
     public const string PoisonSuffix = "-poison";
 
+    /// <summary>From <see cref="CallbackQueueSetting"/>, not from this section.</summary>
     public string CallbackQueue { get; set; } = "payex-callbacks";
 
     public string PaymentsTable { get; set; } = "PayExPayments";
@@ -48,15 +56,27 @@ public sealed class StorageOptionsValidator(IConfiguration configuration) : IVal
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
         var failures = new List<string>();
-        if (string.IsNullOrEmpty(configuration[StorageOptions.CallbackQueueSetting]))
+        var queue = configuration[StorageOptions.CallbackQueueSetting];
+        var former = configuration[StorageOptions.FormerCallbackQueueSetting];
+        if (!string.IsNullOrEmpty(former) && string.IsNullOrEmpty(queue))
+        {
+            // An upgraded deployment that kept the old name: without this it would fail below too, but say why.
+            failures.Add($"Storage__CallbackQueue was renamed {StorageOptions.CallbackQueueSetting}: set {StorageOptions.CallbackQueueSetting}={former} and remove Storage__CallbackQueue.");
+        }
+        else if (string.IsNullOrEmpty(queue))
         {
             // Else the host could not bind the queue triggers while this app went on acknowledging.
-            failures.Add("Storage__CallbackQueue must be set: the queue functions' triggers read the queue name from it.");
+            failures.Add($"{StorageOptions.CallbackQueueSetting} must be set: the queue functions' triggers read the queue name from it.");
+        }
+        else if (!string.IsNullOrEmpty(former) && !string.Equals(former, queue, StringComparison.Ordinal))
+        {
+            // Which one was meant? The triggers would read the new one; refuse rather than guess.
+            failures.Add($"Storage__CallbackQueue '{former}' and {StorageOptions.CallbackQueueSetting} '{queue}' differ: Storage__CallbackQueue is no longer read, remove it.");
         }
 
         if (!StorageOptions.QueueName().IsMatch(options.CallbackQueue))
         {
-            failures.Add($"Storage__CallbackQueue '{options.CallbackQueue}' is not a valid queue name (3-56 lowercase letters, digits and single hyphens).");
+            failures.Add($"{StorageOptions.CallbackQueueSetting} '{options.CallbackQueue}' is not a valid queue name (3-56 lowercase letters, digits and single hyphens).");
         }
 
         if (!StorageOptions.TableName().IsMatch(options.PaymentsTable))

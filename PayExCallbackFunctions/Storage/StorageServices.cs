@@ -11,6 +11,8 @@ public static class StorageServices
     {
         services.AddOptions<StorageOptions>()
             .Bind(configuration.GetSection(StorageOptions.Section))
+            // The queue's name from the flat setting the triggers read, so that the app and the triggers use one queue.
+            .Configure(options => options.CallbackQueue = configuration[StorageOptions.CallbackQueueSetting] is { Length: > 0 } queue ? queue : options.CallbackQueue)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddOptions<StorageConnection>()

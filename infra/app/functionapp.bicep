@@ -58,10 +58,11 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identityId
+    // Only what Microsoft's Flex samples set. Flex Consumption refuses many siteConfig properties (ARM error
+    // 51021 on newer stamps: ftpsState, alwaysOn, linuxFxVersion, ...; infra/README.md); FTP is off through
+    // the publishing-credential policies below.
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      http20Enabled: true
     }
     // Flex Consumption takes the runtime from here, not from FUNCTIONS_WORKER_RUNTIME or linuxFxVersion.
     functionAppConfig: {
@@ -91,7 +92,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   }
 }
 
-// No publishing passwords: deployment goes through Microsoft Entra (azd, az).
+// No publishing passwords, and so no FTP: deployment goes through Microsoft Entra (azd, az).
 resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: site
   name: 'scm'
@@ -117,8 +118,9 @@ var appSettings = {
   AzureWebJobsStorage__blobServiceUri: blobEndpoint
   AzureWebJobsStorage__queueServiceUri: queueEndpoint
   AzureWebJobsStorage__tableServiceUri: tableEndpoint
-  // The queue triggers resolve %Storage:CallbackQueue% from this setting; the app refuses to start without it.
-  Storage__CallbackQueue: callbackQueue
+  // The queue triggers resolve %PayExCallbackQueue% from this setting, and so does the platform's scale
+  // controller, which needs a flat name; the app refuses to start without it.
+  PayExCallbackQueue: callbackQueue
   Storage__PaymentsTable: paymentsTable
   Storage__DeadLettersTable: deadLettersTable
   Storage__RejectedCallbacksTable: rejectedCallbacksTable

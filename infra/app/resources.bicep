@@ -5,14 +5,6 @@ param suffix string
 param payExBaseUrl string
 @secure()
 param payExToken string
-@secure()
-param callbackSigningSecret string
-@secure()
-param previousCallbackSigningSecret string
-@secure()
-param signingSecretEntropy string
-@secure()
-param previousSigningSecretEntropy string
 param allowedCallbackNetworks string
 param principalId string
 param principalType string
@@ -54,10 +46,6 @@ module vault 'vault.bicep' = {
     location: location
     tags: tags
     payExToken: payExToken
-    callbackSigningSecret: callbackSigningSecret
-    previousCallbackSigningSecret: previousCallbackSigningSecret
-    signingSecretEntropy: signingSecretEntropy
-    previousSigningSecretEntropy: previousSigningSecretEntropy
   }
 }
 

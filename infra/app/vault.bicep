@@ -5,19 +5,13 @@ param location string
 param tags object
 @secure()
 param payExToken string
-@secure()
-param callbackSigningSecret string
-@secure()
-param previousCallbackSigningSecret string
-@secure()
-param signingSecretEntropy string
-@secure()
-param previousSigningSecretEntropy string
 
-// azd's generated secrets can be shorter than the 32 characters the app requires; a secret read
-// back from the vault is used as it is.
-var signingSecret = length(callbackSigningSecret) >= 32 ? callbackSigningSecret : '${callbackSigningSecret}${signingSecretEntropy}'
-var previousSigningSecret = length(previousCallbackSigningSecret) >= 32 ? previousCallbackSigningSecret : '${previousCallbackSigningSecret}${previousSigningSecretEntropy}'
+// The callback signing secrets are not made here: a Key Vault secret resource sets its value on every
+// deployment, and a provision that could not read the old value back would replace it, breaking every
+// callback URL signed with it. The postprovision hook (hooks/create-signing-secrets.sh) creates each one
+// only where the vault has none; the app settings name them without a version.
+var signingSecretName = 'access-signing-secret'
+var previousSigningSecretName = 'access-previous-signing-secret'
 
 resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: name
@@ -45,26 +39,10 @@ resource token 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = {
   }
 }
 
-resource signing 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = {
-  parent: vault
-  name: 'access-signing-secret'
-  properties: {
-    value: signingSecret
-    contentType: 'callback URL signing secret'
-  }
-}
-
-resource previousSigning 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = {
-  parent: vault
-  name: 'access-previous-signing-secret'
-  properties: {
-    value: previousSigningSecret
-    contentType: 'callback URL signing secret before the last rotation'
-  }
-}
-
 output name string = vault.name
-// With their versions: a changed secret changes the app setting, and the app restarts with it.
+// With its version: a changed token changes the app setting, and the app restarts with it.
 output payExTokenUri string = token.properties.secretUriWithVersion
-output signingSecretUri string = signing.properties.secretUriWithVersion
-output previousSigningSecretUri string = previousSigning.properties.secretUriWithVersion
+// Without a version (and with the trailing slash, which the versionless form needs): App Service reads
+// the newest version within a day, or at once when a setting changes (infra/README.md, "Secrets").
+output signingSecretUri string = '${vault.properties.vaultUri}secrets/${signingSecretName}/'
+output previousSigningSecretUri string = '${vault.properties.vaultUri}secrets/${previousSigningSecretName}/'
