@@ -92,10 +92,16 @@ pids+=($!)
 names+=("the Functions host")
 
 # Ready once the status page answers: the host, the worker and storage are all up.
+warned=""
 until curl -fs -o /dev/null --max-time 5 "$app/api/payex/status/"; do
   if ! kill -0 "${pids[-1]}" 2>/dev/null; then
     echo "The Functions host stopped before it was ready: see its output above." >&2
     exit 1
+  fi
+  if [ -z "$warned" ] && [ $((SECONDS - started)) -ge 180 ]; then
+    warned=1
+    # The host keeps restarting a worker that refuses its settings; the reason is in the output above.
+    echo "Not ready after 180 s: look above for a setting the app refused (local.settings.json), or a port in use." >&2
   fi
   sleep 1
 done
