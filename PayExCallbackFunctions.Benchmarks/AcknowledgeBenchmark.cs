@@ -4,7 +4,8 @@ namespace PayExCallbackFunctions.Benchmarks;
 /// (1) Acknowledge, processing disabled (as if another instance did it): the app's closed-loop
 /// throughput at the load's concurrency, under the host, against (a) a raw SendMessageAsync loop of
 /// the app's own envelopes at the same concurrency, (b) the naive function app under the same host,
-/// and (4) the app's plain JIT build; then p50/p99 of each at one rate, half the slowest host's.
+/// (c) the bare app (one HTTP function answering 200: the ceiling the host itself sets), and (4) the
+/// app's plain JIT build; then p50/p99 of each at one rate, half the slowest host's.
 /// All hosts run side by side; each round measures every target in turn, in rotating order, and the
 /// ratios are taken within a round, so that the machine's drift over the minutes does not count.
 /// </summary>

@@ -39,8 +39,8 @@ await bench.WarmUpAsync();
 AcknowledgeFigures? acknowledge = null;
 if (parts.Contains("acknowledge"))
 {
-    Console.Error.WriteLine("Acknowledge: the app, its JIT build, the naive app, raw sends ...");
-    acknowledge = await AcknowledgeBenchmark.RunAsync(bench, app, [jit, naive]);
+    Console.Error.WriteLine("Acknowledge: the app, its JIT build, the naive app, the bare app, raw sends ...");
+    acknowledge = await AcknowledgeBenchmark.RunAsync(bench, app, [jit, naive, bare]);
 }
 
 var processing = new List<ProcessingFigures>();

@@ -35,15 +35,17 @@ public static class Report
         if (acknowledge is not null)
         {
             var a = acknowledge.Targets[acknowledge.App];
-            var (raw, naive, jit) = (acknowledge.Targets[AcknowledgeBenchmark.Raw], acknowledge.Targets["naive"], acknowledge.Targets["app-jit"]);
+            var (raw, naive, bare, jit) = (acknowledge.Targets[AcknowledgeBenchmark.Raw], acknowledge.Targets["naive"], acknowledge.Targets["bare"], acknowledge.Targets["app-jit"]);
             var throughput = Invariant($"1. Acknowledge throughput, closed loop, {options.Concurrency} concurrent, processing disabled; median of {options.Rounds} rounds of {options.Duration.TotalSeconds:F0} s");
             rows.Add(Invariant($"| {throughput} | (a) raw `QueueClient.SendMessageAsync` of the app's {acknowledge.EnvelopeBytes}-byte envelopes, no host: {raw.PerSecond:F0} msg/s | {a.PerSecond:F0}/s ({Cpu(a)}) | **{raw.AppRatio:F2}** |"));
             rows.Add(Invariant($"| {throughput} | (b) naive isolated app (`[QueueOutput]` of the body, {acknowledge.NaiveMessageBytes}-byte messages), same host: {naive.PerSecond:F0}/s ({Cpu(naive)}) | {a.PerSecond:F0}/s | **{naive.AppRatio:F2}** |"));
+            rows.Add(Invariant($"| {throughput} | (c) bare isolated app (one HTTP function answering 200, nothing stored: the host's own ceiling), same host: {bare.PerSecond:F0}/s ({Cpu(bare)}) | {a.PerSecond:F0}/s | **{bare.AppRatio:F2}** |"));
             var latency = Invariant($"1. Acknowledge latency p50 / p99, open loop at {acknowledge.LatencyRate:F0}/s (half the slowest host's throughput), {options.Duration.TotalSeconds:F0} s");
             rows.Add(Invariant($"| {latency} | (a) raw: {raw.P50:F1} / {raw.P99:F1} ms | {a.P50:F1} / {a.P99:F1} ms | p99 **{a.P99 / raw.P99:F1}×** |"));
             rows.Add(Invariant($"| {latency} | (b) naive app: {naive.P50:F1} / {naive.P99:F1} ms | {a.P50:F1} / {a.P99:F1} ms | p99 **{a.P99 / naive.P99:F2}×** |"));
+            rows.Add(Invariant($"| {latency} | (c) bare app: {bare.P50:F1} / {bare.P99:F1} ms | {a.P50:F1} / {a.P99:F1} ms | p99 **{a.P99 / bare.P99:F2}×** |"));
             rows.Add(Invariant($"| 4. ReadyToRun vs plain JIT: acknowledge throughput as in 1 | JIT build (`-p:PublishReadyToRun=false`): {jit.PerSecond:F0}/s ({Cpu(jit)}) | {a.PerSecond:F0}/s ({Cpu(a)}) | **{jit.AppRatio:F2}** |"));
-            rows.Add(Invariant($"| 5. Peak RSS (VmHWM) of host + worker, during 1 | naive app: {Rss(naive.PeakRssMiB)}; JIT build: {Rss(jit.PeakRssMiB)} | {Rss(a.PeakRssMiB)} | **{Sum(a.PeakRssMiB) / Sum(naive.PeakRssMiB):F2}** of naive |"));
+            rows.Add(Invariant($"| 5. Peak RSS (VmHWM) of host + worker, during 1 | naive app: {Rss(naive.PeakRssMiB)}; bare app: {Rss(bare.PeakRssMiB)}; JIT build: {Rss(jit.PeakRssMiB)} | {Rss(a.PeakRssMiB)} | **{Sum(a.PeakRssMiB) / Sum(naive.PeakRssMiB):F2}** of naive, **{Sum(a.PeakRssMiB) / Sum(bare.PeakRssMiB):F2}** of bare |"));
         }
 
         foreach (var p in processing)
