@@ -331,7 +331,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
     }
 
     [Fact]
-    public async Task With_storage_down_the_page_still_answers_and_says_what_it_could_not_read()
+    public async Task With_storage_down_the_page_still_answers_and_says_what_it_could_not_read_and_its_buttons_and_the_admin_API_answer_503()
     {
         await using var azurite = await Azurite.StartAsync();
         await using var payEx = await StandIn.StartAsync();
@@ -346,6 +346,34 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         Assert.Contains("id=\"backlog-error\">Could not read the queues: storage did not answer.", html);
         Assert.Contains("id=\"dead-letters-error\">Could not read the dead letters: storage did not answer.", html);
         Assert.Contains("This instance, newest first", html);
+
+        // The buttons and the admin API say the same, each in its own kind: a page, a problem; both with Retry-After.
+        var id = Guid.NewGuid().ToString("N");
+        foreach (var path in new[] { $"{Route}/deadletters/{id}/replay?{Code}", $"{Route}/deadletters/{id}/discard?{Code}", $"{Route}/deadletters/replay?{Code}" })
+        {
+            using var button = await app.Raw.PostAsync(path, new FormUrlEncodedContent([]));
+            Assert.True(HttpStatusCode.ServiceUnavailable == button.StatusCode, $"POST {path}: {(int)button.StatusCode}");
+            Assert.Equal("text/html", button.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("Storage is unavailable", await button.Content.ReadAsStringAsync());
+            Assert.NotNull(button.Headers.RetryAfter);
+        }
+
+        foreach (var (method, path) in new[]
+                 {
+                     (HttpMethod.Get, "/api/payex/deadletters"),
+                     (HttpMethod.Get, $"/api/payex/deadletters/{id}"),
+                     (HttpMethod.Delete, $"/api/payex/deadletters/{id}"),
+                     (HttpMethod.Post, $"/api/payex/deadletters/{id}/replay"),
+                     (HttpMethod.Post, "/api/payex/deadletters/replay"),
+                 })
+        {
+            using var request = new HttpRequestMessage(method, path);
+            using var answer = await app.Http.SendAsync(request);
+            Assert.True(HttpStatusCode.ServiceUnavailable == answer.StatusCode, $"{method} {path}: {(int)answer.StatusCode}");
+            Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(503, JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["status"]!.GetValue<int>());
+            Assert.NotNull(answer.Headers.RetryAfter);
+        }
 
         // And once storage is back, so is the page (and the test's storage can be cleaned up).
         await azurite.RestartAsync();

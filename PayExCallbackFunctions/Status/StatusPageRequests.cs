@@ -109,7 +109,7 @@ public sealed class StatusPageRequests(
         {
             return Message(StatusCodes.Status409Conflict, "The dead letter changed", e.Message, links);
         }
-        catch (Exception e) when (StatusSnapshot.IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
             return Unavailable(links);
         }
@@ -145,7 +145,7 @@ public sealed class StatusPageRequests(
         {
             return BeingReplayed(e.Message, links);
         }
-        catch (Exception e) when (StatusSnapshot.IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
             return Unavailable(links);
         }
@@ -157,15 +157,16 @@ public sealed class StatusPageRequests(
         {
             return new SeeOtherHttpResult(links.Page(StatusNotice.Of(await replay.ReplayAllAsync(cancellationToken))));
         }
-        catch (Exception e) when (StatusSnapshot.IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
             return Unavailable(links);
         }
     }
 
-    // Part-way through a replay all, what was replayed stays replayed and the rest stays dead-lettered.
-    private static ContentHttpResult Unavailable(StatusLinks links) =>
-        Message(StatusCodes.Status503ServiceUnavailable, "Storage is unavailable", "Nothing was lost; try again.", links);
+    // As the admin API answers (StorageFailure), as a page. Part-way through a replay all, what was replayed
+    // stays replayed and the rest stays dead-lettered.
+    private static IResult Unavailable(StatusLinks links) =>
+        StorageFailure.WithRetryAfter(Message(StatusCodes.Status503ServiceUnavailable, StorageFailure.Title.TrimEnd('.'), StorageFailure.Detail, links));
 
     private static ContentHttpResult Message(int status, string title, string detail, StatusLinks links) =>
         Page(status, StatusPage.RenderMessage(title, detail, links));

@@ -1,5 +1,5 @@
-using Azure;
 using PayExCallbackFunctions.DeadLetters;
+using PayExCallbackFunctions.Storage;
 using PayExCallbackFunctions.Telemetry;
 
 namespace PayExCallbackFunctions.Status;
@@ -11,7 +11,7 @@ namespace PayExCallbackFunctions.Status;
 public sealed record StatusSnapshot(
     DateTimeOffset At,
     string CallbackQueue,
-    string PoisonQueue,
+    IReadOnlyList<string> PoisonQueues,
     QueueBacklogReading? Backlog,
     IReadOnlyList<RecentCallback> Recent,
     LagSummary? Lag,
@@ -34,7 +34,7 @@ public sealed record StatusSnapshot(
         return new StatusSnapshot(
             time.GetUtcNow(),
             backlog.CallbackQueue,
-            backlog.PoisonQueue,
+            backlog.PoisonQueues,
             await reading,
             callbacks,
             LagSummary.Of(callbacks.Where(c => c.Lag is not null).Select(c => c.Lag!.Value)),
@@ -42,17 +42,13 @@ public sealed record StatusSnapshot(
             more);
     }
 
-    /// <summary>Storage failed or timed out; a request the client gave up on is not a storage failure.</summary>
-    public static bool IsStorageFailure(Exception e, CancellationToken cancellationToken) =>
-        e is RequestFailedException or AggregateException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
-
     private static async Task<QueueBacklogReading?> ReadBacklogAsync(QueueBacklog backlog, CancellationToken deadline, CancellationToken cancellationToken)
     {
         try
         {
             return await backlog.ReadAsync(deadline);
         }
-        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
             return null;
         }
@@ -65,7 +61,7 @@ public sealed record StatusSnapshot(
             var (items, continuation) = await deadLetters.ListAsync(DeadLetterLimit, null, deadline);
             return (items, continuation is not null);
         }
-        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
             return (null, false);
         }
