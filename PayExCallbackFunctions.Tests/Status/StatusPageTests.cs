@@ -59,16 +59,57 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         Assert.Contains("<h2>Dead letters</h2>", html);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.Matches("<dd id=\"waiting\">\\d+ on ", html);
+        // Opened with ?code=, its buttons carry the key: nothing to warn of.
+        Assert.DoesNotContain("id=\"key-hint\"", html);
 
-        // The header works as well as ?code=; the page then says its buttons need ?code=.
+        // The header works as well as ?code=; the page then says its buttons need ?code= where the host checks keys, as this one does.
         using var byHeader = await SendAsync(HttpMethod.Get, Route, key: HostProcess.TestMasterKey);
         Assert.Equal(HttpStatusCode.OK, byHeader.StatusCode);
-        Assert.Contains("Opened without <code>?code=</code>", await byHeader.Content.ReadAsStringAsync());
+        Assert.Contains("<p class=\"error-box\" id=\"key-hint\">Opened with the key in a header, not in <code>?code=</code>: a browser's form cannot send a header, so where the host checks keys (in Azure; <code>func start --enableAuth</code>) the buttons below will be refused.", await byHeader.Content.ReadAsStringAsync());
+        using var buttonByHeader = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/replay");
+        Assert.Equal(HttpStatusCode.Unauthorized, buttonByHeader.StatusCode);
 
         // A refusal is the host's 401, before the worker: the page, and so its key, is not in it.
         using var refused = await SendAsync(HttpMethod.Get, Route);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Empty(await refused.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Under_a_host_that_checks_no_keys_as_run_sh_starts_it_the_page_says_so_and_its_buttons_work_without_a_key()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        await using var app = await HostProcess.StartAsync(storage.Settings(payEx), enableAuth: false);
+        var callback = new ExampleCallback();
+        payEx.State.PutResource(callback.Examples.Resource("transaction-authorization-creditcard.docs.json"));
+        var id = await callback.AcknowledgeAsync(app);
+        await Eventually.TrueAsync(async () => (await storage.DeadLettersAsync()).Any(d => d.RowKey == id), $"callback {id} to be dead-lettered");
+        callback.Serve(payEx);
+
+        // No key at all, and the host ran this admin-level function: it checks none, and the page says only that.
+        using var page = await app.Raw.GetAsync(Route);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<p class=\"note\" id=\"key-hint\">This host checks no keys (<code>func start</code> without <code>--enableAuth</code>): the page and its buttons work without one.", html);
+        Assert.DoesNotContain("class=\"error-box\"", html);
+        Assert.DoesNotContain("refused", html);
+        Assert.Contains($"<form method=\"post\" action=\"{Route}/deadletters/{id}/replay\">", html);
+
+        // As the page said: its Replay button, posting without a key, replays.
+        using var replay = await app.Raw.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"{Route}/deadletters/{id}/replay")
+        {
+            Content = new FormUrlEncodedContent([]),
+            Headers = { { "Sec-Fetch-Site", "same-origin" } },
+        });
+        Assert.Equal(HttpStatusCode.SeeOther, replay.StatusCode);
+        Assert.Equal($"{Route}?notice=Replayed&id={id}", replay.Headers.Location?.OriginalString);
+        await storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+
+        // A key in a header: whether the host checks it, the worker cannot tell, and the warning says where it holds.
+        using var byHeader = new HttpRequestMessage(HttpMethod.Get, Route) { Headers = { { "x-functions-key", "any" } } };
+        var warned = await (await app.Raw.SendAsync(byHeader)).Content.ReadAsStringAsync();
+        Assert.Contains("where the host checks keys (in Azure; <code>func start --enableAuth</code>) the buttons below will be refused", warned);
     }
 
     [Fact]

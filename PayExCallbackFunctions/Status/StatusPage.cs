@@ -76,9 +76,14 @@ public static class StatusPage
         </html>
         """);
 
-    private static Html KeyHint(StatusLinks links) => links.CarryKey
-        ? Html.Empty
-        : Html.Of($"""<p class="error-box">Opened without <code>?code=</code>: the buttons below will be refused. Open the page as <code>{StatusPageRequests.Route}?code=&lt;admin key&gt;</code>.</p>""");
+    // Said only as far as it is true: the worker sees the request, not whether the host checks keys, except that
+    // a request without any key reaching this admin-level function proves the host checks none.
+    private static Html KeyHint(StatusLinks links) => links.Key switch
+    {
+        StatusKey.InHeader => Html.Of($"""<p class="error-box" id="key-hint">Opened with the key in a header, not in <code>?code=</code>: a browser's form cannot send a header, so where the host checks keys (in Azure; <code>func start --enableAuth</code>) the buttons below will be refused. Open the page as <code>{StatusPageRequests.Route}?code=&lt;admin key&gt;</code>.</p>"""),
+        StatusKey.None => Html.Of($"""<p class="note" id="key-hint">This host checks no keys (<code>func start</code> without <code>--enableAuth</code>): the page and its buttons work without one. Where keys are checked, as in Azure, open it as <code>{StatusPageRequests.Route}?code=&lt;admin key&gt;</code>.</p>"""),
+        _ => Html.Empty,
+    };
 
     private static Html Notice(StatusNotice? notice) => notice switch
     {
