@@ -372,6 +372,25 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
     }
 
     [Fact]
+    public async Task Todays_rejected_callbacks_are_counted_on_the_page_from_the_days_tally_with_how_to_list_them()
+    {
+        using var refused = await fixture.PostCallbackAsync("{}");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var day = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var rows = await Eventually.GetAsync(async () =>
+        {
+            var tally = await fixture.Storage.Rejected.GetEntityIfExistsAsync<TableEntity>(day, "~tally");
+            return tally.HasValue ? tally.Value!.GetInt32("Rows") : null;
+        }, "the day's tally of rejected callbacks");
+
+        var html = StatusRenderingTests.Section(await PageAsync(), "rejected");
+
+        Assert.Contains($"<p id=\"rejected-today\" class=\"rejected\">{rows} distinct {(rows == 1 ? "callback" : "callbacks")} rejected for their content today ({day}, UTC)", html);
+        Assert.Contains($"<code>npm run rejected -- {day}</code>", html);
+        Assert.Contains($"the table {fixture.Storage.RejectedTableName}, partition {day}.", html);
+    }
+
+    [Fact]
     public async Task With_storage_down_the_page_still_answers_and_says_what_it_could_not_read_and_its_buttons_and_the_admin_API_answer_503()
     {
         await using var azurite = await Azurite.StartAsync();
@@ -386,6 +405,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("id=\"backlog-error\">Could not read the queues: storage did not answer.", html);
         Assert.Contains("id=\"dead-letters-error\">Could not read the dead letters: storage did not answer.", html);
+        Assert.Contains("id=\"rejected-error\">Could not read the rejected callbacks: storage did not answer.", html);
         Assert.Contains("This instance, newest first", html);
 
         // The buttons and the admin API say the same, each in its own kind: a page, a problem; both with Retry-After.

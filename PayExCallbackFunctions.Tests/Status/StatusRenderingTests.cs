@@ -86,6 +86,25 @@ public class StatusRenderingTests
     }
 
     [Fact]
+    public void Todays_rejected_callbacks_are_counted_with_how_to_list_them_and_a_full_day_or_unreadable_table_says_so()
+    {
+        static string Render(RejectedCount? rejected) => Section(StatusPage.Render(
+            new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, [], null, [], false, rejected), null, StatusLinks.For(Request("code=k"))).ToString(), "rejected");
+
+        var some = Render(new RejectedCount("2025-03-01", 3, 1000, "PayExRejectedCallbacks"));
+        var none = Render(new RejectedCount("2025-03-01", 0, 1000, "PayExRejectedCallbacks"));
+        var full = Render(new RejectedCount("2025-03-01", 1000, 1000, "PayExRejectedCallbacks"));
+        var unread = Render(null);
+
+        Assert.Contains("<p id=\"rejected-today\" class=\"rejected\">3 distinct callbacks rejected for their content today (2025-03-01, UTC)", some);
+        Assert.Contains("To list them: <code>npm run rejected -- 2025-03-01</code> in the repository (it reads AzureWebJobsStorage), or the table PayExRejectedCallbacks, partition 2025-03-01.", some);
+        Assert.DoesNotContain("rejected-full", some);
+        Assert.Contains("<p id=\"rejected-today\">None today (2025-03-01, UTC).</p>", none);
+        Assert.Contains("id=\"rejected-full\">The day's limit of 1000 distinct rejections (Callbacks__MaxRejectedPerDay) is reached", full);
+        Assert.Contains("id=\"rejected-error\">Could not read the rejected callbacks: storage did not answer.", unread);
+    }
+
+    [Fact]
     public void The_recent_callbacks_can_be_only_those_of_one_payment_or_one_payment_order()
     {
         const string Order = "7e6cdfc3-1276-44e9-9992-7cf4419750e1";

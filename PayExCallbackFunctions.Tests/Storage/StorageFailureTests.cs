@@ -117,6 +117,7 @@ public class StorageFailureTests
         Assert.Equal(200, page.Status);
         Assert.Contains("id=\"backlog-error\"", page.Body);
         Assert.Contains("id=\"dead-letters-error\"", page.Body);
+        Assert.Contains("id=\"rejected-error\"", page.Body);
     }
 
     [Theory]

@@ -24,6 +24,7 @@ public static class StatusPage
         </header>
         {Notice(notice)}
         {Lag(snapshot)}
+        {Rejected(snapshot.Rejected)}
         {Recent(snapshot.Recent, filter, links)}
         {DeadLetters(snapshot, links)}
         """));
@@ -113,6 +114,29 @@ public static class StatusPage
             {backlog}
             {lag}
             </dl>
+            </section>
+            """);
+    }
+
+    // Refused for their content after the key and signature checks: a format change by PayEx shows here first.
+    private static Html Rejected(RejectedCount? rejected)
+    {
+        var content = rejected switch
+        {
+            null => Html.Of($"""<p class="error" id="rejected-error">Could not read the rejected callbacks: storage did not answer.</p>"""),
+            { Distinct: 0 } => Html.Of($"""<p id="rejected-today">None today ({rejected.Day}, UTC).</p>"""),
+            _ => Html.Of($"""<p id="rejected-today" class="rejected">{Count(rejected.Distinct, "distinct callback", "distinct callbacks")} rejected for their content today ({rejected.Day}, UTC); a row counts the repeats of its rejection.</p>"""),
+        };
+        var full = rejected is { Full: true }
+            ? Html.Of($"""<p class="error-box" id="rejected-full">The day's limit of {rejected.MaxPerDay} distinct rejections (Callbacks__MaxRejectedPerDay) is reached: new ones today are counted in the metric payex.callbacks.rejected only.</p>""")
+            : Html.Empty;
+        var day = rejected?.Day ?? "yyyy-MM-dd";
+        return Html.Of($"""
+            <section id="rejected">
+            <h2>Rejected callbacks</h2>
+            {content}
+            {full}
+            <p class="note" id="rejected-list">To list them: <code>npm run rejected -- {day}</code> in the repository (it reads AzureWebJobsStorage), or the table {rejected?.Table ?? "of Storage__RejectedCallbacksTable"}, partition {day}.</p>
             </section>
             """);
     }

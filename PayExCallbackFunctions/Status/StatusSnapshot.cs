@@ -16,19 +16,21 @@ public sealed record StatusSnapshot(
     IReadOnlyList<RecentCallback> Recent,
     LagSummary? Lag,
     IReadOnlyList<DeadLetter>? DeadLetters,
-    bool MoreDeadLetters)
+    bool MoreDeadLetters,
+    RejectedCount? Rejected = null)
 {
     /// <summary>Dead letters the page lists; the admin API pages through the rest.</summary>
     public const int DeadLetterLimit = 50;
 
     public static async Task<StatusSnapshot> GatherAsync(
-        QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, TimeProvider time, TimeSpan storageTimeout, CancellationToken cancellationToken)
+        QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, RejectedToday rejected, TimeProvider time, TimeSpan storageTimeout, CancellationToken cancellationToken)
     {
-        // Both storage reads at once, within one deadline: the page waits for the slower one, and not for a storage that hangs.
+        // The storage reads at once, within one deadline: the page waits for the slowest, and not for a storage that hangs.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(storageTimeout);
         var reading = ReadBacklogAsync(backlog, deadline.Token, cancellationToken);
         var listed = ListDeadLettersAsync(deadLetters, deadline.Token, cancellationToken);
+        var rejections = ReadRejectedAsync(rejected, deadline.Token, cancellationToken);
         var callbacks = recent.Snapshot();
         var (items, more) = await listed;
         return new StatusSnapshot(
@@ -39,7 +41,8 @@ public sealed record StatusSnapshot(
             callbacks,
             LagSummary.Of(callbacks.Where(c => c.Lag is not null).Select(c => c.Lag!.Value)),
             items,
-            more);
+            more,
+            await rejections);
     }
 
     private static async Task<QueueBacklogReading?> ReadBacklogAsync(QueueBacklog backlog, CancellationToken deadline, CancellationToken cancellationToken)
@@ -47,6 +50,18 @@ public sealed record StatusSnapshot(
         try
         {
             return await backlog.ReadAsync(deadline);
+        }
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
+        {
+            return null;
+        }
+    }
+
+    private static async Task<RejectedCount?> ReadRejectedAsync(RejectedToday rejected, CancellationToken deadline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await rejected.ReadAsync(deadline);
         }
         catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
