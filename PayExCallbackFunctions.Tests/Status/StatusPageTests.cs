@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
+using PayExCallbackFunctions.PayExStandIn;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Tests.Status;
@@ -274,7 +275,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         await fixture.Storage.DeadLetters.UpdateEntityAsync(new TableEntity("callback", id) { ["ReplayClaimedAt"] = claimedAt }, Azure.ETag.All, TableUpdateMode.Merge);
 
         var row = StatusRenderingTests.Row(await PageAsync(), "dead-letters", id);
-        Assert.Contains($"<span class=\"replaying\">replay in progress since {claimedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z</span>", row);
+        Assert.Contains($"<span class=\"replaying\">replay in progress since <time>{claimedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z</time></span>", row);
 
         foreach (var form in new Dictionary<string, string>?[] { null, new() { ["confirm"] = "yes" } })
         {
@@ -314,7 +315,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
             previous = again["deadLetteredAt"]!.GetValue<DateTimeOffset>();
 
             var row = StatusRenderingTests.Row(await PageAsync(), "dead-letters", id);
-            Assert.Contains($"{previous.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z<span class=\"replays\">failed again after {replays} {(replays == 1 ? "replay" : "replays")}, the last at {lastReplayedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z</span>", row);
+            Assert.Contains($"<span class=\"day\">{previous.UtcDateTime:yyyy-MM-dd}</span> {previous.UtcDateTime:HH:mm:ss}Z<span class=\"replays\">failed again after {replays} {(replays == 1 ? "replay" : "replays")}, the last at <time>{lastReplayedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z</time></span>", row);
         }
     }
 
@@ -367,8 +368,26 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         Assert.Contains("<td class=\"outcome processed\">processed</td>", row);
         Assert.Contains("<td>V1Nested</td>", row);
         Assert.Matches("<td class=\"num\">\\d+(\\.\\d)? m?s</td>", row);
-        Assert.Matches("<td class=\"trace\">[0-9a-f]{32}</td>", row);
+        Assert.Matches("<span class=\"trace\" title=\"Trace id\">[0-9a-f]{32}</span>", row);
         Assert.Matches("<dd id=\"lag\">p50 [^<]+, p95 [^<]+, max [^<]+ \\(the last \\d+ processed on this instance\\)</dd>", await PageAsync());
+    }
+
+    [Fact]
+    public async Task A_callback_processed_on_its_second_attempt_shows_two_processing_attempts()
+    {
+        var callback = new ExampleCallback();
+        callback.Serve(fixture.PayEx);
+        // PayEx asks it to wait once (a 429 is not retried within the attempt): the retry path tries it again.
+        fixture.PayEx.State.AddFault(new Fault { Path = callback.PaymentPath, Status = 429, Remaining = 1 });
+        var id = await callback.AcknowledgeAsync(fixture.App);
+        await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+
+        var row = await Eventually.GetAsync(async () =>
+            await PageAsync() is var html && StatusRenderingTests.Section(html, "recent").Contains($"<tr data-id=\"{id}\">", StringComparison.Ordinal)
+                && StatusRenderingTests.Row(html, "recent", id) is var r && r.Contains("outcome processed", StringComparison.Ordinal) ? r : null,
+            $"callback {id} on the status page as processed");
+
+        Assert.Equal(["processed", "2"], StatusRenderingTests.Cells(row).Skip(6).Take(2));
     }
 
     [Fact]

@@ -80,9 +80,32 @@ public class StatusRenderingTests
         var html = StatusPage.Render(snapshot, null, StatusLinks.For(new DefaultHttpContext().Request)).ToString();
 
         var headers = System.Text.RegularExpressions.Regex.Matches(Section(html, "recent"), "<th[^>]*>([^<]*)</th>").Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["Payment number", "Transaction number", "Attempt number"], headers.Skip(3).Take(3));
+        Assert.Equal(["Payment number", "Transaction number", "Payment attempt (v3.1)"], headers.Skip(3).Take(3));
         Assert.Equal(["", "", "12345678"], Cells(Row(html, "recent", "a1")).Skip(3).Take(3));
         Assert.Equal(["222222222", "333333333", ""], Cells(Row(html, "recent", "b2")).Skip(3).Take(3));
+    }
+
+    [Fact]
+    public void A_callback_shows_how_many_attempts_processing_it_took_and_its_detail_across_the_table()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var recent = new RecentCallbacks(Microsoft.Extensions.Options.Options.Create(new TelemetryOptions()), time);
+        var envelope = new CallbackEnvelope { Id = "c1", Shape = CallbackShape.V1Nested, ReceivedAt = DateTimeOffset.UnixEpoch, RawBody = "{}", PaymentNumber = 222222222 };
+        recent.Record("c1", envelope, CallbackOutcomes.Acknowledged);
+        Assert.Null(recent.Snapshot().Single().ProcessingAttempts);
+        recent.Record("c1", envelope, CallbackOutcomes.Retried, "GET /psp/creditcard/payments/p answered 503 Service Unavailable.", processingAttempt: 1);
+        var retried = StatusPage.Render(new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, recent.Snapshot(), null, [], false), null, StatusLinks.For(Request("code=k"))).ToString();
+        // A replayed callback's envelope says so; its attempts count afresh.
+        recent.Record("c1", envelope with { Replays = new ReplayHistory(1, DateTimeOffset.UnixEpoch) }, CallbackOutcomes.Processed, lag: TimeSpan.FromSeconds(3), processingAttempt: 2);
+        var processed = StatusPage.Render(new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, recent.Snapshot(), null, [], false), null, StatusLinks.For(Request("code=k"))).ToString();
+
+        var headers = System.Text.RegularExpressions.Regex.Matches(Section(processed, "recent"), "<th[^>]*>([^<]*)</th>").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["processed", "2after 1 replay"], Cells(Row(processed, "recent", "c1")).Skip(6).Take(2));
+        Assert.Equal(["Outcome", "Processing attempts"], headers.Skip(6).Take(2));
+        Assert.Equal(["retried", "1"], Cells(Row(retried, "recent", "c1")).Skip(6).Take(2));
+        // The failure's detail: a row of its own under the callback's, across all its columns; none once processed.
+        Assert.Contains($"<tr class=\"detail\" data-detail-of=\"c1\"><td colspan=\"{headers.Count}\" class=\"reason\">GET /psp/creditcard/payments/p answered 503 Service Unavailable.</td></tr>", retried);
+        Assert.DoesNotContain("data-detail-of", processed);
     }
 
     [Fact]
@@ -145,9 +168,9 @@ public class StatusRenderingTests
 
         var html = StatusPage.Render(snapshot, null, StatusLinks.For(Request("code=k"))).ToString();
 
-        Assert.Contains("<span class=\"replays\">failed again after 1 replay, the last at 2025-03-01 11:58:00Z</span>", Row(html, "dead-letters", "once"));
+        Assert.Contains("<span class=\"replays\">failed again after 1 replay, the last at <time>2025-03-01 11:58:00Z</time></span>", Row(html, "dead-letters", "once"));
         Assert.DoesNotContain("replaying", Row(html, "dead-letters", "once"));
-        Assert.Contains("failed again after 2 replays, the last at 2025-03-01 11:58:00Z</span><span class=\"replaying\">replay in progress since 2025-03-01 11:59:30Z</span>", Row(html, "dead-letters", "twice"));
+        Assert.Contains("failed again after 2 replays, the last at <time>2025-03-01 11:58:00Z</time></span><span class=\"replaying\">replay in progress since <time>2025-03-01 11:59:30Z</time></span>", Row(html, "dead-letters", "twice"));
         Assert.DoesNotContain("replay", Cells(Row(html, "dead-letters", "lapsed"))[1]);
         Assert.Equal("payment 222222222", Cells(Row(html, "dead-letters", "once"))[4]);
         Assert.Equal("attempt 12345678payment order", Cells(Row(html, "dead-letters", "v31"))[4]);
