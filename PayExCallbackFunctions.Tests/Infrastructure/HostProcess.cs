@@ -9,9 +9,9 @@ namespace PayExCallbackFunctions.Tests.Infrastructure;
 
 /// <summary>
 /// The app under the real Functions host, as <c>func start --enableAuth</c> runs it: the host and
-/// its .NET isolated worker as real processes, the host checking keys. Its keys are read and made as
-/// an operator would: the master key from the host's secrets in storage, a key of the callback
-/// function's own through the admin API.
+/// its .NET isolated worker as real processes, the host checking keys (or, as run.sh starts it, not).
+/// Its keys are read and made as an operator would: the master key from the host's secrets in storage,
+/// a key of the callback function's own through the admin API.
 /// </summary>
 public sealed class HostProcess : IAsyncDisposable
 {
@@ -29,9 +29,10 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly string _storage;
     private int _hostProcessId;
 
-    private HostProcess(Process launcher, int port, string hostId, string work, string storage)
+    private HostProcess(Process launcher, int port, string hostId, string work, string storage, bool enableAuth)
     {
         _launcher = launcher;
+        EnableAuth = enableAuth;
         BaseUrl = new Uri($"http://127.0.0.1:{port}");
         HostId = hostId;
         _work = work;
@@ -45,6 +46,9 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     public Uri BaseUrl { get; }
+
+    /// <summary>Started with <c>--enableAuth</c>: the host checks keys, as in Azure. Without it (run.sh) every request counts as admin.</summary>
+    public bool EnableAuth { get; }
 
     /// <summary>The host's id (pinned, so that its secrets and locks are this host's alone).</summary>
     public string HostId { get; }
@@ -71,11 +75,12 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>Starts the app under the host and waits until it serves, its keys known.</summary>
     /// <param name="settings">The app settings, as the host passes them to the worker; AzureWebJobsStorage is required.</param>
     /// <param name="scriptRoot">The function app's folder; the app as built, if not given.</param>
-    public static async Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, string? scriptRoot = null)
+    /// <param name="enableAuth">False to start it as run.sh does, the host checking no keys.</param>
+    public static async Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, string? scriptRoot = null, bool enableAuth = true)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var host = Launch(settings, scriptRoot);
+            var host = Launch(settings, scriptRoot, enableAuth);
             try
             {
                 await host.WaitUntilServingAsync();
@@ -95,7 +100,7 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host without waiting for it: for start-up failures.</summary>
-    public static HostProcess Launch(IReadOnlyDictionary<string, string?> settings, string? scriptRoot = null)
+    public static HostProcess Launch(IReadOnlyDictionary<string, string?> settings, string? scriptRoot = null, bool enableAuth = true)
     {
         var port = FreePort.Next();
         var hostId = $"t{Guid.NewGuid():N}"[..24];
@@ -107,7 +112,7 @@ public sealed class HostProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = scriptRoot ?? AppCopy.Root,
         };
-        foreach (var argument in new[] { "start", "--no-build", "--script-root", scriptRoot ?? AppCopy.Root, "--enableAuth", "--port", port.ToString(), "--verbose" })
+        foreach (var argument in new[] { "start", "--no-build", "--script-root", scriptRoot ?? AppCopy.Root, enableAuth ? "--enableAuth" : null, "--port", port.ToString(), "--verbose" }.OfType<string>())
         {
             start.ArgumentList.Add(argument);
         }
@@ -135,7 +140,7 @@ public sealed class HostProcess : IAsyncDisposable
         }
 
         var storage = settings.TryGetValue("AzureWebJobsStorage", out var connection) && connection is { Length: > 0 } ? connection : "";
-        return new HostProcess(Process.Start(start)!, port, hostId, work, storage);
+        return new HostProcess(Process.Start(start)!, port, hostId, work, storage, enableAuth);
     }
 
     private static bool IsAppSetting(string key) =>
@@ -147,15 +152,8 @@ public sealed class HostProcess : IAsyncDisposable
         // The host answers at all.
         await Eventually.TrueAsync(async () => await AnswersAsync("/admin/host/ping") == HttpStatusCode.OK, "the host to answer", TimeSpan.FromSeconds(90));
 
-        // A request with a key makes the host create its secrets, as any first keyed request does.
-        await AnswersAsync("/admin/host/status?code=bootstrap");
-        var secrets = new BlobContainerClient(_storage, "azure-webjobs-secrets").GetBlobClient($"{HostId}/host.json");
-        var hostKeys = await Eventually.GetAsync(async () =>
-        {
-            ThrowIfExited();
-            return await secrets.ExistsAsync() ? JsonNode.Parse((await secrets.DownloadContentAsync()).Value.Content.ToString()) : null;
-        }, "the host's secrets in storage");
-        var madeMaster = hostKeys!["masterKey"]!["value"]!.GetValue<string>();
+        // Without --enableAuth the host checks no keys: the admin API needs none to set them.
+        var madeMaster = EnableAuth ? await ReadMasterKeyAsync() : "";
         // A master key of the test's choosing, set as an operator rotates it, for requests built before the host starts.
         using (var rotated = await Raw.PutAsync($"/admin/host/keys/_master?code={Uri.EscapeDataString(madeMaster)}",
                    new StringContent($$"""{"name":"_master","value":"{{TestMasterKey}}"}""", System.Text.Encoding.UTF8, "application/json")))
@@ -178,6 +176,19 @@ public sealed class HostProcess : IAsyncDisposable
         CallbackKey = made.IsSuccessStatusCode && key?["value"]?.GetValue<string>() is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException($"The admin API made no key for PayExCallback ({(int)made.StatusCode}):\n{Output}");
+    }
+
+    private async Task<string> ReadMasterKeyAsync()
+    {
+        // A request with a key makes the host create its secrets, as any first keyed request does.
+        await AnswersAsync("/admin/host/status?code=bootstrap");
+        var secrets = new BlobContainerClient(_storage, "azure-webjobs-secrets").GetBlobClient($"{HostId}/host.json");
+        var hostKeys = await Eventually.GetAsync(async () =>
+        {
+            ThrowIfExited();
+            return await secrets.ExistsAsync() ? JsonNode.Parse((await secrets.DownloadContentAsync()).Value.Content.ToString()) : null;
+        }, "the host's secrets in storage");
+        return hostKeys!["masterKey"]!["value"]!.GetValue<string>();
     }
 
     private async Task<HttpStatusCode?> AnswersAsync(string path)

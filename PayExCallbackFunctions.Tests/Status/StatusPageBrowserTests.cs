@@ -1,4 +1,7 @@
+using System.Net;
+using Azure.Data.Tables;
 using Microsoft.Playwright;
+using PayExCallbackFunctions.PayExStandIn;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Tests.Status;
@@ -92,11 +95,11 @@ public class StatusPageBrowserTests(RunningApp fixture) : IClassFixture<RunningA
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
         var pageUrl = new Uri(fixture.App.BaseUrl, $"/api/payex/status?code={Uri.EscapeDataString(HostProcess.TestMasterKey)}").ToString();
         Assert.Equal(200, (await page.GotoAsync(pageUrl))!.Status);
-        const string Lines = "td => { const r = document.createRange(); r.selectNodeContents(td); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }";
         var deadLetter = page.Locator($"#dead-letters tr[data-id=\"{id}\"]");
         Assert.Equal(1, await deadLetter.Locator("td.id").EvaluateAsync<int>(Lines));
-        Assert.Equal(1, await page.Locator($"#recent tr[data-id=\"{processed}\"] td.id").EvaluateAsync<int>(Lines));
-        Assert.Equal(1, await page.Locator($"#recent tr[data-id=\"{processed}\"] td.trace").EvaluateAsync<int>(Lines));
+        // The callback id, and its trace id under it.
+        Assert.Equal(1, await page.Locator($"#recent tr[data-id=\"{processed}\"] td.id").EvaluateAsync<int>(FirstLines));
+        Assert.Equal(1, await page.Locator($"#recent tr[data-id=\"{processed}\"] .trace").EvaluateAsync<int>(Lines));
         // The whole id is on the page, to find and to copy.
         Assert.Equal(id, await deadLetter.Locator("td.id").InnerTextAsync());
 
@@ -111,6 +114,114 @@ public class StatusPageBrowserTests(RunningApp fixture) : IClassFixture<RunningA
         Assert.Contains($"Dead letter {id} was discarded", await page.Locator("p.notice").InnerTextAsync());
         Assert.Equal(0, await page.Locator($"#dead-letters tr[data-id=\"{id}\"]").CountAsync());
         Assert.DoesNotContain(await fixture.Storage.DeadLettersAsync(), d => d.RowKey == id);
+    }
+
+    [Fact]
+    public async Task At_a_laptops_1280_px_every_table_fits_the_page_and_every_column_is_readable_with_long_PayEx_paths_and_dead_letters()
+    {
+        await using var browser = await LaunchChromiumAsync();
+
+        // What an operator meets: a callback processed, a v3.1 one and one with the largest numbers dead-lettered
+        // (PayEx has neither: its path in the reason), one PayEx keeps failing (retried), one refused for its content.
+        var processed = new ExampleCallback();
+        processed.Serve(fixture.PayEx);
+        var processedId = await processed.AcknowledgeAsync(fixture.App);
+        var v31 = await AcknowledgeAsync(new Examples().Callback("callback-v3.1-paymentorder.json"));
+        var large = new ExampleCallback();
+        var largeId = await AcknowledgeAsync(large.Json.Replace("222222222", $"{long.MaxValue}", StringComparison.Ordinal).Replace("333333333", $"{long.MaxValue - 1}", StringComparison.Ordinal));
+        var failing = new ExampleCallback();
+        fixture.PayEx.State.AddFault(new Fault { Path = $"{failing.PaymentPath}*", Status = 503, Remaining = 10_000 });
+        var failingId = await failing.AcknowledgeAsync(fixture.App);
+        using (var refused = await fixture.PostCallbackAsync("{}"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        }
+
+        // And a dead letter at its widest: a poison message's id, replayed twice and being replayed, a long reason with a token that has no space.
+        var now = DateTimeOffset.UtcNow;
+        var path = $"/psp/creditcard/payments/{Guid.NewGuid()}";
+        await fixture.Storage.DeadLetters.CreateIfNotExistsAsync();
+        await fixture.Storage.DeadLetters.AddEntityAsync(new TableEntity("callback", $"message-{Guid.NewGuid()}")
+        {
+            ["Origin"] = "Poison",
+            ["Reason"] = $"GET {path}/authorizations/{Guid.NewGuid()} did not answer with a transaction of payment {path}. {new string('x', 300)}",
+            ["Attempts"] = 13,
+            ["DeadLetteredAt"] = now,
+            ["ReplayCount"] = 2,
+            ["LastReplayedAt"] = now,
+            ["ReplayClaimedAt"] = now,
+            ["Payment"] = path,
+            ["PaymentNumber"] = long.MaxValue,
+            ["TransactionNumber"] = long.MaxValue,
+            ["Transaction"] = $"{path}/authorizations/{Guid.NewGuid()}",
+        });
+
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
+        var pageUrl = new Uri(fixture.App.BaseUrl, $"/api/payex/status?code={Uri.EscapeDataString(HostProcess.TestMasterKey)}").ToString();
+        await Eventually.TrueAsync(async () =>
+        {
+            await page.GotoAsync(pageUrl);
+            return await Outcome(page, processedId) == "processed"
+                && await Outcome(page, largeId) == "dead_lettered" && await Outcome(page, v31) == "dead_lettered"
+                && await Outcome(page, failingId) is "retried" or "dead_lettered";
+        }, "the callbacks on the status page as processed, dead-lettered and retried");
+        Assert.True(await page.Locator("#recent tr.detail").CountAsync() >= 4);
+
+        var screenshot = Path.Combine(RepoPaths.Root, "artifacts", "status-page-1280.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
+        var problems = await page.EvaluateAsync<string[]>(LayoutProblems);
+        Assert.True(problems.Length == 0, $"At 1280 px (see {screenshot}):\n{string.Join('\n', problems)}");
+    }
+
+    /// <summary>A line of text per distinct top of its boxes.</summary>
+    private const string Lines = "e => { const r = document.createRange(); r.selectNodeContents(e); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }";
+
+    /// <summary>The lines of an element's first child (a cell's own text, before what follows it).</summary>
+    private const string FirstLines = "e => { const r = document.createRange(); r.selectNodeContents(e.firstChild); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }";
+
+    /// <summary>
+    /// What makes a table unreadable: wider than the page (a horizontal scroll), content spilling out of its cell,
+    /// a detail or reason narrower than 40 em (the old layout broke a PayEx path into one fragment a line), a
+    /// header broken inside a word.
+    /// </summary>
+    private const string LayoutProblems = """
+        () => {
+          const problems = [];
+          const page = document.documentElement;
+          if (page.scrollWidth > page.clientWidth) problems.push(`the page scrolls sideways: ${page.scrollWidth} > ${page.clientWidth} px`);
+          for (const table of document.querySelectorAll('table')) {
+            const name = table.closest('section').id;
+            const box = table.parentElement;
+            if (table.scrollWidth > box.clientWidth) problems.push(`${name}: the table is ${table.scrollWidth} px in ${box.clientWidth}`);
+            const em = parseFloat(getComputedStyle(table).fontSize);
+            for (const cell of table.querySelectorAll('th, td')) {
+              const text = cell.textContent.trim().slice(0, 50);
+              if (cell.scrollWidth > cell.clientWidth + 1) problems.push(`${name}: "${text}" spills out of its cell (${cell.scrollWidth} > ${cell.clientWidth} px)`);
+              if (cell.matches('.reason') && cell.clientWidth < 40 * em) problems.push(`${name}: "${text}" is ${cell.clientWidth} px wide, under 40 em`);
+              if (cell.matches('th')) {
+                const words = cell.textContent.split(/\s+/).filter(w => w);
+                const r = document.createRange(); r.selectNodeContents(cell);
+                const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+                if (lines > words.length) problems.push(`${name}: the header "${text}" breaks inside a word`);
+              }
+            }
+          }
+          return problems;
+        }
+        """;
+
+    private static async Task<string?> Outcome(IPage page, string id)
+    {
+        var cell = page.Locator($"#recent tr[data-id=\"{id}\"] td.outcome");
+        return await cell.CountAsync() == 1 ? await cell.InnerTextAsync() : null;
+    }
+
+    private async Task<string> AcknowledgeAsync(string json)
+    {
+        using var response = await fixture.PostCallbackAsync(json);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>(response.Content))!["id"]!.GetValue<string>();
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
+using PayExCallbackFunctions.PayExStandIn;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Tests.Status;
@@ -59,16 +60,57 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         Assert.Contains("<h2>Dead letters</h2>", html);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.Matches("<dd id=\"waiting\">\\d+ on ", html);
+        // Opened with ?code=, its buttons carry the key: nothing to warn of.
+        Assert.DoesNotContain("id=\"key-hint\"", html);
 
-        // The header works as well as ?code=; the page then says its buttons need ?code=.
+        // The header works as well as ?code=; the page then says its buttons need ?code= where the host checks keys, as this one does.
         using var byHeader = await SendAsync(HttpMethod.Get, Route, key: HostProcess.TestMasterKey);
         Assert.Equal(HttpStatusCode.OK, byHeader.StatusCode);
-        Assert.Contains("Opened without <code>?code=</code>", await byHeader.Content.ReadAsStringAsync());
+        Assert.Contains("<p class=\"error-box\" id=\"key-hint\">Opened with the key in a header, not in <code>?code=</code>: a browser's form cannot send a header, so where the host checks keys (in Azure; <code>func start --enableAuth</code>) the buttons below will be refused.", await byHeader.Content.ReadAsStringAsync());
+        using var buttonByHeader = await SendAsync(HttpMethod.Post, $"{Route}/deadletters/replay");
+        Assert.Equal(HttpStatusCode.Unauthorized, buttonByHeader.StatusCode);
 
         // A refusal is the host's 401, before the worker: the page, and so its key, is not in it.
         using var refused = await SendAsync(HttpMethod.Get, Route);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Empty(await refused.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Under_a_host_that_checks_no_keys_as_run_sh_starts_it_the_page_says_so_and_its_buttons_work_without_a_key()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        await using var app = await HostProcess.StartAsync(storage.Settings(payEx), enableAuth: false);
+        var callback = new ExampleCallback();
+        payEx.State.PutResource(callback.Examples.Resource("transaction-authorization-creditcard.docs.json"));
+        var id = await callback.AcknowledgeAsync(app);
+        await Eventually.TrueAsync(async () => (await storage.DeadLettersAsync()).Any(d => d.RowKey == id), $"callback {id} to be dead-lettered");
+        callback.Serve(payEx);
+
+        // No key at all, and the host ran this admin-level function: it checks none, and the page says only that.
+        using var page = await app.Raw.GetAsync(Route);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<p class=\"note\" id=\"key-hint\">This host checks no keys (<code>func start</code> without <code>--enableAuth</code>): the page and its buttons work without one.", html);
+        Assert.DoesNotContain("class=\"error-box\"", html);
+        Assert.DoesNotContain("refused", html);
+        Assert.Contains($"<form method=\"post\" action=\"{Route}/deadletters/{id}/replay\">", html);
+
+        // As the page said: its Replay button, posting without a key, replays.
+        using var replay = await app.Raw.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"{Route}/deadletters/{id}/replay")
+        {
+            Content = new FormUrlEncodedContent([]),
+            Headers = { { "Sec-Fetch-Site", "same-origin" } },
+        });
+        Assert.Equal(HttpStatusCode.SeeOther, replay.StatusCode);
+        Assert.Equal($"{Route}?notice=Replayed&id={id}", replay.Headers.Location?.OriginalString);
+        await storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+
+        // A key in a header: whether the host checks it, the worker cannot tell, and the warning says where it holds.
+        using var byHeader = new HttpRequestMessage(HttpMethod.Get, Route) { Headers = { { "x-functions-key", "any" } } };
+        var warned = await (await app.Raw.SendAsync(byHeader)).Content.ReadAsStringAsync();
+        Assert.Contains("where the host checks keys (in Azure; <code>func start --enableAuth</code>) the buttons below will be refused", warned);
     }
 
     [Fact]
@@ -233,7 +275,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         await fixture.Storage.DeadLetters.UpdateEntityAsync(new TableEntity("callback", id) { ["ReplayClaimedAt"] = claimedAt }, Azure.ETag.All, TableUpdateMode.Merge);
 
         var row = StatusRenderingTests.Row(await PageAsync(), "dead-letters", id);
-        Assert.Contains($"<span class=\"replaying\">replay in progress since {claimedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z</span>", row);
+        Assert.Contains($"<span class=\"replaying\">replay in progress since <time>{claimedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z</time></span>", row);
 
         foreach (var form in new Dictionary<string, string>?[] { null, new() { ["confirm"] = "yes" } })
         {
@@ -273,7 +315,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
             previous = again["deadLetteredAt"]!.GetValue<DateTimeOffset>();
 
             var row = StatusRenderingTests.Row(await PageAsync(), "dead-letters", id);
-            Assert.Contains($"{previous.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z<span class=\"replays\">failed again after {replays} {(replays == 1 ? "replay" : "replays")}, the last at {lastReplayedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z</span>", row);
+            Assert.Contains($"<span class=\"day\">{previous.UtcDateTime:yyyy-MM-dd}</span> {previous.UtcDateTime:HH:mm:ss}Z<span class=\"replays\">failed again after {replays} {(replays == 1 ? "replay" : "replays")}, the last at <time>{lastReplayedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z</time></span>", row);
         }
     }
 
@@ -326,12 +368,49 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         Assert.Contains("<td class=\"outcome processed\">processed</td>", row);
         Assert.Contains("<td>V1Nested</td>", row);
         Assert.Matches("<td class=\"num\">\\d+(\\.\\d)? m?s</td>", row);
-        Assert.Matches("<td class=\"trace\">[0-9a-f]{32}</td>", row);
+        Assert.Matches("<span class=\"trace\" title=\"Trace id\">[0-9a-f]{32}</span>", row);
         Assert.Matches("<dd id=\"lag\">p50 [^<]+, p95 [^<]+, max [^<]+ \\(the last \\d+ processed on this instance\\)</dd>", await PageAsync());
     }
 
     [Fact]
-    public async Task With_storage_down_the_page_still_answers_and_says_what_it_could_not_read()
+    public async Task A_callback_processed_on_its_second_attempt_shows_two_processing_attempts()
+    {
+        var callback = new ExampleCallback();
+        callback.Serve(fixture.PayEx);
+        // PayEx asks it to wait once (a 429 is not retried within the attempt): the retry path tries it again.
+        fixture.PayEx.State.AddFault(new Fault { Path = callback.PaymentPath, Status = 429, Remaining = 1 });
+        var id = await callback.AcknowledgeAsync(fixture.App);
+        await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+
+        var row = await Eventually.GetAsync(async () =>
+            await PageAsync() is var html && StatusRenderingTests.Section(html, "recent").Contains($"<tr data-id=\"{id}\">", StringComparison.Ordinal)
+                && StatusRenderingTests.Row(html, "recent", id) is var r && r.Contains("outcome processed", StringComparison.Ordinal) ? r : null,
+            $"callback {id} on the status page as processed");
+
+        Assert.Equal(["processed", "2"], StatusRenderingTests.Cells(row).Skip(6).Take(2));
+    }
+
+    [Fact]
+    public async Task Todays_rejected_callbacks_are_counted_on_the_page_from_the_days_tally_with_how_to_list_them()
+    {
+        using var refused = await fixture.PostCallbackAsync("{}");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var day = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var rows = await Eventually.GetAsync(async () =>
+        {
+            var tally = await fixture.Storage.Rejected.GetEntityIfExistsAsync<TableEntity>(day, "~tally");
+            return tally.HasValue ? tally.Value!.GetInt32("Rows") : null;
+        }, "the day's tally of rejected callbacks");
+
+        var html = StatusRenderingTests.Section(await PageAsync(), "rejected");
+
+        Assert.Contains($"<p id=\"rejected-today\" class=\"rejected\">{rows} distinct {(rows == 1 ? "callback" : "callbacks")} rejected for their content today ({day}, UTC)", html);
+        Assert.Contains($"<code>npm run rejected -- {day}</code>", html);
+        Assert.Contains($"the table {fixture.Storage.RejectedTableName}, partition {day}.", html);
+    }
+
+    [Fact]
+    public async Task With_storage_down_the_page_still_answers_and_says_what_it_could_not_read_and_its_buttons_and_the_admin_API_answer_503()
     {
         await using var azurite = await Azurite.StartAsync();
         await using var payEx = await StandIn.StartAsync();
@@ -345,7 +424,36 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("id=\"backlog-error\">Could not read the queues: storage did not answer.", html);
         Assert.Contains("id=\"dead-letters-error\">Could not read the dead letters: storage did not answer.", html);
+        Assert.Contains("id=\"rejected-error\">Could not read the rejected callbacks: storage did not answer.", html);
         Assert.Contains("This instance, newest first", html);
+
+        // The buttons and the admin API say the same, each in its own kind: a page, a problem; both with Retry-After.
+        var id = Guid.NewGuid().ToString("N");
+        foreach (var path in new[] { $"{Route}/deadletters/{id}/replay?{Code}", $"{Route}/deadletters/{id}/discard?{Code}", $"{Route}/deadletters/replay?{Code}" })
+        {
+            using var button = await app.Raw.PostAsync(path, new FormUrlEncodedContent([]));
+            Assert.True(HttpStatusCode.ServiceUnavailable == button.StatusCode, $"POST {path}: {(int)button.StatusCode}");
+            Assert.Equal("text/html", button.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("Storage is unavailable", await button.Content.ReadAsStringAsync());
+            Assert.NotNull(button.Headers.RetryAfter);
+        }
+
+        foreach (var (method, path) in new[]
+                 {
+                     (HttpMethod.Get, "/api/payex/deadletters"),
+                     (HttpMethod.Get, $"/api/payex/deadletters/{id}"),
+                     (HttpMethod.Delete, $"/api/payex/deadletters/{id}"),
+                     (HttpMethod.Post, $"/api/payex/deadletters/{id}/replay"),
+                     (HttpMethod.Post, "/api/payex/deadletters/replay"),
+                 })
+        {
+            using var request = new HttpRequestMessage(method, path);
+            using var answer = await app.Http.SendAsync(request);
+            Assert.True(HttpStatusCode.ServiceUnavailable == answer.StatusCode, $"{method} {path}: {(int)answer.StatusCode}");
+            Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(503, JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["status"]!.GetValue<int>());
+            Assert.NotNull(answer.Headers.RetryAfter);
+        }
 
         // And once storage is back, so is the page (and the test's storage can be cleaned up).
         await azurite.RestartAsync();

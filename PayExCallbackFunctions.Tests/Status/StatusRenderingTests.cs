@@ -60,7 +60,7 @@ public class StatusRenderingTests
     [Fact]
     public void The_replay_all_notice_counts_in_words()
     {
-        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", "q-poison", null, [], null, [], false);
+        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, [], null, [], false);
         var links = StatusLinks.For(new DefaultHttpContext().Request);
 
         var one = StatusPage.Render(snapshot, new StatusNotice(StatusNoticeKind.ReplayedAll, Count: 1), links).ToString();
@@ -75,14 +75,56 @@ public class StatusRenderingTests
     {
         var v31 = new RecentCallback("a1", DateTimeOffset.UnixEpoch, CallbackShape.PaymentOrderV31, null, null, 12345678, "7e6cdfc3-1276-44e9-9992-7cf4419750e1", "processed", null, null, DateTimeOffset.UnixEpoch, null);
         var v1 = new RecentCallback("b2", DateTimeOffset.UnixEpoch, CallbackShape.V1Nested, 222222222, 333333333, null, null, "processed", null, null, DateTimeOffset.UnixEpoch, null);
-        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", "q-poison", null, [v31, v1], null, [], false);
+        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, [v31, v1], null, [], false);
 
         var html = StatusPage.Render(snapshot, null, StatusLinks.For(new DefaultHttpContext().Request)).ToString();
 
         var headers = System.Text.RegularExpressions.Regex.Matches(Section(html, "recent"), "<th[^>]*>([^<]*)</th>").Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["Payment number", "Transaction number", "Attempt number"], headers.Skip(3).Take(3));
+        Assert.Equal(["Payment number", "Transaction number", "Payment attempt (v3.1)"], headers.Skip(3).Take(3));
         Assert.Equal(["", "", "12345678"], Cells(Row(html, "recent", "a1")).Skip(3).Take(3));
         Assert.Equal(["222222222", "333333333", ""], Cells(Row(html, "recent", "b2")).Skip(3).Take(3));
+    }
+
+    [Fact]
+    public void A_callback_shows_how_many_attempts_processing_it_took_and_its_detail_across_the_table()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var recent = new RecentCallbacks(Microsoft.Extensions.Options.Options.Create(new TelemetryOptions()), time);
+        var envelope = new CallbackEnvelope { Id = "c1", Shape = CallbackShape.V1Nested, ReceivedAt = DateTimeOffset.UnixEpoch, RawBody = "{}", PaymentNumber = 222222222 };
+        recent.Record("c1", envelope, CallbackOutcomes.Acknowledged);
+        Assert.Null(recent.Snapshot().Single().ProcessingAttempts);
+        recent.Record("c1", envelope, CallbackOutcomes.Retried, "GET /psp/creditcard/payments/p answered 503 Service Unavailable.", processingAttempt: 1);
+        var retried = StatusPage.Render(new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, recent.Snapshot(), null, [], false), null, StatusLinks.For(Request("code=k"))).ToString();
+        // A replayed callback's envelope says so; its attempts count afresh.
+        recent.Record("c1", envelope with { Replays = new ReplayHistory(1, DateTimeOffset.UnixEpoch) }, CallbackOutcomes.Processed, lag: TimeSpan.FromSeconds(3), processingAttempt: 2);
+        var processed = StatusPage.Render(new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, recent.Snapshot(), null, [], false), null, StatusLinks.For(Request("code=k"))).ToString();
+
+        var headers = System.Text.RegularExpressions.Regex.Matches(Section(processed, "recent"), "<th[^>]*>([^<]*)</th>").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["processed", "2after 1 replay"], Cells(Row(processed, "recent", "c1")).Skip(6).Take(2));
+        Assert.Equal(["Outcome", "Processing attempts"], headers.Skip(6).Take(2));
+        Assert.Equal(["retried", "1"], Cells(Row(retried, "recent", "c1")).Skip(6).Take(2));
+        // The failure's detail: a row of its own under the callback's, across all its columns; none once processed.
+        Assert.Contains($"<tr class=\"detail\" data-detail-of=\"c1\"><td colspan=\"{headers.Count}\" class=\"reason\">GET /psp/creditcard/payments/p answered 503 Service Unavailable.</td></tr>", retried);
+        Assert.DoesNotContain("data-detail-of", processed);
+    }
+
+    [Fact]
+    public void Todays_rejected_callbacks_are_counted_with_how_to_list_them_and_a_full_day_or_unreadable_table_says_so()
+    {
+        static string Render(RejectedCount? rejected) => Section(StatusPage.Render(
+            new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, [], null, [], false, rejected), null, StatusLinks.For(Request("code=k"))).ToString(), "rejected");
+
+        var some = Render(new RejectedCount("2025-03-01", 3, 1000, "PayExRejectedCallbacks"));
+        var none = Render(new RejectedCount("2025-03-01", 0, 1000, "PayExRejectedCallbacks"));
+        var full = Render(new RejectedCount("2025-03-01", 1000, 1000, "PayExRejectedCallbacks"));
+        var unread = Render(null);
+
+        Assert.Contains("<p id=\"rejected-today\" class=\"rejected\">3 distinct callbacks rejected for their content today (2025-03-01, UTC)", some);
+        Assert.Contains("To list them: <code>npm run rejected -- 2025-03-01</code> in the repository (it reads AzureWebJobsStorage), or the table PayExRejectedCallbacks, partition 2025-03-01.", some);
+        Assert.DoesNotContain("rejected-full", some);
+        Assert.Contains("<p id=\"rejected-today\">None today (2025-03-01, UTC).</p>", none);
+        Assert.Contains("id=\"rejected-full\">The day's limit of 1000 distinct rejections (Callbacks__MaxRejectedPerDay) is reached", full);
+        Assert.Contains("id=\"rejected-error\">Could not read the rejected callbacks: storage did not answer.", unread);
     }
 
     [Fact]
@@ -92,7 +134,7 @@ public class StatusRenderingTests
         var ofPayment = new RecentCallback("p1", DateTimeOffset.UnixEpoch, CallbackShape.V1Nested, 222222222, 333333333, null, null, "processed", null, null, DateTimeOffset.UnixEpoch, null);
         var other = new RecentCallback("p2", DateTimeOffset.UnixEpoch, CallbackShape.V1Nested, 444444444, null, null, null, "processed", null, null, DateTimeOffset.UnixEpoch, null);
         var ofOrder = new RecentCallback("o1", DateTimeOffset.UnixEpoch, CallbackShape.PaymentOrderV31, null, null, 5, Order, "processed", null, null, DateTimeOffset.UnixEpoch, null);
-        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", "q-poison", null, [ofPayment, other, ofOrder], null, [], false);
+        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, [ofPayment, other, ofOrder], null, [], false);
         var links = StatusLinks.For(Request("code=k"));
 
         var byPayment = Section(StatusPage.Render(snapshot, null, links, RecentFilter.From(Request("code=k&payment=222222222").Query)).ToString(), "recent");
@@ -122,13 +164,13 @@ public class StatusRenderingTests
         var lapsed = Letter("lapsed") with { ReplayClaimedAt = now - DeadLetterReplay.ClaimHold - TimeSpan.FromSeconds(1) };
         var v31 = Letter("v31") with { Shape = CallbackShape.PaymentOrderV31, PaymentOrder = "/psp/paymentorders/7e6cdfc3-1276-44e9-9992-7cf4419750e1", PaymentOrderNumber = 12345678 };
         var unreadable = Letter("message-1");
-        var snapshot = new StatusSnapshot(now, "q", "q-poison", null, [], null, [once, twice, lapsed, v31, unreadable], false);
+        var snapshot = new StatusSnapshot(now, "q", ["q-poison", "q-poison-poison"], null, [], null, [once, twice, lapsed, v31, unreadable], false);
 
         var html = StatusPage.Render(snapshot, null, StatusLinks.For(Request("code=k"))).ToString();
 
-        Assert.Contains("<span class=\"replays\">failed again after 1 replay, the last at 2025-03-01 11:58:00Z</span>", Row(html, "dead-letters", "once"));
+        Assert.Contains("<span class=\"replays\">failed again after 1 replay, the last at <time>2025-03-01 11:58:00Z</time></span>", Row(html, "dead-letters", "once"));
         Assert.DoesNotContain("replaying", Row(html, "dead-letters", "once"));
-        Assert.Contains("failed again after 2 replays, the last at 2025-03-01 11:58:00Z</span><span class=\"replaying\">replay in progress since 2025-03-01 11:59:30Z</span>", Row(html, "dead-letters", "twice"));
+        Assert.Contains("failed again after 2 replays, the last at <time>2025-03-01 11:58:00Z</time></span><span class=\"replaying\">replay in progress since <time>2025-03-01 11:59:30Z</time></span>", Row(html, "dead-letters", "twice"));
         Assert.DoesNotContain("replay", Cells(Row(html, "dead-letters", "lapsed"))[1]);
         Assert.Equal("payment 222222222", Cells(Row(html, "dead-letters", "once"))[4]);
         Assert.Equal("attempt 12345678payment order", Cells(Row(html, "dead-letters", "v31"))[4]);

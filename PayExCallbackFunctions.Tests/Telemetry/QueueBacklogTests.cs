@@ -2,6 +2,7 @@ using System.Text;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using PayExCallbackFunctions.DeadLetters;
 using PayExCallbackFunctions.Storage;
 using PayExCallbackFunctions.Telemetry;
 using PayExCallbackFunctions.Tests.Infrastructure;
@@ -11,13 +12,15 @@ namespace PayExCallbackFunctions.Tests.Telemetry;
 /// <summary>How far behind processing is, read from real queues (nothing processes them here).</summary>
 public class QueueBacklogTests
 {
-    private static QueueBacklog Backlog(TestStorage storage, TimeProvider time) => new(
-        new QueueServiceClient(storage.Azurite.ConnectionString),
-        Options.Create(new StorageOptions { CallbackQueue = storage.QueueName }),
-        time);
+    private static QueueBacklog Backlog(TestStorage storage, TimeProvider time)
+    {
+        var queues = new QueueServiceClient(storage.Azurite.ConnectionString);
+        var options = Options.Create(new StorageOptions { CallbackQueue = storage.QueueName });
+        return new(queues, new PoisonQueueCount(queues, options), options, time);
+    }
 
     [Fact]
-    public async Task The_backlog_counts_waiting_and_poisoned_messages_and_ages_the_oldest_waiting_one()
+    public async Task The_backlog_counts_waiting_and_poisoned_messages_in_both_poison_queues_and_ages_the_oldest_waiting_one()
     {
         await using var storage = await TestStorage.CreateAsync();
         await storage.Queue.CreateIfNotExistsAsync();
@@ -25,12 +28,15 @@ public class QueueBacklogTests
         var first = await storage.Queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes("{}")));
         await storage.Queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes("{}")));
         await storage.Poison.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes("{}")));
+        // What the host moved on from the poison queue waits too, as the admin API counts it.
+        await storage.PoisonPoison.CreateIfNotExistsAsync();
+        await storage.PoisonPoison.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes("{}")));
         var time = new FakeTimeProvider(first.Value.InsertionTime + TimeSpan.FromMinutes(7));
 
         var reading = await Backlog(storage, time).ReadAsync(default);
 
         Assert.Equal(2, reading.Waiting);
-        Assert.Equal(1, reading.Poisoned);
+        Assert.Equal(2, reading.Poisoned);
         // Insertion times are kept to the second.
         Assert.InRange(reading.OldestAge, TimeSpan.FromMinutes(7) - TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(7) + TimeSpan.FromSeconds(1));
     }

@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Azure;
+using PayExCallbackFunctions.Storage;
 
 namespace PayExCallbackFunctions.DeadLetters;
 
 /// <summary>
 /// What the admin functions do with the dead letters: list, read, discard, replay one, replay all.
-/// Answers are JSON, refusals RFC 7807 problem+json; storage failing is 503 and changes nothing.
+/// Answers are JSON, refusals RFC 7807 problem+json; storage unavailable is 503 (<see cref="StorageFailure"/>,
+/// as on the status page) and changes nothing.
 /// </summary>
 public sealed partial class DeadLetterAdmin(DeadLetterTable deadLetters, PoisonQueueCount poison, DeadLetterReplay replay, DeadLetterDiscard discard)
 {
@@ -34,11 +35,11 @@ public sealed partial class DeadLetterAdmin(DeadLetterTable deadLetters, PoisonQ
         try
         {
             var (items, next) = await deadLetters.ListAsync(top, tableContinuation, cancellationToken);
-            return TypedResults.Ok(new DeadLetterPage(items, ContinuationToken.Write(next), await poison.GetAsync(cancellationToken)));
+            return TypedResults.Ok(new DeadLetterPage(items, ContinuationToken.Write(next), await PoisonedAsync(cancellationToken)));
         }
-        catch (RequestFailedException)
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
-            return Unavailable();
+            return StorageFailure.Problem();
         }
     }
 
@@ -53,9 +54,9 @@ public sealed partial class DeadLetterAdmin(DeadLetterTable deadLetters, PoisonQ
         {
             return await deadLetters.GetAsync(id, cancellationToken) is { } found ? TypedResults.Ok(found.DeadLetter) : NotFound(id);
         }
-        catch (RequestFailedException)
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
-            return Unavailable();
+            return StorageFailure.Problem();
         }
     }
 
@@ -81,9 +82,9 @@ public sealed partial class DeadLetterAdmin(DeadLetterTable deadLetters, PoisonQ
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The dead letter changed while it was being discarded.", detail: e.Message);
         }
-        catch (RequestFailedException)
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
-            return Unavailable();
+            return StorageFailure.Problem();
         }
     }
 
@@ -106,9 +107,9 @@ public sealed partial class DeadLetterAdmin(DeadLetterTable deadLetters, PoisonQ
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The dead letter is being replayed.", detail: e.Message);
         }
-        catch (RequestFailedException)
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
-            return Unavailable();
+            return StorageFailure.Problem();
         }
     }
 
@@ -118,9 +119,10 @@ public sealed partial class DeadLetterAdmin(DeadLetterTable deadLetters, PoisonQ
         {
             return TypedResults.Ok(await replay.ReplayAllAsync(cancellationToken));
         }
-        catch (RequestFailedException)
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
-            return Unavailable();
+            // Part-way: what was replayed stays replayed, the rest stays dead-lettered.
+            return StorageFailure.Problem();
         }
     }
 
@@ -130,9 +132,18 @@ public sealed partial class DeadLetterAdmin(DeadLetterTable deadLetters, PoisonQ
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such dead letter.", detail: $"There is no dead letter {id}.");
 
-    // Storage failed (part-way for a replay: what was replayed stays replayed, the rest stays dead-lettered).
-    private static ProblemHttpResult Unavailable() =>
-        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage is unavailable.", detail: "Nothing was lost; try again.");
+    // The dead letters are listed all the same: the count is null when the queues cannot be read.
+    private async Task<int?> PoisonedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await poison.CountAsync(cancellationToken);
+        }
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
+        {
+            return null;
+        }
+    }
 
     /// <summary>Whether <paramref name="id"/> can name a dead letter (checked before it reaches a table query).</summary>
     public static bool IsDeadLetterId(string? id) => id is not null && ValidId().IsMatch(id);

@@ -6,19 +6,18 @@ using PayExCallbackFunctions.Storage;
 namespace PayExCallbackFunctions.DeadLetters;
 
 /// <summary>
-/// How many messages wait in the poison queue, not yet turned into dead letters, and in the poison
-/// queue's own poison queue, should a message ever have got there.
+/// How many messages wait in the poison queues (<see cref="StorageOptions.PoisonQueues"/>), not yet
+/// turned into dead letters: the one count the admin API and the status page both show.
 /// </summary>
 public sealed class PoisonQueueCount(QueueServiceClient queues, IOptions<StorageOptions> options)
 {
-    private readonly QueueClient[] _poison =
-    [
-        queues.GetQueueClient(options.Value.PoisonQueue),
-        queues.GetQueueClient($"{options.Value.PoisonQueue}-poison"),
-    ];
+    private readonly QueueClient[] _poison = [.. options.Value.PoisonQueues.Select(queues.GetQueueClient)];
 
-    /// <summary>Null when the queues cannot be asked; the dead letters are listed all the same.</summary>
-    public async Task<int?> GetAsync(CancellationToken cancellationToken)
+    /// <summary>The queues counted, the poison queue first.</summary>
+    public IReadOnlyList<string> Queues => options.Value.PoisonQueues;
+
+    /// <summary>A queue not created yet holds none; storage failing throws.</summary>
+    public async Task<int> CountAsync(CancellationToken cancellationToken)
     {
         var total = 0;
         foreach (var queue in _poison)
@@ -29,10 +28,6 @@ public sealed class PoisonQueueCount(QueueServiceClient queues, IOptions<Storage
             }
             catch (RequestFailedException e) when (e.Status == 404)
             {
-            }
-            catch (RequestFailedException)
-            {
-                return null;
             }
         }
 

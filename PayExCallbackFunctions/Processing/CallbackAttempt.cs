@@ -75,13 +75,15 @@ public sealed partial class CallbackAttempt(
 
     private async Task<ProcessOutcome> ProcessAsync(CallbackEnvelope envelope, Activity? activity, CancellationToken cancellationToken)
     {
+        // As the retry path counts them: the failed attempts the envelope carries, and this one.
+        var attempt = (envelope.Retry?.Attempts ?? 0) + 1;
         try
         {
             await processor.ProcessAsync(envelope, cancellationToken);
             var lag = time.GetUtcNow() - envelope.ReceivedAt;
             activity?.SetTag(TelemetryTags.CallbackLagMs, (long)lag.TotalMilliseconds);
             metrics.Stored(envelope.Shape, lag);
-            recent.Record(envelope.Id, envelope, CallbackOutcomes.Processed, lag: lag, traceId: activity?.TraceId.ToString());
+            recent.Record(envelope.Id, envelope, CallbackOutcomes.Processed, lag: lag, traceId: activity?.TraceId.ToString(), processingAttempt: attempt);
             return ProcessOutcome.Processed;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && Failure.Of(e) is { } failure)
@@ -90,7 +92,7 @@ public sealed partial class CallbackAttempt(
             activity?.SetTag(TelemetryTags.FailureKind, failure.Kind.ToString());
             activity?.AddException(e);
             var outcome = await retry.FailedAsync(envelope, failure, cancellationToken);
-            recent.Record(envelope.Id, envelope, CallbackOutcomes.Of(outcome), failure.Reason, traceId: activity?.TraceId.ToString());
+            recent.Record(envelope.Id, envelope, CallbackOutcomes.Of(outcome), failure.Reason, traceId: activity?.TraceId.ToString(), processingAttempt: attempt);
             return outcome;
         }
     }

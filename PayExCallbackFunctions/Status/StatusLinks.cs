@@ -9,15 +9,30 @@ namespace PayExCallbackFunctions.Status;
 /// </summary>
 public sealed class StatusLinks
 {
+    // What the host takes as a credential besides ?code=: the key header, and the platform's own admin tokens.
+    private static readonly string[] CredentialHeaders = ["x-functions-key", "Authorization", "x-ms-site-restricted-token"];
+
     private readonly string? _code;
 
-    private StatusLinks(string? code) => _code = code;
+    private StatusLinks(string? code, StatusKey key)
+    {
+        _code = code;
+        Key = key;
+    }
 
-    /// <summary>True if the page was opened with <c>?code=</c>; else its buttons will be refused (401).</summary>
-    public bool CarryKey => _code is not null;
+    /// <summary>How the page's request carried the admin key, and so whether its buttons' posts will.</summary>
+    public StatusKey Key { get; }
 
-    public static StatusLinks For(HttpRequest request) =>
-        new(request.Query[CallbackUrl.CodeParameter].FirstOrDefault() is { Length: > 0 } code ? code : null);
+    public static StatusLinks For(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Query[CallbackUrl.CodeParameter].FirstOrDefault() is { Length: > 0 } code)
+        {
+            return new(code, StatusKey.InQuery);
+        }
+
+        return new(null, CredentialHeaders.Any(h => request.Headers[h].Any(v => !string.IsNullOrEmpty(v))) ? StatusKey.InHeader : StatusKey.None);
+    }
 
     public string Page(StatusNotice? notice = null) => WithCode(StatusPageRequests.Route, notice?.ToQuery() ?? []);
 
@@ -41,4 +56,20 @@ public sealed class StatusLinks
 
     private string WithCode(string path, IEnumerable<KeyValuePair<string, string?>> query) =>
         QueryHelpers.AddQueryString(path, _code is null ? query : query.Prepend(new(CallbackUrl.CodeParameter, _code)));
+}
+
+/// <summary>Where the request for the page carried its key: the worker sees the request, not the host's checks.</summary>
+public enum StatusKey
+{
+    /// <summary>In <c>?code=</c>: the page's links and forms carry it on.</summary>
+    InQuery,
+
+    /// <summary>In a header: a browser's form cannot send it, so where the host checks keys the buttons are refused.</summary>
+    InHeader,
+
+    /// <summary>
+    /// None at all, yet the host ran this admin-level function: the host checks no keys (<c>func start</c>
+    /// without <c>--enableAuth</c>). Where it checks them, such a request is answered 401 before the worker.
+    /// </summary>
+    None,
 }

@@ -12,7 +12,17 @@ public static class StatusPage
 {
     private const string Title = "PayEx callbacks: status";
 
-    private const string AttemptTitle = "v3.1 payment orders: paymentOrder.number, the number of the payment attempt that triggered the callback (not a transaction number)";
+    private const string PaymentAttemptTitle = "v3.1 payment orders: paymentOrder.number, the number of the payment attempt that triggered the callback (not a transaction number)";
+
+    private const string ProcessingAttemptsTitle = "How often this app tried to process the callback, the last try included (2: it took a second attempt). A replay counts afresh.";
+
+    private const string IdsTitle = "The callback's id (also in the logs and the stored rows), and under it the trace id of its processing (Application Insights)";
+
+    // The columns of a recent callback's row; its detail, if any, is a row of its own under it, across them all.
+    private const int RecentColumns = 9;
+
+    // The columns of a dead letter's row; its reason is a row of its own under it.
+    private const int DeadLetterColumns = 6;
 
     private const string NumbersTitle = "As the callback named them: a hint only (processing failed before, or without, PayEx confirming them). Hover for the PayEx paths; a number links to the payment's recent callbacks.";
 
@@ -24,6 +34,7 @@ public static class StatusPage
         </header>
         {Notice(notice)}
         {Lag(snapshot)}
+        {Rejected(snapshot.Rejected)}
         {Recent(snapshot.Recent, filter, links)}
         {DeadLetters(snapshot, links)}
         """));
@@ -52,12 +63,18 @@ public static class StatusPage
         table { border-collapse: collapse; width: 100%; }
         th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #ddd; }
         th { background: #f4f4f4; font-weight: 600; }
-        td.id, td.trace { font-family: ui-monospace, monospace; font-size: 11px; white-space: nowrap; }
+        td.id, .trace { font-family: ui-monospace, monospace; font-size: 11px; white-space: nowrap; }
+        .trace { display: block; color: #555; margin-top: .15rem; }
         td.ref { font-size: 13px; white-space: nowrap; }
         td.actions { white-space: nowrap; } td.actions form { display: inline; }
-        .replays, .replaying { display: block; font-size: 12px; color: #9a6700; white-space: nowrap; }
+        .replays, .replaying { display: block; font-size: 12px; color: #9a6700; white-space: normal; }
+        time { white-space: nowrap; }
         td.num { text-align: right; white-space: nowrap; }
-        td.reason { max-width: 40rem; word-break: break-word; }
+        td.time { text-align: right; } .day { white-space: nowrap; }
+        /* A row's detail or reason: a row of its own, across the table, so that a PayEx path has the page's width. */
+        tr:has(+ tr.detail) > td { border-bottom: 0; }
+        tr.detail > td { padding: 0 .5rem .45rem 1.5rem; color: #444; }
+        .reason { overflow-wrap: anywhere; }
         .outcome { font-weight: 600; }
         .processed, .acknowledged { color: #1a7f37; }
         .retried { color: #9a6700; }
@@ -76,9 +93,14 @@ public static class StatusPage
         </html>
         """);
 
-    private static Html KeyHint(StatusLinks links) => links.CarryKey
-        ? Html.Empty
-        : Html.Of($"""<p class="error-box">Opened without <code>?code=</code>: the buttons below will be refused. Open the page as <code>{StatusPageRequests.Route}?code=&lt;admin key&gt;</code>.</p>""");
+    // Said only as far as it is true: the worker sees the request, not whether the host checks keys, except that
+    // a request without any key reaching this admin-level function proves the host checks none.
+    private static Html KeyHint(StatusLinks links) => links.Key switch
+    {
+        StatusKey.InHeader => Html.Of($"""<p class="error-box" id="key-hint">Opened with the key in a header, not in <code>?code=</code>: a browser's form cannot send a header, so where the host checks keys (in Azure; <code>func start --enableAuth</code>) the buttons below will be refused. Open the page as <code>{StatusPageRequests.Route}?code=&lt;admin key&gt;</code>.</p>"""),
+        StatusKey.None => Html.Of($"""<p class="note" id="key-hint">This host checks no keys (<code>func start</code> without <code>--enableAuth</code>): the page and its buttons work without one. Where keys are checked, as in Azure, open it as <code>{StatusPageRequests.Route}?code=&lt;admin key&gt;</code>.</p>"""),
+        _ => Html.Empty,
+    };
 
     private static Html Notice(StatusNotice? notice) => notice switch
     {
@@ -95,7 +117,7 @@ public static class StatusPage
             ? Html.Of($"""
                 <dt>Messages on the queue</dt><dd id="waiting">{b.Waiting} on {snapshot.CallbackQueue}</dd>
                 <dt>Oldest waiting</dt><dd id="oldest-waiting">{(b.Waiting == 0 ? "nothing waits" : Duration(b.OldestAge))}</dd>
-                <dt>Poison queue</dt><dd id="poisoned">{b.Poisoned} on {snapshot.PoisonQueue}</dd>
+                <dt>Poison queues</dt><dd id="poisoned">{b.Poisoned} on {string.Join(" and ", snapshot.PoisonQueues)}</dd>
                 """)
             : Html.Of($"""<dt>Queues</dt><dd class="error" id="backlog-error">Could not read the queues: storage did not answer. The rest of the page is as far as it could be read.</dd>""");
         var lag = snapshot.Lag is { } l
@@ -112,6 +134,29 @@ public static class StatusPage
             """);
     }
 
+    // Refused for their content after the key and signature checks: a format change by PayEx shows here first.
+    private static Html Rejected(RejectedCount? rejected)
+    {
+        var content = rejected switch
+        {
+            null => Html.Of($"""<p class="error" id="rejected-error">Could not read the rejected callbacks: storage did not answer.</p>"""),
+            { Distinct: 0 } => Html.Of($"""<p id="rejected-today">None today ({rejected.Day}, UTC).</p>"""),
+            _ => Html.Of($"""<p id="rejected-today" class="rejected">{Count(rejected.Distinct, "distinct callback", "distinct callbacks")} rejected for their content today ({rejected.Day}, UTC); a row counts the repeats of its rejection.</p>"""),
+        };
+        var full = rejected is { Full: true }
+            ? Html.Of($"""<p class="error-box" id="rejected-full">The day's limit of {rejected.MaxPerDay} distinct rejections (Callbacks__MaxRejectedPerDay) is reached: new ones today are counted in the metric payex.callbacks.rejected only.</p>""")
+            : Html.Empty;
+        var day = rejected?.Day ?? "yyyy-MM-dd";
+        return Html.Of($"""
+            <section id="rejected">
+            <h2>Rejected callbacks</h2>
+            {content}
+            {full}
+            <p class="note" id="rejected-list">To list them: <code>npm run rejected -- {day}</code> in the repository (it reads AzureWebJobsStorage), or the table {rejected?.Table ?? "of Storage__RejectedCallbacksTable"}, partition {day}.</p>
+            </section>
+            """);
+    }
+
     private static Html Recent(IReadOnlyList<RecentCallback> all, RecentFilter? filter, StatusLinks links)
     {
         var callbacks = filter is null ? all : all.Where(filter.Matches).ToArray();
@@ -119,20 +164,20 @@ public static class StatusPage
             ? Html.Empty
             : Html.Of($"""<p class="notice" id="recent-filter">Only the callbacks of {filter.Describe()}: {callbacks.Count} of the {all.Count} this instance remembers. <a href="{links.Page()}#recent">Show all</a></p>""");
         var rows = callbacks.Count == 0
-            ? Html.Of($"""<tr><td colspan="10">{(filter is null ? "None since this instance started." : "None of them on this instance.")}</td></tr>""")
+            ? Html.Of($"""<tr><td colspan="{RecentColumns}">{(filter is null ? "None since this instance started." : "None of them on this instance.")}</td></tr>""")
             : Html.Join(callbacks.Select(c => Html.Of($"""
                 <tr data-id="{c.Id}">
-                <td class="num">{Time(c.ReceivedAt)}</td>
-                <td class="id">{c.Id}</td>
+                <td class="time">{InCell(c.ReceivedAt)}</td>
+                <td class="id">{c.Id}{(c.TraceId is null ? Html.Empty : Html.Of($"<span class=\"trace\" title=\"Trace id\">{c.TraceId}</span>"))}</td>
                 <td>{c.Shape?.ToString()}</td>
                 <td class="num">{(c.PaymentNumber is { } number ? Html.Of($"<a href=\"{links.Payment(number)}\">{number}</a>") : Html.Empty)}</td>
                 <td class="num">{c.TransactionNumber}</td>
-                <td class="num">{c.AttemptNumber}</td>
+                <td class="num">{c.PaymentAttemptNumber}</td>
                 <td class="outcome {c.Outcome}">{c.Outcome}</td>
-                <td class="reason">{c.Detail}</td>
+                <td class="num attempts">{c.ProcessingAttempts}{(c.Replays > 0 ? Html.Of($"""<span class="replays">after {Count(c.Replays, "replay", "replays")}</span>""") : Html.Empty)}</td>
                 <td class="num">{(c.Lag is { } lag ? Duration(lag) : "")}</td>
-                <td class="trace">{c.TraceId}</td>
                 </tr>
+                {(c.Detail is null ? Html.Empty : Html.Of($"""<tr class="detail" data-detail-of="{c.Id}"><td colspan="{RecentColumns}" class="reason">{c.Detail}</td></tr>"""))}
                 """)));
         return Html.Of($"""
             <section id="recent">
@@ -140,7 +185,7 @@ public static class StatusPage
             <p class="note">This instance, newest first; Application Insights has all instances.</p>
             {filtered}
             <table>
-            <thead><tr><th>Received</th><th>Callback id</th><th>Shape</th><th>Payment number</th><th>Transaction number</th><th title="{AttemptTitle}">Attempt number</th><th>Outcome</th><th>Detail</th><th>Lag</th><th>Trace id</th></tr></thead>
+            <thead><tr><th>Received</th><th title="{IdsTitle}">Callback id, trace id</th><th>Shape</th><th>Payment number</th><th>Transaction number</th><th title="{PaymentAttemptTitle}">Payment attempt (v3.1)</th><th>Outcome</th><th title="{ProcessingAttemptsTitle}">Processing attempts</th><th>Lag</th></tr></thead>
             <tbody>
             {rows}
             </tbody>
@@ -169,7 +214,7 @@ public static class StatusPage
                 <form method="post" action="{links.ReplayAll()}"><p><button type="submit" id="replay-all">Replay all</button> puts every dead letter back on the callback queue, with a fresh attempt count.</p></form>
                 {more}
                 <table>
-                <thead><tr><th>Id</th><th>Dead-lettered</th><th>Origin</th><th>Attempts</th><th title="{NumbersTitle}">Payment (as the callback named it)</th><th>Reason</th><th></th></tr></thead>
+                <thead><tr><th>Id</th><th>Dead-lettered</th><th>Origin</th><th>Attempts</th><th title="{NumbersTitle}">Payment (as the callback named it)</th><th></th></tr></thead>
                 <tbody>
                 {Html.Join(deadLetters.Select(d => DeadLetterRow(d, snapshot.At, links)))}
                 </tbody>
@@ -188,23 +233,23 @@ public static class StatusPage
     private static Html DeadLetterRow(DeadLetter d, DateTimeOffset now, StatusLinks links) => Html.Of($"""
         <tr data-id="{d.Id}">
         <td class="id"><a href="{links.DeadLetter(d.Id)}" title="The dead letter as JSON, with the queue message it came from (admin API)">{d.Id}</a></td>
-        <td class="num">{Time(d.DeadLetteredAt)}{Replays(d, now)}</td>
+        <td class="time">{InCell(d.DeadLetteredAt)}{Replays(d, now)}</td>
         <td>{d.Origin.ToString()}</td>
         <td class="num">{d.Attempts}</td>
         <td class="ref" title="{string.Join("\n", new[] { d.PaymentOrder, d.Payment, d.Transaction }.OfType<string>())}">{Numbers(d, links)}</td>
-        <td class="reason">{d.Reason}</td>
         <td class="actions"><form method="post" action="{links.Replay(d.Id)}"><button type="submit">Replay</button></form> <form method="post" action="{links.Discard(d.Id)}"><button type="submit">Discard</button></form></td>
         </tr>
+        <tr class="detail" data-detail-of="{d.Id}"><td colspan="{DeadLetterColumns}" class="reason">{d.Reason}</td></tr>
         """);
 
     // A dead letter that came back from a replay says so, and one a replay holds now says that.
     private static Html Replays(DeadLetter d, DateTimeOffset now)
     {
         var again = d.ReplayCount > 0
-            ? Html.Of($"""<span class="replays">failed again after {Count(d.ReplayCount, "replay", "replays")}{(d.LastReplayedAt is { } at ? Html.Of($", the last at {Time(at)}") : Html.Empty)}</span>""")
+            ? Html.Of($"""<span class="replays">failed again after {Count(d.ReplayCount, "replay", "replays")}{(d.LastReplayedAt is { } at ? Html.Of($", the last at {Stamp(at)}") : Html.Empty)}</span>""")
             : Html.Empty;
         var replaying = d.IsBeingReplayed(now) && d.ReplayClaimedAt is { } since
-            ? Html.Of($"""<span class="replaying">replay in progress since {Time(since)}</span>""")
+            ? Html.Of($"""<span class="replaying">replay in progress since {Stamp(since)}</span>""")
             : Html.Empty;
         return Html.Of($"{again}{replaying}");
     }
@@ -261,6 +306,12 @@ public static class StatusPage
     }
 
     private static string Count(int count, string one, string many) => string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? one : many)}");
+
+    // A time inside text that wraps: never broken at its own hyphens.
+    private static Html Stamp(DateTimeOffset at) => Html.Of($"<time>{Time(at)}</time>");
+
+    // A time in a table's column: the day, and the time under it where the column is narrow; never broken at a hyphen.
+    private static Html InCell(DateTimeOffset at) => Html.Of($"""<span class="day">{at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}</span> {at.UtcDateTime.ToString("HH:mm:ss'Z'", CultureInfo.InvariantCulture)}""");
 
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

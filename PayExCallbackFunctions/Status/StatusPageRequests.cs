@@ -11,7 +11,7 @@ namespace PayExCallbackFunctions.Status;
 /// the page itself, and the posts of its Replay and Discard buttons.
 /// </summary>
 public sealed class StatusPageRequests(
-    QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, DeadLetterReplay replay, DeadLetterDiscard discard, TimeProvider time, IOptions<StorageOptions> storage)
+    QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, RejectedToday rejected, DeadLetterReplay replay, DeadLetterDiscard discard, TimeProvider time, IOptions<StorageOptions> storage)
 {
     public const string Route = "/api/payex/status";
 
@@ -109,7 +109,7 @@ public sealed class StatusPageRequests(
         {
             return Message(StatusCodes.Status409Conflict, "The dead letter changed", e.Message, links);
         }
-        catch (Exception e) when (StatusSnapshot.IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
             return Unavailable(links);
         }
@@ -120,7 +120,7 @@ public sealed class StatusPageRequests(
 
     private async Task<IResult> PageAsync(HttpRequest request, StatusLinks links, CancellationToken cancellationToken)
     {
-        var snapshot = await StatusSnapshot.GatherAsync(backlog, recent, deadLetters, time, storage.Value.AnswerTimeout, cancellationToken);
+        var snapshot = await StatusSnapshot.GatherAsync(backlog, recent, deadLetters, rejected, time, storage.Value.AnswerTimeout, cancellationToken);
         return Page(StatusCodes.Status200OK, StatusPage.Render(snapshot, StatusNotice.From(request.Query), links, RecentFilter.From(request.Query)));
     }
 
@@ -145,7 +145,7 @@ public sealed class StatusPageRequests(
         {
             return BeingReplayed(e.Message, links);
         }
-        catch (Exception e) when (StatusSnapshot.IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
             return Unavailable(links);
         }
@@ -157,15 +157,16 @@ public sealed class StatusPageRequests(
         {
             return new SeeOtherHttpResult(links.Page(StatusNotice.Of(await replay.ReplayAllAsync(cancellationToken))));
         }
-        catch (Exception e) when (StatusSnapshot.IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
             return Unavailable(links);
         }
     }
 
-    // Part-way through a replay all, what was replayed stays replayed and the rest stays dead-lettered.
-    private static ContentHttpResult Unavailable(StatusLinks links) =>
-        Message(StatusCodes.Status503ServiceUnavailable, "Storage is unavailable", "Nothing was lost; try again.", links);
+    // As the admin API answers (StorageFailure), as a page. Part-way through a replay all, what was replayed
+    // stays replayed and the rest stays dead-lettered.
+    private static IResult Unavailable(StatusLinks links) =>
+        StorageFailure.WithRetryAfter(Message(StatusCodes.Status503ServiceUnavailable, StorageFailure.Title.TrimEnd('.'), StorageFailure.Detail, links));
 
     private static ContentHttpResult Message(int status, string title, string detail, StatusLinks links) =>
         Page(status, StatusPage.RenderMessage(title, detail, links));

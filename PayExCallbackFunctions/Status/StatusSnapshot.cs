@@ -1,5 +1,5 @@
-using Azure;
 using PayExCallbackFunctions.DeadLetters;
+using PayExCallbackFunctions.Storage;
 using PayExCallbackFunctions.Telemetry;
 
 namespace PayExCallbackFunctions.Status;
@@ -11,40 +11,39 @@ namespace PayExCallbackFunctions.Status;
 public sealed record StatusSnapshot(
     DateTimeOffset At,
     string CallbackQueue,
-    string PoisonQueue,
+    IReadOnlyList<string> PoisonQueues,
     QueueBacklogReading? Backlog,
     IReadOnlyList<RecentCallback> Recent,
     LagSummary? Lag,
     IReadOnlyList<DeadLetter>? DeadLetters,
-    bool MoreDeadLetters)
+    bool MoreDeadLetters,
+    RejectedCount? Rejected = null)
 {
     /// <summary>Dead letters the page lists; the admin API pages through the rest.</summary>
     public const int DeadLetterLimit = 50;
 
     public static async Task<StatusSnapshot> GatherAsync(
-        QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, TimeProvider time, TimeSpan storageTimeout, CancellationToken cancellationToken)
+        QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, RejectedToday rejected, TimeProvider time, TimeSpan storageTimeout, CancellationToken cancellationToken)
     {
-        // Both storage reads at once, within one deadline: the page waits for the slower one, and not for a storage that hangs.
+        // The storage reads at once, within one deadline: the page waits for the slowest, and not for a storage that hangs.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(storageTimeout);
         var reading = ReadBacklogAsync(backlog, deadline.Token, cancellationToken);
         var listed = ListDeadLettersAsync(deadLetters, deadline.Token, cancellationToken);
+        var rejections = ReadRejectedAsync(rejected, deadline.Token, cancellationToken);
         var callbacks = recent.Snapshot();
         var (items, more) = await listed;
         return new StatusSnapshot(
             time.GetUtcNow(),
             backlog.CallbackQueue,
-            backlog.PoisonQueue,
+            backlog.PoisonQueues,
             await reading,
             callbacks,
             LagSummary.Of(callbacks.Where(c => c.Lag is not null).Select(c => c.Lag!.Value)),
             items,
-            more);
+            more,
+            await rejections);
     }
-
-    /// <summary>Storage failed or timed out; a request the client gave up on is not a storage failure.</summary>
-    public static bool IsStorageFailure(Exception e, CancellationToken cancellationToken) =>
-        e is RequestFailedException or AggregateException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     private static async Task<QueueBacklogReading?> ReadBacklogAsync(QueueBacklog backlog, CancellationToken deadline, CancellationToken cancellationToken)
     {
@@ -52,7 +51,19 @@ public sealed record StatusSnapshot(
         {
             return await backlog.ReadAsync(deadline);
         }
-        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
+        {
+            return null;
+        }
+    }
+
+    private static async Task<RejectedCount?> ReadRejectedAsync(RejectedToday rejected, CancellationToken deadline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await rejected.ReadAsync(deadline);
+        }
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
             return null;
         }
@@ -65,7 +76,7 @@ public sealed record StatusSnapshot(
             var (items, continuation) = await deadLetters.ListAsync(DeadLetterLimit, null, deadline);
             return (items, continuation is not null);
         }
-        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
             return (null, false);
         }

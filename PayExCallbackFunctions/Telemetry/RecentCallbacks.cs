@@ -14,14 +14,24 @@ public sealed class RecentCallbacks(IOptions<TelemetryOptions> options, TimeProv
     private readonly Queue<string> _order = new();
     private readonly Lock _lock = new();
 
-    public void Record(string callbackId, CallbackEnvelope? envelope, string outcome, string? detail = null, TimeSpan? lag = null, string? traceId = null)
+    /// <param name="processingAttempt">Which attempt to process the callback this outcome is of (1 for the first); null before any.</param>
+    public void Record(string callbackId, CallbackEnvelope? envelope, string outcome, string? detail = null, TimeSpan? lag = null, string? traceId = null, int? processingAttempt = null)
     {
         lock (_lock)
         {
             var now = time.GetUtcNow();
             if (_byId.TryGetValue(callbackId, out var known))
             {
-                _byId[callbackId] = known with { Outcome = outcome, Detail = detail, Lag = lag ?? known.Lag, UpdatedAt = now, TraceId = known.TraceId ?? traceId };
+                _byId[callbackId] = known with
+                {
+                    Outcome = outcome,
+                    Detail = detail,
+                    Lag = lag ?? known.Lag,
+                    UpdatedAt = now,
+                    TraceId = known.TraceId ?? traceId,
+                    ProcessingAttempts = processingAttempt ?? known.ProcessingAttempts,
+                    Replays = envelope?.Replays?.Count ?? known.Replays,
+                };
                 return;
             }
 
@@ -37,7 +47,9 @@ public sealed class RecentCallbacks(IOptions<TelemetryOptions> options, TimeProv
                 detail,
                 lag,
                 now,
-                traceId);
+                traceId,
+                processingAttempt,
+                envelope?.Replays?.Count ?? 0);
             _order.Enqueue(callbackId);
             while (_order.Count > _capacity && _order.TryDequeue(out var oldest))
             {
@@ -58,7 +70,8 @@ public sealed class RecentCallbacks(IOptions<TelemetryOptions> options, TimeProv
 
 /// <summary>
 /// One callback as the status page lists it, with the numbers the callback gave: a transaction's, or
-/// (v3.1) the number of the payment attempt that triggered it, which is no transaction number.
+/// (v3.1) the number of the payment attempt that triggered it, which is no transaction number; and
+/// how often this app tried to process it (<see cref="ProcessingAttempts"/>, counted afresh after a replay).
 /// </summary>
 public sealed record RecentCallback(
     string Id,
@@ -66,10 +79,12 @@ public sealed record RecentCallback(
     CallbackShape? Shape,
     long? PaymentNumber,
     long? TransactionNumber,
-    long? AttemptNumber,
+    long? PaymentAttemptNumber,
     string? PaymentOrderId,
     string Outcome,
     string? Detail,
     TimeSpan? Lag,
     DateTimeOffset UpdatedAt,
-    string? TraceId);
+    string? TraceId,
+    int? ProcessingAttempts = null,
+    int Replays = 0);
