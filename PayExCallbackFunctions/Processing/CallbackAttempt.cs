@@ -98,7 +98,7 @@ public sealed partial class CallbackAttempt(
     // Nothing to retry: keep it as it came, for the operator.
     private async Task<ProcessOutcome> DeadLetterUnreadableAsync(DeliveredMessage delivered, InvalidCallbackMessageException e, CancellationToken cancellationToken)
     {
-        await deadLetters.AddAsync(DeadLetter.Unreadable(delivered.Text, delivered.MessageId, DeadLetterOrigin.Permanent, e.Message, delivered.DequeueCount, time.GetUtcNow()), cancellationToken);
+        await deadLetters.AddAsync(DeadLetter.Unreadable(delivered, DeadLetterOrigin.Permanent, e.Message, time.GetUtcNow()), cancellationToken);
         LogUnreadable(logger, e, delivered.MessageId);
         return ProcessOutcome.DeadLettered;
     }
