@@ -307,6 +307,23 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
         }
     }
 
+    [Fact]
+    public async Task A_newer_envelope_on_the_poison_queue_is_dead_lettered_exactly_as_it_came_for_a_newer_build_to_replay()
+    {
+        var text = $$"""{"version":9,"id":"poisoned-newer","shape":"Unknown","payment":"{{_callback.PaymentPath}}","extra":[1,2]}""";
+        await fixture.Storage.Poison.CreateIfNotExistsAsync();
+        var sent = await fixture.Storage.Poison.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(text)));
+        var id = $"message-{sent.Value.MessageId}";
+
+        var deadLetter = await Eventually.GetAsync(() => GetDeadLetterAsync(id), $"dead letter {id}");
+        Assert.Equal("Poison", deadLetter["origin"]!.GetValue<string>());
+        Assert.Equal(text, deadLetter["message"]!.GetValue<string>());
+        Assert.Contains("version 9, newer than this build reads (1 to 2)", deadLetter["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        var replay = await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay");
+        AssertProblem(replay, HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("written by a newer build", replay.Json["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("a%2Fb")]
     [InlineData("bad'id")]

@@ -108,6 +108,20 @@ public sealed record DeadLetter
         Message = OutsideText.Neutralise(delivered.Text, CallbackQueue.MaxMessageBytes),
     };
 
+    /// <summary>
+    /// A callback envelope of a newer version than this build reads, kept exactly as it came (it is JSON that a newer
+    /// build reads back in a replay, so it is neither cut nor escaped).
+    /// </summary>
+    public static DeadLetter OfNewerVersion(DeliveredMessage delivered, DeadLetterOrigin origin, string reason, DateTimeOffset now) => new()
+    {
+        Id = $"message-{delivered.MessageId}",
+        Origin = origin,
+        Reason = OutsideText.Neutralise(reason, Retry.Failure.MaxReasonChars),
+        Attempts = (int)Math.Min(delivered.DequeueCount, int.MaxValue),
+        DeadLetteredAt = now,
+        Message = delivered.Text,
+    };
+
     /// <summary>What the reason of a message that is not base64 starts with.</summary>
     public const string NotBase64 = "Not base64, so not a message this app wrote (it writes base64); kept as it came.";
 }

@@ -106,6 +106,10 @@ public sealed partial class DeadLetterReplay(DeadLetterTable deadLetters, Callba
         {
             throw new DeadLetterNotReplayableException($"Dead letter {deadLetter.Id} holds no callback envelope to replay: {e.Message}", e);
         }
+        catch (NewerCallbackEnvelopeException e)
+        {
+            throw new DeadLetterNotReplayableException($"Dead letter {deadLetter.Id} was written by a newer build: {e.Message} Replay it from an instance of that build.", e);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replay of dead letter {CallbackId} failed and its claim could not be released: it can be replayed again in {Minutes} minutes")]

@@ -42,6 +42,11 @@ public sealed partial class PoisonedCallbacks(
             envelope = CallbackMessage.Read(message);
             deadLetter = DeadLetter.From(envelope, DeadLetterOrigin.Poison, reason, now, message);
         }
+        catch (NewerCallbackEnvelopeException e)
+        {
+            // Kept exactly, for a replay by a build that reads it.
+            deadLetter = DeadLetter.OfNewerVersion(delivered, DeadLetterOrigin.Poison, $"{reason} {e.Message} Replay it once a build that reads it runs.", now);
+        }
         catch (InvalidCallbackMessageException e)
         {
             // One that is not base64 was moved here at once by a host that decodes base64, not given up on.
