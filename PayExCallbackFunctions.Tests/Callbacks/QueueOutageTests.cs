@@ -96,6 +96,62 @@ public class QueueOutageTests
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 
+    [Fact]
+    public async Task With_storage_hanging_a_freshly_started_host_whose_keys_are_not_in_storage_answers_503_within_the_answer_timeout()
+    {
+        // The host's default key store is blob storage (AzureWebJobsStorage): a fresh host reads the keys from there before it
+        // invokes the function, and with storage hanging gives no answer at all (none within 150 s, measured). Keys kept
+        // elsewhere (files here; Key Vault in Azure) leave only the app's own storage waits, which the answer timeout bounds.
+        await using var azurite = await Azurite.StartAsync();
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        var settings = storage.Settings(payEx);
+        settings["AzureWebJobs.ProcessPayExCallback.Disabled"] = "true";
+        var secrets = Directory.CreateTempSubdirectory("payex-keys-").FullName;
+        try
+        {
+            settings["AzureWebJobsSecretStorageType"] = "files";
+            settings["FUNCTIONS_SECRETS_PATH"] = secrets;
+            await File.WriteAllTextAsync(Path.Combine(secrets, "host.json"),
+                $$"""{"masterKey":{"name":"master","value":"{{HostProcess.TestMasterKey}}","encrypted":false},"functionKeys":[{"name":"default","value":"{{HostProcess.TestCallbackKey}}","encrypted":false}],"systemKeys":[]}""");
+            await using var app = HostProcess.Launch(settings);
+            await Eventually.TrueAsync(async () =>
+            {
+                try
+                {
+                    using var status = await app.Raw.GetAsync($"/admin/host/status?code={HostProcess.TestMasterKey}");
+                    return status.IsSuccessStatusCode && JsonNode.Parse(await status.Content.ReadAsStringAsync())?["state"]?.GetValue<string>() == "Running";
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, "the host to be running", TimeSpan.FromSeconds(90));
+
+            azurite.Pause();
+            try
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                using var content = new StringContent(File.ReadAllText(RepoPaths.TestData("callback-v1-nested-instrument.json")), Encoding.UTF8, "application/json");
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/payex/callbacks") { Content = content };
+                request.Headers.Add("x-functions-key", HostProcess.TestCallbackKey);
+                using var during = await app.Raw.SendAsync(request);
+                var answeredIn = clock.Elapsed;
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+                Assert.Equal("application/problem+json", during.Content.Headers.ContentType?.MediaType);
+                Assert.True(answeredIn < TimeSpan.FromSeconds(8), $"The 503 took {answeredIn.TotalSeconds:F1} s.");
+            }
+            finally
+            {
+                azurite.Resume();
+            }
+        }
+        finally
+        {
+            Directory.Delete(secrets, recursive: true);
+        }
+    }
+
     private static async Task<HttpResponseMessage> PostAsync(HostProcess app, string callback)
     {
         using var content = new StringContent(callback, Encoding.UTF8, "application/json");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Azure.Storage.Queues;
 using PayExCallbackFunctions.PayExStandIn;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
@@ -254,6 +255,73 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
         Assert.NotNull(kept);
         Assert.Equal("not json", kept["message"]!.GetValue<string>());
         Assert.True(JsonNode.DeepEquals(deadLetter, kept), $"The dead letter changed:\n{deadLetter}\n{kept}");
+    }
+
+    [Fact]
+    public async Task A_queue_message_that_is_not_base64_is_dead_lettered_as_it_came_neutralised_and_can_be_discarded_not_replayed()
+    {
+        // Written as anyone with the storage key can write it: not in the base64 the app writes.
+        var raw = new QueueClient(fixture.Storage.Azurite.ConnectionString, fixture.Storage.QueueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        await raw.CreateIfNotExistsAsync();
+        // With a right-to-left override, which could disguise the text where it is shown.
+        var text = $$"""not base64 {"payment":"{{_callback.PaymentPath}}"} """ + "\u202e";
+        var sent = await raw.SendMessageAsync(text);
+        // Bytes that are not UTF-8: the SDK sends them as text, U+FFFD for each it cannot read.
+        var bytes = await raw.SendMessageAsync(new BinaryData(new byte[] { 0xff, 0xfe, 0x41, 0xc3 }));
+        var id = $"message-{sent.Value.MessageId}";
+
+        var deadLetter = await Eventually.GetAsync(() => GetDeadLetterAsync(id), $"dead letter {id}");
+        Assert.Equal("Permanent", deadLetter["origin"]!.GetValue<string>());
+        Assert.StartsWith("Not base64, so not a message this app wrote", deadLetter["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(text.Replace("\u202e", "\\u202e", StringComparison.Ordinal), deadLetter["message"]!.GetValue<string>());
+        var fromBytes = await Eventually.GetAsync(() => GetDeadLetterAsync($"message-{bytes.Value.MessageId}"), "the dead letter of the bytes");
+        Assert.Equal("\uFFFD\uFFFDA\uFFFD", fromBytes["message"]!.GetValue<string>());
+        Assert.Contains(await ListAllAsync(), i => i["id"]!.GetValue<string>() == id);
+        Assert.Equal(0, await fixture.Storage.ApproximateCountAsync(fixture.Storage.Queue));
+        Assert.Equal(0, await fixture.Storage.ApproximateCountAsync(fixture.Storage.Poison));
+
+        AssertProblem(await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay"), HttpStatusCode.UnprocessableEntity);
+        Assert.True(JsonNode.DeepEquals(deadLetter, await GetDeadLetterAsync(id)), "The refused replay changed the dead letter.");
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, $"{Route}/{id}")).Status);
+        Assert.Null(await GetDeadLetterAsync(id));
+    }
+
+    [Fact]
+    public async Task Messages_that_are_not_base64_on_the_poison_queue_and_its_own_poison_queue_become_dead_letters_too()
+    {
+        var ids = new List<string>();
+        foreach (var queue in new[] { fixture.Storage.Poison, fixture.Storage.PoisonPoison })
+        {
+            var raw = new QueueClient(fixture.Storage.Azurite.ConnectionString, queue.Name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+            await raw.CreateIfNotExistsAsync();
+            ids.Add($"message-{(await raw.SendMessageAsync($"not base64, on {queue.Name}")).Value.MessageId}");
+        }
+
+        foreach (var (id, queue) in ids.Zip([fixture.Storage.Poison, fixture.Storage.PoisonPoison]))
+        {
+            var deadLetter = await Eventually.GetAsync(() => GetDeadLetterAsync(id), $"dead letter {id}");
+            Assert.Equal("Poison", deadLetter["origin"]!.GetValue<string>());
+            Assert.StartsWith("Not base64, so not a message this app wrote", deadLetter["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Equal($"not base64, on {queue.Name}", deadLetter["message"]!.GetValue<string>());
+            await Eventually.TrueAsync(async () => await fixture.Storage.ApproximateCountAsync(queue) == 0, $"{queue.Name} to be emptied");
+        }
+    }
+
+    [Fact]
+    public async Task A_newer_envelope_on_the_poison_queue_is_dead_lettered_exactly_as_it_came_for_a_newer_build_to_replay()
+    {
+        var text = $$"""{"version":9,"id":"poisoned-newer","shape":"Unknown","payment":"{{_callback.PaymentPath}}","extra":[1,2]}""";
+        await fixture.Storage.Poison.CreateIfNotExistsAsync();
+        var sent = await fixture.Storage.Poison.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(text)));
+        var id = $"message-{sent.Value.MessageId}";
+
+        var deadLetter = await Eventually.GetAsync(() => GetDeadLetterAsync(id), $"dead letter {id}");
+        Assert.Equal("Poison", deadLetter["origin"]!.GetValue<string>());
+        Assert.Equal(text, deadLetter["message"]!.GetValue<string>());
+        Assert.Contains("version 9, newer than this build reads (1 to 2)", deadLetter["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        var replay = await SendAsync(HttpMethod.Post, $"{Route}/{id}/replay");
+        AssertProblem(replay, HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("written by a newer build", replay.Json["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Theory]

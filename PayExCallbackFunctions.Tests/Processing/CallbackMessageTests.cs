@@ -26,9 +26,36 @@ public class CallbackMessageTests
     }
 
     [Fact]
-    public void An_envelope_of_a_later_version_is_refused()
+    public void An_envelope_of_a_later_version_is_a_newer_builds_not_a_malformed_message()
     {
-        Assert.Throws<InvalidCallbackMessageException>(() => CallbackMessage.Read(Envelope("a1b2", version: 3)));
+        var newer = Assert.Throws<NewerCallbackEnvelopeException>(() => CallbackMessage.Read(Envelope("a1b2", version: 3)));
+
+        Assert.Equal(3, newer.Version);
+        Assert.Contains("version 3, newer than this build reads (1 to 2)", newer.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // Members this build would read otherwise, or not at all: a newer build may change them.
+    [InlineData("""{"version":3,"id":42,"shape":"SomethingNew","receivedAt":"tomorrow"}""")]
+    [InlineData("""{"version":3}""")]
+    [InlineData("""{"Version":7,"id":"a/b"}""")]
+    public void A_newer_envelope_is_recognised_by_its_version_whatever_its_other_members(string text)
+    {
+        Assert.Throws<NewerCallbackEnvelopeException>(() => CallbackMessage.Read(text));
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("[]")]
+    [InlineData("""{"id":"a1b2","shape":"V1Nested"}""")]
+    [InlineData("""{"version":"3","id":"a1b2"}""")]
+    [InlineData("""{"version":2.5,"id":"a1b2"}""")]
+    [InlineData("""{"version":0,"id":"a1b2"}""")]
+    [InlineData("""{"version":null,"id":"a1b2"}""")]
+    [InlineData("""{"version":99999999999,"id":"a1b2"}""")]
+    public void A_message_without_a_whole_version_from_1_stays_malformed(string text)
+    {
+        Assert.Throws<InvalidCallbackMessageException>(() => CallbackMessage.Read(text));
     }
 
     [Fact]

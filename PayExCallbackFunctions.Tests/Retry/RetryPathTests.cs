@@ -24,7 +24,7 @@ public class RetryPathTests
         var queues = new QueueServiceClient(storage.Azurite.ConnectionString);
         var tables = new TableServiceClient(storage.Azurite.ConnectionString);
         return new RetryPath(
-            new CallbackQueue(queues, names, Options.Create(new QueuesOptions())),
+            new CallbackQueue(queues, names),
             new RetrySchedule(Options.Create(new RetryOptions { Schedule = "00:00:01, 00:00:02", MaxAttempts = maxAttempts, Jitter = 0 })),
             new DeadLetterTable(tables, names, TestMetrics.Create()),
             TestMetrics.Create(),

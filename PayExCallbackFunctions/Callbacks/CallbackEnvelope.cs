@@ -11,6 +11,8 @@ public sealed record CallbackEnvelope
     /// <summary>
     /// 1: the callback. 2: it also carries <see cref="SignedOrderReference"/>, which an app that reads
     /// only version 1 would ignore, storing without the order check; such an app refuses version 2.
+    /// A build that meets a version above its own puts the message back for an instance of a newer build
+    /// (<c>Processing.NewerEnvelopes</c>): raise the version whenever an older build must not read a message.
     /// </summary>
     public const int CurrentVersion = 2;
 

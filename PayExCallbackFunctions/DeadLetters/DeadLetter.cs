@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PayExCallbackFunctions.Callbacks;
+using PayExCallbackFunctions.Processing;
 using PayExCallbackFunctions.Retry;
+using PayExCallbackFunctions.Storage;
 
 namespace PayExCallbackFunctions.DeadLetters;
 
@@ -91,16 +93,37 @@ public sealed record DeadLetter
     /// <summary>Whether a replay holds it now: replaying or discarding it must wait.</summary>
     public bool IsBeingReplayed(DateTimeOffset now) => ReplayClaimedAt is { } claimedAt && now - claimedAt < DeadLetterReplay.ClaimHold;
 
-    /// <summary>A queue message that is not a callback envelope: kept as it is, for the operator to read.</summary>
-    public static DeadLetter Unreadable(string message, string messageId, DeadLetterOrigin origin, string reason, long dequeueCount, DateTimeOffset now) => new()
+    /// <summary>
+    /// A queue message that is not a callback envelope, kept for the operator to read: its text as it came (decoded
+    /// from base64 if it was), cut at the size of a queue message and neutralised, since anyone with the storage key
+    /// can write it. A message that is not base64 was not written by this app, and its reason says so first.
+    /// </summary>
+    public static DeadLetter Unreadable(DeliveredMessage delivered, DeadLetterOrigin origin, string reason, DateTimeOffset now) => new()
     {
-        Id = $"message-{messageId}",
+        Id = $"message-{delivered.MessageId}",
+        Origin = origin,
+        Reason = OutsideText.Neutralise(delivered.IsBase64 ? reason : $"{NotBase64} {reason}", Retry.Failure.MaxReasonChars),
+        Attempts = (int)Math.Min(delivered.DequeueCount, int.MaxValue),
+        DeadLetteredAt = now,
+        Message = OutsideText.Neutralise(delivered.Text, CallbackQueue.MaxMessageBytes),
+    };
+
+    /// <summary>
+    /// A callback envelope of a newer version than this build reads, kept exactly as it came (it is JSON that a newer
+    /// build reads back in a replay, so it is neither cut nor escaped).
+    /// </summary>
+    public static DeadLetter OfNewerVersion(DeliveredMessage delivered, DeadLetterOrigin origin, string reason, DateTimeOffset now) => new()
+    {
+        Id = $"message-{delivered.MessageId}",
         Origin = origin,
         Reason = OutsideText.Neutralise(reason, Retry.Failure.MaxReasonChars),
-        Attempts = (int)Math.Min(dequeueCount, int.MaxValue),
+        Attempts = (int)Math.Min(delivered.DequeueCount, int.MaxValue),
         DeadLetteredAt = now,
-        Message = message,
+        Message = delivered.Text,
     };
+
+    /// <summary>What the reason of a message that is not base64 starts with.</summary>
+    public const string NotBase64 = "Not base64, so not a message this app wrote (it writes base64); kept as it came.";
 }
 
 /// <summary>A page of dead letters; pass <see cref="Continuation"/> back for the next.</summary>

@@ -31,7 +31,7 @@ public sealed partial class DeadLetterReplay(DeadLetterTable deadLetters, Callba
             CallbackEnvelopeFor(deadLetter, out var envelope);
             // Attempts afresh; the replays counted on, so that a dead letter that fails again says it was replayed.
             var replays = new Callbacks.ReplayHistory((envelope.Replays?.Count ?? 0) + 1, time.GetUtcNow());
-            await queue.EnqueueAsync(queue.Encode(envelope with { Retry = null, Replays = replays }), TimeSpan.Zero, cancellationToken);
+            await queue.EnqueueAsync(CallbackQueue.Encode(envelope with { Retry = null, Replays = replays }), TimeSpan.Zero, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -105,6 +105,10 @@ public sealed partial class DeadLetterReplay(DeadLetterTable deadLetters, Callba
         catch (InvalidCallbackMessageException e)
         {
             throw new DeadLetterNotReplayableException($"Dead letter {deadLetter.Id} holds no callback envelope to replay: {e.Message}", e);
+        }
+        catch (NewerCallbackEnvelopeException e)
+        {
+            throw new DeadLetterNotReplayableException($"Dead letter {deadLetter.Id} was written by a newer build: {e.Message} Replay it from an instance of that build.", e);
         }
     }
 

@@ -42,9 +42,15 @@ public sealed partial class PoisonedCallbacks(
             envelope = CallbackMessage.Read(message);
             deadLetter = DeadLetter.From(envelope, DeadLetterOrigin.Poison, reason, now, message);
         }
+        catch (NewerCallbackEnvelopeException e)
+        {
+            // Kept exactly, for a replay by a build that reads it.
+            deadLetter = DeadLetter.OfNewerVersion(delivered, DeadLetterOrigin.Poison, $"{reason} {e.Message} Replay it once a build that reads it runs.", now);
+        }
         catch (InvalidCallbackMessageException e)
         {
-            deadLetter = DeadLetter.Unreadable(message, messageId, DeadLetterOrigin.Poison, $"{reason} {e.Message}", dequeueCount, now);
+            // One that is not base64 was moved here at once by a host that decodes base64, not given up on.
+            deadLetter = DeadLetter.Unreadable(delivered, DeadLetterOrigin.Poison, delivered.IsBase64 ? $"{reason} {e.Message}" : e.Message, now);
         }
 
         using var activity = CallbackTracing.StartPoison(envelope, delivered.Invocation);
@@ -60,18 +66,16 @@ public sealed partial class PoisonedCallbacks(
         }
         catch (Exception e) when (dequeueCount >= queueOptions.Value.MaxDequeueCount && !cancellationToken.IsCancellationRequested)
         {
-            // The trigger's last try: rather than let it move the message on to a poison queue of the
-            // poison queue, which nothing reads, put it back here as a new message, to be tried later.
-            await _poison.SendMessageAsync(Encode(message), RetryDelay, TimeToLive, cancellationToken);
+            // The trigger's last try. A poison queue has no poison queue of its own: the host would leave the message
+            // hidden for its 10-minute lease and, its delivery count past maxDequeueCount, never hand it over again.
+            // Put back as a new message (as it came), it is tried afresh later.
+            await _poison.SendMessageAsync(BinaryData.FromString(delivered.Body), RetryDelay, TimeToLive, cancellationToken);
             LogKeptInPoison(logger, e, deadLetter.Id, RetryDelay);
             return;
         }
 
         LogPoisoned(logger, deadLetter.Id, deadLetter.Payment ?? deadLetter.PaymentOrder);
     }
-
-    private BinaryData Encode(string message) =>
-        queueOptions.Value.IsBase64 ? new BinaryData(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(message))) : new BinaryData(message);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Callback {CallbackId} reached the poison queue and was dead-lettered, for {Resource}")]
     private static partial void LogPoisoned(ILogger logger, string callbackId, string? resource);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 using PayExCallbackFunctions.DeadLetters;
@@ -21,7 +20,7 @@ public sealed class DeadLetterPoisonPoisonCallback(PoisonedCallbacks poisoned)
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(context);
         return poisoned.DeadLetterAsync(
-            new DeliveredMessage(message.Body.ToString(), message.MessageId, message.DequeueCount, context.InvocationId, Activity.Current?.Context ?? default),
+            DeliveredMessage.Of(message, context),
             context.CancellationToken);
     }
 }

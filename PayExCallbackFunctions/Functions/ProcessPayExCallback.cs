@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 using PayExCallbackFunctions.Processing;
@@ -20,7 +19,7 @@ public sealed class ProcessPayExCallback(CallbackAttempt attempt)
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(context);
         return attempt.RunAsync(
-            new DeliveredMessage(message.Body.ToString(), message.MessageId, message.DequeueCount, context.InvocationId, Activity.Current?.Context ?? default),
+            DeliveredMessage.Of(message, context),
             context.CancellationToken);
     }
 }

@@ -16,6 +16,7 @@ namespace PayExCallbackFunctions.Processing;
 public sealed partial class CallbackAttempt(
     CallbackProcessor processor,
     RetryPath retry,
+    NewerEnvelopes newerEnvelopes,
     DeadLetterTable deadLetters,
     CallbackMetrics metrics,
     RecentCallbacks recent,
@@ -28,6 +29,7 @@ public sealed partial class CallbackAttempt(
         ArgumentNullException.ThrowIfNull(delivered);
         CallbackEnvelope? envelope = null;
         InvalidCallbackMessageException? unreadable = null;
+        NewerCallbackEnvelopeException? newer = null;
         try
         {
             envelope = CallbackMessage.Read(delivered.Text);
@@ -35,6 +37,10 @@ public sealed partial class CallbackAttempt(
         catch (InvalidCallbackMessageException e)
         {
             unreadable = e;
+        }
+        catch (NewerCallbackEnvelopeException e)
+        {
+            newer = e;
         }
 
         using var activity = CallbackTracing.StartProcess(envelope, delivered.Invocation);
@@ -51,9 +57,9 @@ public sealed partial class CallbackAttempt(
         ProcessOutcome outcome;
         try
         {
-            outcome = envelope is null
-                ? await DeadLetterUnreadableAsync(delivered, unreadable!, cancellationToken)
-                : await ProcessAsync(envelope, activity, cancellationToken);
+            outcome = envelope is not null ? await ProcessAsync(envelope, activity, cancellationToken)
+                : newer is not null ? await newerEnvelopes.PutBackAsync(delivered, newer, cancellationToken)
+                : await DeadLetterUnreadableAsync(delivered, unreadable!, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -100,7 +106,7 @@ public sealed partial class CallbackAttempt(
     // Nothing to retry: keep it as it came, for the operator.
     private async Task<ProcessOutcome> DeadLetterUnreadableAsync(DeliveredMessage delivered, InvalidCallbackMessageException e, CancellationToken cancellationToken)
     {
-        await deadLetters.AddAsync(DeadLetter.Unreadable(delivered.Text, delivered.MessageId, DeadLetterOrigin.Permanent, e.Message, delivered.DequeueCount, time.GetUtcNow()), cancellationToken);
+        await deadLetters.AddAsync(DeadLetter.Unreadable(delivered, DeadLetterOrigin.Permanent, e.Message, time.GetUtcNow()), cancellationToken);
         LogUnreadable(logger, e, delivered.MessageId);
         return ProcessOutcome.DeadLettered;
     }

@@ -21,9 +21,39 @@ public static partial class CallbackMessage
             throw new InvalidCallbackMessageException("The queue message is not JSON.", e);
         }
 
-        return message.ValueKind == JsonValueKind.Object
-            ? Deserialize(message)
-            : throw new InvalidCallbackMessageException($"The queue message is a JSON {message.ValueKind}, not a callback envelope.");
+        if (message.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidCallbackMessageException($"The queue message is a JSON {message.ValueKind}, not a callback envelope.");
+        }
+
+        // The version first: a newer envelope may not fit this build's reading of its members, and is not this build's to judge.
+        var version = VersionOf(message);
+        if (version > CallbackEnvelope.CurrentVersion)
+        {
+            throw new NewerCallbackEnvelopeException(version);
+        }
+
+        return Deserialize(message);
+    }
+
+    private static int VersionOf(JsonElement message)
+    {
+        JsonElement? version = null;
+        foreach (var property in message.EnumerateObject())
+        {
+            // As the serializer reads it: names in any case, the last one of a repeated name.
+            if (string.Equals(property.Name, "version", StringComparison.OrdinalIgnoreCase))
+            {
+                version = property.Value;
+            }
+        }
+
+        return version switch
+        {
+            null => throw new InvalidCallbackMessageException("The queue message has no version: it is not a callback envelope."),
+            { ValueKind: JsonValueKind.Number } number when number.TryGetInt32(out var value) && value >= 1 => value,
+            _ => throw new InvalidCallbackMessageException("The queue message's version is not a whole number from 1: it is not a callback envelope."),
+        };
     }
 
     private static CallbackEnvelope Deserialize(JsonElement message)
@@ -60,6 +90,25 @@ public static partial class CallbackMessage
 
     [GeneratedRegex("^[A-Za-z0-9-]{1,128}$")]
     private static partial Regex ValidId();
+}
+
+/// <summary>
+/// A callback envelope of a version newer than this build reads: a newer build wrote it (old and new instances share
+/// the queue during a deploy), and an instance of that build can process it. Not this build's to dead-letter at once.
+/// </summary>
+public sealed class NewerCallbackEnvelopeException : Exception
+{
+    public NewerCallbackEnvelopeException() { }
+
+    public NewerCallbackEnvelopeException(int version)
+        : base($"The queue message is a callback envelope of version {version}, newer than this build reads (1 to {CallbackEnvelope.CurrentVersion}).") =>
+        Version = version;
+
+    public NewerCallbackEnvelopeException(string message) : base(message) { }
+
+    public NewerCallbackEnvelopeException(string message, Exception inner) : base(message, inner) { }
+
+    public int Version { get; }
 }
 
 /// <summary>A queue message that can never be processed, however often it is tried.</summary>

@@ -1,9 +1,34 @@
 using System.Diagnostics;
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
+using PayExCallbackFunctions.Storage;
 
 namespace PayExCallbackFunctions.Processing;
 
 /// <summary>
-/// A queue message as the host's trigger delivered it: its text, id and delivery count, and the
-/// invocation it came in (its id and trace context, which the callback's own trace links to).
+/// A queue message as the host's trigger delivered it: its body as it came, its id, delivery count and pop receipt,
+/// and the invocation it came in (its id and trace context, which the callback's own trace links to).
 /// </summary>
-public sealed record DeliveredMessage(string Text, string MessageId, long DequeueCount, string? InvocationId = null, ActivityContext Invocation = default);
+public sealed record DeliveredMessage(
+    string Body,
+    string MessageId,
+    long DequeueCount,
+    string? InvocationId = null,
+    ActivityContext Invocation = default,
+    string? PopReceipt = null)
+{
+    private readonly DecodedText _decoded = QueueMessageText.Decode(Body);
+
+    /// <summary>The message's text: decoded from base64, as the app writes it, or the body as it came if it is not.</summary>
+    public string Text => _decoded.Text;
+
+    /// <summary>False for a message that is not base64 of UTF-8 text: not one this app wrote.</summary>
+    public bool IsBase64 => _decoded.IsBase64;
+
+    public static DeliveredMessage Of(QueueMessage message, FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(context);
+        return new(message.Body.ToString(), message.MessageId, message.DequeueCount, context.InvocationId, Activity.Current?.Context ?? default, message.PopReceipt);
+    }
+}

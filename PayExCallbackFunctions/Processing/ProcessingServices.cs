@@ -6,6 +6,7 @@ public static class ProcessingServices
     public static IServiceCollection AddProcessing(this IServiceCollection services)
     {
         services.AddSingleton<CallbackProcessor>();
+        services.AddSingleton<NewerEnvelopes>();
         services.AddSingleton<CallbackAttempt>();
         return services;
     }

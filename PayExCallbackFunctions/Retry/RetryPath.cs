@@ -61,11 +61,11 @@ public sealed partial class RetryPath(
     }
 
     // A callback near the size limit keeps fewer errors rather than none of its attempts.
-    private BinaryData EncodeToFit(CallbackEnvelope envelope, RetryState state)
+    private static BinaryData EncodeToFit(CallbackEnvelope envelope, RetryState state)
     {
         while (true)
         {
-            var message = queue.Encode(envelope with { Retry = state });
+            var message = CallbackQueue.Encode(envelope with { Retry = state });
             if (message.ToMemory().Length <= CallbackQueue.MaxMessageBytes || state.Errors.Count == 0)
             {
                 return message;

@@ -4,12 +4,11 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Options;
 using PayExCallbackFunctions.Callbacks;
-using PayExCallbackFunctions.Hosting;
 
 namespace PayExCallbackFunctions.Storage;
 
 /// <summary>The queue between the acknowledge and the process functions.</summary>
-public sealed class CallbackQueue(QueueServiceClient queues, IOptions<StorageOptions> options, IOptions<QueuesOptions> encoding)
+public sealed class CallbackQueue(QueueServiceClient queues, IOptions<StorageOptions> options)
 {
     /// <summary>The queue service's limit on one message, after encoding.</summary>
     public const int MaxMessageBytes = 64 * 1024;
@@ -39,12 +38,9 @@ public sealed class CallbackQueue(QueueServiceClient queues, IOptions<StorageOpt
     public Task EnqueueAsync(BinaryData message, TimeSpan delay, CancellationToken cancellationToken) =>
         SendAsync(message, delay, cancellationToken);
 
-    /// <summary>The envelope as a queue message: encoded as host.json's messageEncoding says, so that the Functions host's trigger can read it.</summary>
-    public BinaryData Encode(CallbackEnvelope envelope)
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(envelope, AppJson.Context.CallbackEnvelope);
-        return encoding.Value.IsBase64 ? new BinaryData(Convert.ToBase64String(json)) : new BinaryData(json);
-    }
+    /// <summary>The envelope as a queue message, in base64 (see <see cref="QueueMessageText"/>).</summary>
+    public static BinaryData Encode(CallbackEnvelope envelope) =>
+        QueueMessageText.Encode(JsonSerializer.SerializeToUtf8Bytes(envelope, AppJson.Context.CallbackEnvelope));
 
     private async Task SendAsync(BinaryData message, TimeSpan? delay, CancellationToken cancellationToken)
     {

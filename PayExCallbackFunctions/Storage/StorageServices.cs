@@ -30,7 +30,7 @@ public static class StorageServices
         });
         services.AddSingleton(sp =>
         {
-            // Messages are encoded by the app itself (see CallbackQueue), as host.json says.
+            // Messages are encoded and decoded by the app itself (see QueueMessageText).
             var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
             retry(options.Retry);
             return sp.GetRequiredService<IOptions<StorageConnection>>().Value.CreateQueueServiceClient(options);
