@@ -190,7 +190,7 @@ public class StorageFailureTests
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
-                ["Storage:CallbackQueue"] = "payex-callbacks",
+                ["PayExCallbackQueue"] = "payex-callbacks",
                 ["PayEx:BaseUrl"] = "https://api.externalintegration.payex.com",
                 ["PayEx:Token"] = "a-payex-token-for-the-test",
             });
