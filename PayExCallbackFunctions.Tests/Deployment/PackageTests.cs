@@ -29,7 +29,6 @@ public partial class PackageTests(FunctionAppPackage package) : IClassFixture<Fu
         new("PayExCallback", "httpTrigger", "Function", "post", "payex/callbacks"),
         new("ProcessPayExCallback", "queueTrigger", QueueName: "%PayExCallbackQueue%"),
         new("DeadLetterPoisonCallback", "queueTrigger", QueueName: "%PayExCallbackQueue%-poison"),
-        new("DeadLetterPoisonPoisonCallback", "queueTrigger", QueueName: "%PayExCallbackQueue%-poison-poison"),
         new("PayExDeadLetters", "httpTrigger", "Admin", "get", "payex/deadletters"),
         new("PayExDeadLetter", "httpTrigger", "Admin", "get,delete", "payex/deadletters/{id}"),
         new("ReplayPayExDeadLetter", "httpTrigger", "Admin", "post", "payex/deadletters/{id}/replay"),

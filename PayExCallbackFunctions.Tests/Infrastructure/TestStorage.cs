@@ -19,7 +19,6 @@ public sealed class TestStorage : IAsyncDisposable
         RejectedTableName = $"Rejected{suffix}";
         Queue = new QueueClient(azurite.ConnectionString, QueueName);
         Poison = new QueueClient(azurite.ConnectionString, $"{QueueName}-poison");
-        PoisonPoison = new QueueClient(azurite.ConnectionString, $"{QueueName}-poison-poison");
         Table = new TableClient(azurite.ConnectionString, TableName);
         DeadLetters = new TableClient(azurite.ConnectionString, DeadLettersTableName);
         Rejected = new TableClient(azurite.ConnectionString, RejectedTableName);
@@ -34,9 +33,6 @@ public sealed class TestStorage : IAsyncDisposable
     public QueueClient Queue { get; }
 
     public QueueClient Poison { get; }
-
-    /// <summary>Where the host moves what the poison queue's function gave up on.</summary>
-    public QueueClient PoisonPoison { get; }
 
     public TableClient Table { get; }
 
@@ -157,7 +153,6 @@ public sealed class TestStorage : IAsyncDisposable
         {
             await Queue.DeleteIfExistsAsync();
             await Poison.DeleteIfExistsAsync();
-            await PoisonPoison.DeleteIfExistsAsync();
             await Table.DeleteAsync();
             await DeadLetters.DeleteAsync();
             await Rejected.DeleteAsync();

@@ -60,7 +60,7 @@ public class StatusRenderingTests
     [Fact]
     public void The_replay_all_notice_counts_in_words()
     {
-        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, [], null, [], false);
+        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", "q-poison", null, [], null, [], false);
         var links = StatusLinks.For(new DefaultHttpContext().Request);
 
         var one = StatusPage.Render(snapshot, new StatusNotice(StatusNoticeKind.ReplayedAll, Count: 1), links).ToString();
@@ -75,7 +75,7 @@ public class StatusRenderingTests
     {
         var v31 = new RecentCallback("a1", DateTimeOffset.UnixEpoch, CallbackShape.PaymentOrderV31, null, null, 12345678, "7e6cdfc3-1276-44e9-9992-7cf4419750e1", "processed", null, null, DateTimeOffset.UnixEpoch, null);
         var v1 = new RecentCallback("b2", DateTimeOffset.UnixEpoch, CallbackShape.V1Nested, 222222222, 333333333, null, null, "processed", null, null, DateTimeOffset.UnixEpoch, null);
-        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, [v31, v1], null, [], false);
+        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", "q-poison", null, [v31, v1], null, [], false);
 
         var html = StatusPage.Render(snapshot, null, StatusLinks.For(new DefaultHttpContext().Request)).ToString();
 
@@ -94,10 +94,10 @@ public class StatusRenderingTests
         recent.Record("c1", envelope, CallbackOutcomes.Acknowledged);
         Assert.Null(recent.Snapshot().Single().ProcessingAttempts);
         recent.Record("c1", envelope, CallbackOutcomes.Retried, "GET /psp/creditcard/payments/p answered 503 Service Unavailable.", processingAttempt: 1);
-        var retried = StatusPage.Render(new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, recent.Snapshot(), null, [], false), null, StatusLinks.For(Request("code=k"))).ToString();
+        var retried = StatusPage.Render(new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", "q-poison", null, recent.Snapshot(), null, [], false), null, StatusLinks.For(Request("code=k"))).ToString();
         // A replayed callback's envelope says so; its attempts count afresh.
         recent.Record("c1", envelope with { Replays = new ReplayHistory(1, DateTimeOffset.UnixEpoch) }, CallbackOutcomes.Processed, lag: TimeSpan.FromSeconds(3), processingAttempt: 2);
-        var processed = StatusPage.Render(new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, recent.Snapshot(), null, [], false), null, StatusLinks.For(Request("code=k"))).ToString();
+        var processed = StatusPage.Render(new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", "q-poison", null, recent.Snapshot(), null, [], false), null, StatusLinks.For(Request("code=k"))).ToString();
 
         var headers = System.Text.RegularExpressions.Regex.Matches(Section(processed, "recent"), "<th[^>]*>([^<]*)</th>").Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(["processed", "2after 1 replay"], Cells(Row(processed, "recent", "c1")).Skip(6).Take(2));
@@ -112,7 +112,7 @@ public class StatusRenderingTests
     public void Todays_rejected_callbacks_are_counted_with_how_to_list_them_and_a_full_day_or_unreadable_table_says_so()
     {
         static string Render(RejectedCount? rejected) => Section(StatusPage.Render(
-            new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, [], null, [], false, rejected), null, StatusLinks.For(Request("code=k"))).ToString(), "rejected");
+            new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", "q-poison", null, [], null, [], false, rejected), null, StatusLinks.For(Request("code=k"))).ToString(), "rejected");
 
         var some = Render(new RejectedCount("2025-03-01", 3, 1000, "PayExRejectedCallbacks"));
         var none = Render(new RejectedCount("2025-03-01", 0, 1000, "PayExRejectedCallbacks"));
@@ -134,7 +134,7 @@ public class StatusRenderingTests
         var ofPayment = new RecentCallback("p1", DateTimeOffset.UnixEpoch, CallbackShape.V1Nested, 222222222, 333333333, null, null, "processed", null, null, DateTimeOffset.UnixEpoch, null);
         var other = new RecentCallback("p2", DateTimeOffset.UnixEpoch, CallbackShape.V1Nested, 444444444, null, null, null, "processed", null, null, DateTimeOffset.UnixEpoch, null);
         var ofOrder = new RecentCallback("o1", DateTimeOffset.UnixEpoch, CallbackShape.PaymentOrderV31, null, null, 5, Order, "processed", null, null, DateTimeOffset.UnixEpoch, null);
-        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", ["q-poison", "q-poison-poison"], null, [ofPayment, other, ofOrder], null, [], false);
+        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, "q", "q-poison", null, [ofPayment, other, ofOrder], null, [], false);
         var links = StatusLinks.For(Request("code=k"));
 
         var byPayment = Section(StatusPage.Render(snapshot, null, links, RecentFilter.From(Request("code=k&payment=222222222").Query)).ToString(), "recent");
@@ -164,7 +164,7 @@ public class StatusRenderingTests
         var lapsed = Letter("lapsed") with { ReplayClaimedAt = now - DeadLetterReplay.ClaimHold - TimeSpan.FromSeconds(1) };
         var v31 = Letter("v31") with { Shape = CallbackShape.PaymentOrderV31, PaymentOrder = "/psp/paymentorders/7e6cdfc3-1276-44e9-9992-7cf4419750e1", PaymentOrderNumber = 12345678 };
         var unreadable = Letter("message-1");
-        var snapshot = new StatusSnapshot(now, "q", ["q-poison", "q-poison-poison"], null, [], null, [once, twice, lapsed, v31, unreadable], false);
+        var snapshot = new StatusSnapshot(now, "q", "q-poison", null, [], null, [once, twice, lapsed, v31, unreadable], false);
 
         var html = StatusPage.Render(snapshot, null, StatusLinks.For(Request("code=k"))).ToString();
 

@@ -6,31 +6,26 @@ using PayExCallbackFunctions.Storage;
 namespace PayExCallbackFunctions.DeadLetters;
 
 /// <summary>
-/// How many messages wait in the poison queues (<see cref="StorageOptions.PoisonQueues"/>), not yet
-/// turned into dead letters: the one count the admin API and the status page both show.
+/// How many messages wait in the poison queue, not yet turned into dead letters: the one count the admin
+/// API and the status page both show. (A poison queue has no poison queue of its own: the host's queue
+/// trigger gives none to a queue whose name ends in -poison.)
 /// </summary>
 public sealed class PoisonQueueCount(QueueServiceClient queues, IOptions<StorageOptions> options)
 {
-    private readonly QueueClient[] _poison = [.. options.Value.PoisonQueues.Select(queues.GetQueueClient)];
+    private readonly QueueClient _poison = queues.GetQueueClient(options.Value.PoisonQueue);
 
-    /// <summary>The queues counted, the poison queue first.</summary>
-    public IReadOnlyList<string> Queues => options.Value.PoisonQueues;
+    public string Queue => _poison.Name;
 
     /// <summary>A queue not created yet holds none; storage failing throws.</summary>
     public async Task<int> CountAsync(CancellationToken cancellationToken)
     {
-        var total = 0;
-        foreach (var queue in _poison)
+        try
         {
-            try
-            {
-                total += (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
-            }
-            catch (RequestFailedException e) when (e.Status == 404)
-            {
-            }
+            return (await _poison.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
         }
-
-        return total;
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return 0;
+        }
     }
 }

@@ -117,7 +117,7 @@ public static class StatusPage
             ? Html.Of($"""
                 <dt>Messages on the queue</dt><dd id="waiting">{b.Waiting} on {snapshot.CallbackQueue}</dd>
                 <dt>Oldest waiting</dt><dd id="oldest-waiting">{(b.Waiting == 0 ? "nothing waits" : Duration(b.OldestAge))}</dd>
-                <dt>Poison queues</dt><dd id="poisoned">{b.Poisoned} on {string.Join(" and ", snapshot.PoisonQueues)}</dd>
+                <dt>Poison queue</dt><dd id="poisoned">{b.Poisoned} on {snapshot.PoisonQueue}</dd>
                 """)
             : Html.Of($"""<dt>Queues</dt><dd class="error" id="backlog-error">Could not read the queues: storage did not answer. The rest of the page is as far as it could be read.</dd>""");
         var lag = snapshot.Lag is { } l

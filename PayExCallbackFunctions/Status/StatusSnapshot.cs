@@ -11,7 +11,7 @@ namespace PayExCallbackFunctions.Status;
 public sealed record StatusSnapshot(
     DateTimeOffset At,
     string CallbackQueue,
-    IReadOnlyList<string> PoisonQueues,
+    string PoisonQueue,
     QueueBacklogReading? Backlog,
     IReadOnlyList<RecentCallback> Recent,
     LagSummary? Lag,
@@ -36,7 +36,7 @@ public sealed record StatusSnapshot(
         return new StatusSnapshot(
             time.GetUtcNow(),
             backlog.CallbackQueue,
-            backlog.PoisonQueues,
+            backlog.PoisonQueue,
             await reading,
             callbacks,
             LagSummary.Of(callbacks.Where(c => c.Lag is not null).Select(c => c.Lag!.Value)),

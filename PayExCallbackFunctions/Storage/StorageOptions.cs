@@ -43,12 +43,6 @@ public sealed partial class StorageOptions
     /// <summary>Where the queue trigger moves a message that failed <c>maxDequeueCount</c> times, as the Functions host names it.</summary>
     public string PoisonQueue => CallbackQueue + PoisonSuffix;
 
-    /// <summary>
-    /// Every queue a callback can be left in: the poison queue, and its own poison queue, where the host
-    /// moves what the poison queue's function gave up on. The one place their names are made.
-    /// </summary>
-    public IReadOnlyList<string> PoisonQueues => [PoisonQueue, PoisonQueue + PoisonSuffix];
-
     // Queue names: 3-63 lowercase letters, digits and single hyphens; "-poison" must still fit.
     [GeneratedRegex("^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$")]
     internal static partial Regex QueueName();

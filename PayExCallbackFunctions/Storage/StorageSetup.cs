@@ -19,11 +19,8 @@ public sealed partial class StorageSetup(
         var names = options.Value;
         try
         {
-            foreach (var queue in names.PoisonQueues.Prepend(names.CallbackQueue))
-            {
-                await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
-            }
-
+            await queues.GetQueueClient(names.CallbackQueue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
+            await queues.GetQueueClient(names.PoisonQueue).CreateIfNotExistsAsync(cancellationToken: stoppingToken);
             await tables.GetTableClient(names.PaymentsTable).CreateIfNotExistsAsync(stoppingToken);
             await tables.GetTableClient(names.DeadLettersTable).CreateIfNotExistsAsync(stoppingToken);
             await tables.GetTableClient(names.RejectedCallbacksTable).CreateIfNotExistsAsync(stoppingToken);

@@ -7,7 +7,7 @@ using PayExCallbackFunctions.Storage;
 namespace PayExCallbackFunctions.Telemetry;
 
 /// <summary>
-/// How far behind processing is: the messages on the callback queue and on the poison queues (a
+/// How far behind processing is: the messages on the callback queue and on its poison queue (a
 /// queue's count includes hidden ones: retries waiting for their time, messages being processed),
 /// and the age of the oldest callback ready to be processed (hidden ones are not, so they do not age the backlog).
 /// </summary>
@@ -17,15 +17,11 @@ public sealed class QueueBacklog(QueueServiceClient queues, PoisonQueueCount poi
 
     public string CallbackQueue => _callbacks.Name;
 
-    /// <summary>The poison queue, whose name the poison gauge carries.</summary>
-    public string PoisonQueue => poison.Queues[0];
-
-    /// <summary>Every queue <see cref="QueueBacklogReading.Poisoned"/> counts.</summary>
-    public IReadOnlyList<string> PoisonQueues => poison.Queues;
+    public string PoisonQueue => poison.Queue;
 
     public async Task<QueueBacklogReading> ReadAsync(CancellationToken cancellationToken)
     {
-        var waiting = await CountAsync(_callbacks, cancellationToken);
+        var waiting = await CountAsync(cancellationToken);
         var poisoned = await poison.CountAsync(cancellationToken);
         TimeSpan? oldest = null;
         if (waiting > 0)
@@ -40,11 +36,11 @@ public sealed class QueueBacklog(QueueServiceClient queues, PoisonQueueCount poi
         return new QueueBacklogReading(waiting, poisoned, oldest ?? TimeSpan.Zero, time.GetUtcNow());
     }
 
-    private static async Task<int> CountAsync(QueueClient queue, CancellationToken cancellationToken)
+    private async Task<int> CountAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+            return (await _callbacks.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {

@@ -21,7 +21,7 @@ public sealed partial class QueueBacklogSampler : BackgroundService
         _time = time;
         _interval = TimeSpan.FromSeconds(options.Value.QueueSampleSeconds);
         _logger = logger;
-        metrics.Meter.CreateObservableGauge(CallbackMetrics.QueueDepth, ObserveDepth, "{message}", "Messages waiting on the callback queue and on its poison queues, these under the poison queue's name (sampled).");
+        metrics.Meter.CreateObservableGauge(CallbackMetrics.QueueDepth, ObserveDepth, "{message}", "Messages waiting on the callback queue and on its poison queue (sampled).");
         metrics.Meter.CreateObservableGauge(CallbackMetrics.QueueOldestAge, ObserveOldestAge, "s", "Age of the oldest callback waiting to be processed (sampled).");
     }
 
