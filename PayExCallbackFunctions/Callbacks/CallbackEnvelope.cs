@@ -55,6 +55,10 @@ public sealed record CallbackEnvelope
     /// <summary>Absent until an attempt failed; replay starts it afresh.</summary>
     public RetryState? Retry { get; init; }
 
+    /// <summary>The number of the processing attempt this delivery is: the failed attempts it carries, and this one.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Attempt => (Retry?.Attempts ?? 0) + 1;
+
     /// <summary>
     /// Absent until a dead letter of the callback was replayed: how often, and when last, so that a replay that
     /// fails again is seen as such. (An app that does not know it ignores it, losing only the count.)

@@ -81,8 +81,7 @@ public sealed partial class CallbackAttempt(
 
     private async Task<ProcessOutcome> ProcessAsync(CallbackEnvelope envelope, Activity? activity, CancellationToken cancellationToken)
     {
-        // As the retry path counts them: the failed attempts the envelope carries, and this one.
-        var attempt = (envelope.Retry?.Attempts ?? 0) + 1;
+        var attempt = envelope.Attempt;
         try
         {
             await processor.ProcessAsync(envelope, cancellationToken);

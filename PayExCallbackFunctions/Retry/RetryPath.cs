@@ -25,7 +25,7 @@ public sealed partial class RetryPath(
     {
         var now = time.GetUtcNow();
         var previous = envelope.Retry ?? new RetryState();
-        var attempt = previous.Attempts + 1;
+        var attempt = envelope.Attempt;
         var error = new RetryError(attempt, now, failure.Kind, Shorten(failure.Reason));
         var state = previous with
         {

@@ -45,7 +45,7 @@ public static class CallbackTracing
         {
             activity.SetTag(TelemetryTags.CallbackId, envelope.Id);
             activity.SetTag(TelemetryTags.CallbackShape, envelope.Shape.ToString());
-            activity.SetTag(TelemetryTags.CallbackAttempt, (envelope.Retry?.Attempts ?? 0) + 1);
+            activity.SetTag(TelemetryTags.CallbackAttempt, envelope.Attempt);
             activity.SetTag(TelemetryTags.PaymentNumber, envelope.PaymentNumber);
             activity.SetTag(TelemetryTags.TransactionNumber, envelope.TransactionNumber);
             activity.SetTag(TelemetryTags.PaymentOrderNumber, envelope.PaymentOrderNumber);
