@@ -28,6 +28,8 @@ public sealed partial class RejectedCallbackTable(
     /// <summary>The row of a day's partition that counts its rows; sorts after every content key.</summary>
     public const string TallyKey = "~tally";
 
+    private const string TallyRows = "Rows";
+
     private const int MaxTextLength = 1024;
 
     private readonly TableClient _table = tables.GetTableClient(options.Value.RejectedCallbacksTable);
@@ -54,6 +56,20 @@ public sealed partial class RejectedCallbackTable(
         catch (Exception e)
         {
             LogNotRecorded(logger, e, rejected.Id);
+        }
+    }
+
+    /// <summary>The distinct rejections kept for <paramref name="day"/> (a partition key), as its tally counts them: one point read.</summary>
+    public async Task<int> CountAsync(string day, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await FindAsync(day, TallyKey, [TallyRows], cancellationToken))?.GetInt32(TallyRows) ?? 0;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // No table yet: nothing was rejected.
+            return 0;
         }
     }
 
@@ -142,7 +158,7 @@ public sealed partial class RejectedCallbackTable(
             }
 
             var tally = await FindAsync(entity.PartitionKey, TallyKey, null, cancellationToken);
-            var rows = tally?.GetInt32("Rows") ?? 0;
+            var rows = tally?.GetInt32(TallyRows) ?? 0;
             if (rows >= callbacks.Value.MaxRejectedPerDay)
             {
                 if (Interlocked.Exchange(ref _fullDay, entity.PartitionKey) != entity.PartitionKey)
@@ -158,7 +174,7 @@ public sealed partial class RejectedCallbackTable(
             entity["LastReceivedAt"] = latest.ReceivedAt;
             entity["LastCallbackId"] = latest.Id;
             entity["LastClientAddress"] = latest.ClientAddress;
-            var next = new TableEntity(entity.PartitionKey, TallyKey) { ["Rows"] = rows + 1 };
+            var next = new TableEntity(entity.PartitionKey, TallyKey) { [TallyRows] = rows + 1 };
             TableTransactionAction[] actions =
             [
                 new(TableTransactionActionType.Add, entity),
