@@ -57,8 +57,10 @@ stop() {
   trap - EXIT INT TERM
   local i
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    if kill -TERM -- "-${pids[i]}" 2>/dev/null; then
+    # Said before the signal, so that it comes before what the child says as it stops.
+    if kill -0 -- "-${pids[i]}" 2>/dev/null; then
       step "Stopping ${names[i]}"
+      kill -TERM -- "-${pids[i]}" 2>/dev/null || true
     fi
     wait "${pids[i]}" 2>/dev/null || true
   done
