@@ -60,6 +60,7 @@ public sealed class Bench : IAsyncDisposable
             ["Storage__PaymentsTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}Payments",
             ["Storage__DeadLettersTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}DeadLetters",
             ["Storage__RejectedCallbacksTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}Rejected",
+            ["Storage__PaymentReferencesTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}References",
             ["PayEx__BaseUrl"] = StandInUrl.ToString(),
             ["PayEx__Token"] = PayExStandIn.PayExStandIn.DefaultToken,
         };

@@ -62,7 +62,7 @@ public class SignedCallbackTests(SignedCallbackTests.App fixture) : IClassFixtur
         var rows = await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
         Assert.Equal(payeeReference, rows[$"payment-{callback.Payment}"].GetString("PayeeReference"));
         // The payment was read with its payeeInfo, which holds the merchant's references.
-        Assert.Contains(fixture.PayEx.State.Requests, r => r.PathAndQuery == $"{callback.PaymentPath}?$expand=payeeinfo");
+        Assert.Contains(fixture.PayEx.State.Requests, r => r.PathAndQuery == $"{callback.PaymentPath}?$expand=transactions,payeeinfo");
     }
 
     [Fact]
@@ -216,7 +216,7 @@ public class SignedCallbackTests(SignedCallbackTests.App fixture) : IClassFixtur
         }
 
         Assert.Contains(fixture.PayEx.State.Requests, r => r.PathAndQuery == $"{orderPath}?$expand=payeeinfo,payments");
-        Assert.Contains(fixture.PayEx.State.Requests, r => r.PathAndQuery == $"{paymentPath}?$expand=payeeinfo");
+        Assert.Contains(fixture.PayEx.State.Requests, r => r.PathAndQuery == $"{paymentPath}?$expand=transactions,payeeinfo");
     }
 
     private const string CallbackEndpoints = "/api/payex/callbacks";

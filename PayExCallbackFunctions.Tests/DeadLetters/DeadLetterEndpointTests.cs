@@ -150,7 +150,7 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
         // Counted afresh: one attempt, one error, not the first run's added on.
         Assert.Equal(1, again["attempts"]!.GetValue<int>());
         Assert.Single(again["errors"]!.AsArray());
-        Assert.Equal(2, fixture.PayEx.State.Requests.Count(r => r.PathAndQuery == _callback.PaymentPath));
+        Assert.Equal(2, fixture.PayEx.State.Requests.Count(r => r.PathAndQuery.Split('?')[0] == _callback.PaymentPath));
         Assert.Single(await ListAllAsync(), i => i["id"]!.GetValue<string>() == id);
     }
 
@@ -174,7 +174,7 @@ public class DeadLetterEndpointTests(RunningApp fixture) : IClassFixture<Running
             await GetDeadLetterAsync(id) is { } d && d["deadLetteredAt"]!.GetValue<DateTimeOffset>() > first ? d : null,
             $"callback {id} to be dead-lettered again");
         await Eventually.TrueAsync(async () => await fixture.Storage.ApproximateCountAsync(fixture.Storage.Queue) == 0, "the callback queue to be empty");
-        Assert.Equal(2, fixture.PayEx.State.Requests.Count(r => r.PathAndQuery == _callback.PaymentPath));
+        Assert.Equal(2, fixture.PayEx.State.Requests.Count(r => r.PathAndQuery.Split('?')[0] == _callback.PaymentPath));
     }
 
     [Fact]

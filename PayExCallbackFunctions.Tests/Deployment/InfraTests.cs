@@ -65,9 +65,10 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
         Assert.Equal(defaults.PaymentsTable, storage["tables"]!["payments"]!.GetValue<string>());
         Assert.Equal(defaults.DeadLettersTable, storage["tables"]!["deadLetters"]!.GetValue<string>());
         Assert.Equal(defaults.RejectedCallbacksTable, storage["tables"]!["rejectedCallbacks"]!.GetValue<string>());
+        Assert.Equal(defaults.PaymentReferencesTable, storage["tables"]!["paymentReferences"]!.GetValue<string>());
         Assert.Contains("-poison", infra.Module("storage").ToJsonString(), StringComparison.Ordinal);
         // Under the host the app refuses to start without the queue's name (the trigger reads it too).
-        foreach (var setting in new[] { StorageOptions.CallbackQueueSetting, "Storage__PaymentsTable", "Storage__DeadLettersTable", "Storage__RejectedCallbacksTable" })
+        foreach (var setting in new[] { StorageOptions.CallbackQueueSetting, "Storage__PaymentsTable", "Storage__DeadLettersTable", "Storage__RejectedCallbacksTable", "Storage__PaymentReferencesTable" })
         {
             Assert.True(AppSettings().ContainsKey(setting), $"{setting} is not set");
         }

@@ -32,7 +32,7 @@ public class QueueTriggerTests
 
         settings.Remove("AzureWebJobs.ProcessPayExCallback.Disabled");
         await using var enabled = await HostProcess.StartAsync(settings);
-        await Eventually.TrueAsync(async () => (await storage.RowsAsync(P)).Count == 2, "the waiting callback processed once the function is enabled");
+        await Eventually.TrueAsync(async () => (await storage.RowsAsync(P)).Count == 3, "the waiting callback processed once the function is enabled");
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public class QueueTriggerTests
         }
 
         // Either the host let the invocation finish, or the message waits for its lease to end; never both, never neither.
-        var stored = (await storage.RowsAsync(P)).Count == 2;
+        var stored = (await storage.RowsAsync(P)).Count == 3;
         await azurite.ExpireQueueLeasesAsync();
         payEx.State.Latency = TimeSpan.Zero;
         await using var second = await HostProcess.StartAsync(settings);

@@ -19,8 +19,8 @@ public sealed class ExampleCallback
 
     public string PaymentPath => $"/psp/creditcard/payments/{Payment}";
 
-    /// <summary>The rows the callback leaves: the payment and the transaction.</summary>
-    public string[] RowKeys => [$"payment-{Payment}", $"transaction-{Transaction}"];
+    /// <summary>The rows the callback leaves: the payment, the transaction, and the payment's status.</summary>
+    public string[] RowKeys => [$"payment-{Payment}", $"transaction-{Transaction}", "status"];
 
     public string Json => Examples.Callback("callback-v1-nested-instrument.json");
 
@@ -33,7 +33,7 @@ public sealed class ExampleCallback
 
     /// <summary>The GETs of the payment itself (not of its transactions), oldest first.</summary>
     public List<DateTimeOffset> PaymentGets(StandIn payEx) =>
-        payEx.State.Requests.Where(r => r.PathAndQuery == PaymentPath).Select(r => r.At).Order().ToList();
+        payEx.State.Requests.Where(r => r.PathAndQuery.Split('?')[0] == PaymentPath).Select(r => r.At).Order().ToList();
 
     /// <summary>Posts the callback, expects 200, and returns the id it was acknowledged with.</summary>
     public async Task<string> AcknowledgeAsync(HostProcess app)

@@ -17,11 +17,13 @@ public sealed class TestStorage : IAsyncDisposable
         TableName = $"Payments{suffix}";
         DeadLettersTableName = $"DeadLetters{suffix}";
         RejectedTableName = $"Rejected{suffix}";
+        ReferencesTableName = $"References{suffix}";
         Queue = new QueueClient(azurite.ConnectionString, QueueName);
         Poison = new QueueClient(azurite.ConnectionString, $"{QueueName}-poison");
         Table = new TableClient(azurite.ConnectionString, TableName);
         DeadLetters = new TableClient(azurite.ConnectionString, DeadLettersTableName);
         Rejected = new TableClient(azurite.ConnectionString, RejectedTableName);
+        References = new TableClient(azurite.ConnectionString, ReferencesTableName);
     }
 
     public Azurite Azurite { get; }
@@ -45,6 +47,11 @@ public sealed class TestStorage : IAsyncDisposable
     /// <summary>Callbacks refused after authentication (Storage__RejectedCallbacksTable).</summary>
     public TableClient Rejected { get; }
 
+    public string ReferencesTableName { get; }
+
+    /// <summary>The reference index (Storage__PaymentReferencesTable).</summary>
+    public TableClient References { get; }
+
     public static async Task<TestStorage> CreateAsync(Azurite? azurite = null) => new(azurite ?? await Azurite.Shared);
 
     /// <summary>App settings that point the app at this storage and at <paramref name="payEx"/>.</summary>
@@ -58,6 +65,7 @@ public sealed class TestStorage : IAsyncDisposable
         ["Storage__PaymentsTable"] = TableName,
         ["Storage__DeadLettersTable"] = DeadLettersTableName,
         ["Storage__RejectedCallbacksTable"] = RejectedTableName,
+        ["Storage__PaymentReferencesTable"] = ReferencesTableName,
         // A short retry schedule without jitter, so retries happen within a test, at known times.
         ["Retry__Schedule"] = "00:00:01, 00:00:01, 00:00:02",
         ["Retry__MaxAttempts"] = "6",
@@ -156,6 +164,7 @@ public sealed class TestStorage : IAsyncDisposable
             await Table.DeleteAsync();
             await DeadLetters.DeleteAsync();
             await Rejected.DeleteAsync();
+            await References.DeleteAsync();
         }
         catch (Exception)
         {

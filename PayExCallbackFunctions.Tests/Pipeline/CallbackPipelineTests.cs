@@ -35,8 +35,10 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
         Serve("payment-creditcard-callback-examples.json", "transaction-authorization-creditcard.docs.json");
         await PostAsync(_examples.Callback("callback-v1-nested-instrument.json"));
 
-        var rows = await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
-        Assert.Equal(2, rows.Count);
+        var rows = await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}", "status");
+        Assert.Equal(3, rows.Count);
+        // The authorization is not completed: the payment is pending, whatever the callback hinted.
+        Assert.Equal("pending", rows["status"].GetString("Status"));
         var payment = rows[$"payment-{P}"];
         Assert.Equal($"/psp/creditcard/payments/{P}", payment.GetString("ResourceId"));
         Assert.Equal("Ready", payment.GetString("State"));
@@ -74,8 +76,11 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
         Serve("paymentorder-callback-examples.json", "payment-creditcard-callback-examples.json", "transaction-authorization-creditcard.docs.json");
         await PostAsync(_examples.Callback("callback-v2-v3.0-paymentorder.json"));
 
-        var rows = await fixture.Storage.WaitForRowsAsync(P, "paymentorder", $"payment-{P}", $"transaction-{T}");
-        Assert.Equal(3, rows.Count);
+        var rows = await fixture.Storage.WaitForRowsAsync(P, "paymentorder", $"payment-{P}", $"transaction-{T}", "status");
+        Assert.Equal(4, rows.Count);
+        // v2/v3.0: the status is the named payment's, from its transactions (the authorization is not completed).
+        Assert.Equal("pending", rows["status"].GetString("Status"));
+        Assert.Equal($"/psp/paymentorders/{P}", rows["status"].GetString("PaymentOrder"));
         Assert.Equal("Paid", rows["paymentorder"].GetString("State"));
         Assert.Equal(1500, rows["paymentorder"].GetInt64("Amount"));
         Assert.Equal($"/psp/paymentorders/{P}", rows["paymentorder"].GetString("ResourceId"));
@@ -191,9 +196,10 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
         // All five processed: PayEx was asked for the payment five times, and the queue is empty.
         await Eventually.TrueAsync(async () => fixture.PayEx.RequestsFor($"/psp/creditcard/payments/{P}/authorizations") == 5
                                                 && await fixture.Storage.ApproximateCountAsync(fixture.Storage.Queue) == 0, "five callbacks processed");
-        var rows = await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}");
-        Assert.Equal(2, rows.Count);
-        Assert.Equal(2, (await fixture.Storage.RowsAsync(P)).Count);
+        var rows = await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}", "status");
+        // The payment, its transaction and its status, one version of it: nothing else.
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(1, rows["status"].GetInt64("Version"));
     }
 
     [Fact]
@@ -225,7 +231,7 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
         await PostAsync(_examples.Callback("callback-v1-nested-instrument.json"));
 
         var rows = await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}");
-        var json = PayExCallbackFunctions.Storage.PaymentRow.ReadJson(rows[$"payment-{P}"]);
+        var json = PayExCallbackFunctions.Payments.PaymentRow.ReadJson(rows[$"payment-{P}"]);
         Assert.Equal(big.ToJsonString(), json);
     }
 

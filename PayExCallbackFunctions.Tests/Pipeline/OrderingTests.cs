@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using PayExCallbackFunctions.Payments;
 using PayExCallbackFunctions.PayExStandIn;
 using PayExCallbackFunctions.Storage;
 using PayExCallbackFunctions.Tests.Infrastructure;
@@ -52,7 +53,7 @@ public class OrderingTests(RunningApp fixture) : IClassFixture<RunningApp>
         ["transaction"] = new JsonObject { ["id"] = $"{PaymentPath}/{kind}s/{transaction}", ["number"] = 333333333 },
     }.ToJsonString();
 
-    private int PaymentGets => fixture.PayEx.State.Requests.Count(r => r.PathAndQuery == PaymentPath);
+    private int PaymentGets => fixture.PayEx.State.Requests.Count(r => r.PathAndQuery.Split('?')[0] == PaymentPath);
 
     private async Task PostAsync(string callback)
     {
@@ -61,7 +62,7 @@ public class OrderingTests(RunningApp fixture) : IClassFixture<RunningApp>
     }
 
     private async Task<Dictionary<string, string>> StoredJsonAsync() =>
-        (await fixture.Storage.RowsAsync(P)).ToDictionary(r => r.RowKey, PaymentRow.ReadJson);
+        (await fixture.Storage.RowsAsync(P)).Where(r => r.RowKey != StatusRow.RowKey).ToDictionary(r => r.RowKey, PaymentRow.ReadJson);
 
     [Fact]
     public async Task The_same_callback_delivered_many_times_at_once_leaves_one_set_of_rows_as_PayEx_has_them()
@@ -80,6 +81,9 @@ public class OrderingTests(RunningApp fixture) : IClassFixture<RunningApp>
         Assert.Equal([$"payment-{P}", $"transaction-{T}"], stored.Keys.Order());
         Assert.Equal(payment, stored[$"payment-{P}"]);
         Assert.Equal(authorization, stored[$"transaction-{T}"]);
+        // Twelve answers of one state are one version of the payment's status.
+        var status = StatusRow.From((await fixture.Storage.RowsAsync(P)).Single(r => r.RowKey == StatusRow.RowKey));
+        Assert.Equal((PaymentStatus.Authorized, 1L), (status.Snapshot.Status, status.Version));
     }
 
     [Fact]

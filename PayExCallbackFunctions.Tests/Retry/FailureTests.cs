@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Azure;
+using PayExCallbackFunctions.Payments;
 using PayExCallbackFunctions.PayEx;
 using PayExCallbackFunctions.Processing;
 using PayExCallbackFunctions.Retry;

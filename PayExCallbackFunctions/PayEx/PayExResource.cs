@@ -37,6 +37,22 @@ public sealed record PayExResource(
     /// </summary>
     public IReadOnlyList<string> MerchantReferences { get; init; } = [];
 
+    /// <summary>PayEx's remaining amounts of a payment or payment order; null where PayEx omitted them.</summary>
+    public long? RemainingCaptureAmount { get; init; }
+
+    public long? RemainingCancellationAmount { get; init; }
+
+    public long? RemainingReversalAmount { get; init; }
+
+    /// <summary>
+    /// For a payment read with <c>$expand=transactions</c>, its transactions; for a transaction, itself: what a
+    /// payment's status is derived from.
+    /// </summary>
+    public IReadOnlyList<Payments.TransactionFact> Transactions { get; init; } = [];
+
+    /// <summary>For a v3.x payment order: the status it shows (null for v2, whose status comes from its payment).</summary>
+    public Payments.PaymentSnapshot? Snapshot { get; init; }
+
     /// <summary>For payment orders read with <c>$expand=payments</c>: the paths of the payments PayEx lists under it.</summary>
     public IReadOnlyList<string> Payments { get; init; } = [];
 }

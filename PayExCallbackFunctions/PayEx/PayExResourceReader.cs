@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -33,8 +32,24 @@ public static class PayExResourceReader
             PayeeReference = String(payment, "payeeReference") ?? PayeeInfo(payment, "payeeReference"),
             OrderReference = String(payment, "orderReference") ?? PayeeInfo(payment, "orderReference"),
             MerchantReferences = MerchantReferences(payment),
+            RemainingCaptureAmount = Long(payment, "remainingCaptureAmount"),
+            RemainingCancellationAmount = Long(payment, "remainingCancellationAmount"),
+            RemainingReversalAmount = Long(payment, "remainingReversalAmount"),
+            Transactions = TransactionsOf(payment, expected),
         };
     }
+
+    // "transactions": {"id": ".../transactions", "transactionList": [...]}, when expanded. Each counted by its
+    // id, which PayEx gives generic here and typed (/captures/...) elsewhere.
+    private static Payments.TransactionFact[] TransactionsOf(JsonElement payment, PayExPath expected) =>
+        PayExJson.Child(payment, "transactions") is { } transactions
+            ? Items(transactions, "transactionList")
+                .Select(t => PayExPath.TryParseRelative(String(t, "id"), out var path, out _) && path.Kind == PayExResourceKind.Transaction && path.PaymentPath == expected.Value
+                    ? new Payments.TransactionFact(path.Id.ToString("D"), String(t, "type"), String(t, "state"), Long(t, "amount"))
+                    : null)
+                .OfType<Payments.TransactionFact>()
+                .ToArray()
+            : [];
 
     /// <summary>Reads a generic (/transactions/) or typed (/captures/ ...) transaction.</summary>
     public static PayExResource ReadTransaction(byte[] body, PayExPath expected, string? currency)
@@ -67,6 +82,7 @@ public static class PayExResourceReader
             Updated = Date(transaction, "updated"),
             Instrument = expected.Instrument,
             PayeeReference = String(transaction, "payeeReference"),
+            Transactions = [new Payments.TransactionFact(expected.Id.ToString("D"), String(transaction, "type"), String(transaction, "state"), Long(transaction, "amount"))],
         };
     }
 
@@ -92,6 +108,10 @@ public static class PayExResourceReader
             OrderReference = String(order, "orderReference") ?? PayeeInfo(order, "orderReference"),
             MerchantReferences = MerchantReferences(order),
             Payments = PaymentsOf(order),
+            RemainingCaptureAmount = Long(order, "remainingCaptureAmount"),
+            RemainingCancellationAmount = Long(order, "remainingCancellationAmount"),
+            RemainingReversalAmount = Long(order, "remainingReversalAmount"),
+            Snapshot = Payments.StatusDerivation.FromPaymentOrder(order, expected),
         };
 
         return attemptNumber is { } number && FindAttempt(order, number, expected, currency) is { } attempt
@@ -176,18 +196,7 @@ public static class PayExResourceReader
             : null;
     }
 
-    private static JsonElement[] Items(JsonElement parent, params string[] names)
-    {
-        foreach (var name in names)
-        {
-            if (parent.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array)
-            {
-                return list.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.Object).ToArray();
-            }
-        }
-
-        return [];
-    }
+    private static JsonElement[] Items(JsonElement parent, params string[] names) => PayExJson.Items(parent, names);
 
     private static JsonElement? FindTransaction(JsonElement root)
     {
@@ -304,21 +313,9 @@ public static class PayExResourceReader
             .Distinct(StringComparer.Ordinal)
             .ToArray();
 
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static string? String(JsonElement element, string name) => PayExJson.Text(element, name);
 
-    private static long? Long(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) switch
-        {
-            false => null,
-            true when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) => n,
-            true when value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var s) => s,
-            _ => null,
-        };
+    private static long? Long(JsonElement element, string name) => PayExJson.Number(element, name);
 
-    private static DateTimeOffset? Date(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date)
-            ? date
-            : null;
+    private static DateTimeOffset? Date(JsonElement element, string name) => PayExJson.Time(element, name);
 }

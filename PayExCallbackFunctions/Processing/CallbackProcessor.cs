@@ -1,22 +1,26 @@
 using Microsoft.Extensions.Options;
 using PayExCallbackFunctions.Callbacks;
 using PayExCallbackFunctions.PayEx;
-using PayExCallbackFunctions.Storage;
+using PayExCallbackFunctions.Payments;
 
 namespace PayExCallbackFunctions.Processing;
 
 /// <summary>
 /// Processes one callback: GETs from PayEx what it names (never trusting its body beyond the names)
-/// and stores what PayEx answered. Failures escape to the caller, which decides about retries.
+/// and what the payment's status is derived from, and stores both. Failures escape to the caller, which
+/// decides about retries. A refresh is processed as a callback that names the payment.
 /// </summary>
 public sealed class CallbackProcessor(
     PayExClient payEx,
-    PaymentStateWriter writer,
+    PaymentWriter writer,
     IOptions<PayExOptions> options,
     ILogger<CallbackProcessor> logger)
 {
     private const string PayeeInfoExpand = "payeeinfo";
     private const string PaymentsExpand = "payments";
+
+    // A payment's status is derived from its transactions, read with it in the same GET.
+    private const string TransactionsExpand = "transactions";
 
     public async Task<ProcessResult> ProcessAsync(CallbackEnvelope envelope, CancellationToken cancellationToken)
     {
@@ -40,7 +44,7 @@ public sealed class CallbackProcessor(
         var signedOrder = envelope.SignedOrderReference;
         var paymentTask = payment is null ? null : GetAsync(
             payment,
-            signedOrder is not null ? PayeeInfoExpand : null,
+            signedOrder is not null ? $"{TransactionsExpand},{PayeeInfoExpand}" : TransactionsExpand,
             null,
             body => PayExResourceReader.ReadPayment(body, payment),
             cancellationToken);
@@ -77,8 +81,10 @@ public sealed class CallbackProcessor(
             logger.LogWarning("Payment order {PaymentOrderId} shows no attempt number {AttemptNumber} among paid, cancelled, reversed, failed attempts or financial transactions", paymentOrder!.Id, attempt);
         }
 
+        // One partition per payment: its payment order's where it has one.
         var partition = paymentOrder?.Id ?? payment!.Id;
-        var written = await writer.WriteAsync(partition, resources, envelope.Id, cancellationToken);
+        var (snapshot, api) = Status(envelope, paymentOrderTask?.Result[0], paymentTask?.Result, resources);
+        var written = await writer.WriteAsync(new PaymentUpdate(partition, resources, snapshot, api, envelope.Id), cancellationToken);
         // The numbers are the scope's properties (only those the callback has); {Subject} names them in words.
         using (logger.BeginScope(CallbackSubject.Properties(envelope)))
         {
@@ -87,6 +93,13 @@ public sealed class CallbackProcessor(
                 logger.LogInformation(
                     "Stored {RowCount} rows of callback {CallbackId} ({Shape}) for {Subject}; kept {KeptCount} rows that were as new or newer",
                     written.Written.Count, envelope.Id, envelope.Shape, CallbackSubject.Describe(envelope), written.Kept.Count);
+            }
+
+            if (written.Change is { } change)
+            {
+                logger.LogInformation(
+                    "Payment {PaymentKey} is {PaymentStatus} (version {StatusVersion}, was {PreviousStatus})",
+                    partition, change.Row.Snapshot.Status, change.Row.Version, change.PreviousStatus ?? "not stored");
             }
             else
             {
@@ -97,7 +110,33 @@ public sealed class CallbackProcessor(
             }
         }
 
-        return new ProcessResult(partition, written.Written, written.Kept);
+        return new ProcessResult(partition, written.Written, written.Kept, written.Change);
+    }
+
+    // v3.1: the order with its sub-resources says it all. v2/v3.0 (read unexpanded, in the version the
+    // merchant set): the payment the callback names, with its transactions. v1: the payment, with its
+    // transactions and the one the callback names, which PayEx's list may not show yet.
+    private static (PaymentSnapshot? Snapshot, string Api) Status(CallbackEnvelope envelope, PayExResource? order, PayExResource? payment, IReadOnlyList<PayExResource> resources)
+    {
+        var transactions = resources.Where(r => r.RowKey.StartsWith("transaction-", StringComparison.Ordinal)).SelectMany(r => r.Transactions);
+        if (envelope.Shape == CallbackShape.PaymentOrderV31)
+        {
+            return (order?.Snapshot, PaymentApi.PaymentOrderV31);
+        }
+
+        if (order is not null)
+        {
+            var snapshot = payment is null
+                ? order.Snapshot
+                : StatusDerivation.FromPayment(payment, payment.Transactions.Concat(transactions), order.ResourceId) with
+                {
+                    OrderReference = order.OrderReference ?? payment.OrderReference,
+                    PayeeReference = order.PayeeReference ?? payment.PayeeReference,
+                };
+            return (snapshot, PaymentApi.PaymentOrder);
+        }
+
+        return (StatusDerivation.FromPayment(payment!, payment!.Transactions.Concat(transactions)), PaymentApi.Payment);
     }
 
     private Task<IReadOnlyList<PayExResource>> GetPaymentOrderAsync(CallbackEnvelope envelope, PayExPath paymentOrder, CancellationToken cancellationToken)
@@ -160,7 +199,7 @@ public sealed class CallbackProcessor(
 }
 
 /// <summary>What processing stored: the partition, the rows written, and the rows already as new or newer.</summary>
-public sealed record ProcessResult(Guid Partition, IReadOnlyList<string> Written, IReadOnlyList<string> Kept);
+public sealed record ProcessResult(Guid Partition, IReadOnlyList<string> Written, IReadOnlyList<string> Kept, StatusChange? Change);
 
 /// <summary>What PayEx returned does not belong to the order the callback URL was signed for: dead-lettered, not stored.</summary>
 public sealed class SignedOrderMismatchException : Exception

@@ -1,3 +1,4 @@
+using PayExCallbackFunctions.Payments;
 using System.Net;
 using System.Net.Sockets;
 using Azure;

@@ -32,6 +32,9 @@ public sealed partial class StorageOptions
     /// <summary>Callbacks refused as invalid after they passed authentication, kept so a format change is noticed.</summary>
     public string RejectedCallbacksTable { get; set; } = "PayExRejectedCallbacks";
 
+    /// <summary>The index from merchant references and secondary ids to a payment's partition (Table Storage has no other).</summary>
+    public string PaymentReferencesTable { get; set; } = "PayExPaymentReferences";
+
     /// <summary>
     /// How long a function that answers a caller (the callback, the status page) waits for storage before it
     /// answers without it: PayEx waits for our answer, and a hanging storage must not hold it for half a minute.
@@ -98,6 +101,11 @@ public sealed class StorageOptionsValidator(IConfiguration configuration) : IVal
         if (!StorageOptions.TableName().IsMatch(options.RejectedCallbacksTable) || tables.Contains(options.RejectedCallbacksTable, StringComparer.OrdinalIgnoreCase))
         {
             failures.Add($"Storage__RejectedCallbacksTable '{options.RejectedCallbacksTable}' is not a valid table name of its own (3-63 letters and digits, starting with a letter, not another of the app's tables).");
+        }
+
+        if (!StorageOptions.TableName().IsMatch(options.PaymentReferencesTable) || tables.Append(options.RejectedCallbacksTable).Contains(options.PaymentReferencesTable, StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add($"Storage__PaymentReferencesTable '{options.PaymentReferencesTable}' is not a valid table name of its own (3-63 letters and digits, starting with a letter, not another of the app's tables).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -43,7 +43,8 @@ public static class StorageServices
         });
 
         services.AddSingleton<CallbackQueue>();
-        services.AddSingleton<PaymentStateWriter>();
+        services.AddSingleton<Payments.PaymentWriter>();
+        services.AddSingleton<Payments.ReferenceIndex>();
         services.AddHostedService<StorageSetup>();
         return services;
     }

@@ -24,6 +24,7 @@ public sealed partial class StorageSetup(
             await tables.GetTableClient(names.PaymentsTable).CreateIfNotExistsAsync(stoppingToken);
             await tables.GetTableClient(names.DeadLettersTable).CreateIfNotExistsAsync(stoppingToken);
             await tables.GetTableClient(names.RejectedCallbacksTable).CreateIfNotExistsAsync(stoppingToken);
+            await tables.GetTableClient(names.PaymentReferencesTable).CreateIfNotExistsAsync(stoppingToken);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {

@@ -23,6 +23,7 @@ param callbackQueue string
 param paymentsTable string
 param deadLettersTable string
 param rejectedCallbacksTable string
+param paymentReferencesTable string
 
 // The .NET the platform runs the worker on: the app's target framework (net10.0, Directory.Build.props),
 // the newest Flex Consumption accepts for dotnet-isolated (infra/README.md).
@@ -124,6 +125,7 @@ var appSettings = {
   Storage__PaymentsTable: paymentsTable
   Storage__DeadLettersTable: deadLettersTable
   Storage__RejectedCallbacksTable: rejectedCallbacksTable
+  Storage__PaymentReferencesTable: paymentReferencesTable
   PayEx__BaseUrl: payExBaseUrl
   PayEx__Token: '@Microsoft.KeyVault(SecretUri=${payExTokenUri})'
   // Per-order signed callback URLs, required (Access__RequireSignature follows the secret).

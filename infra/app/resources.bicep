@@ -89,6 +89,7 @@ module functionApp 'functionapp.bicep' = {
     paymentsTable: storage.outputs.paymentsTable
     deadLettersTable: storage.outputs.deadLettersTable
     rejectedCallbacksTable: storage.outputs.rejectedCallbacksTable
+    paymentReferencesTable: storage.outputs.paymentReferencesTable
   }
 }
 

@@ -11,6 +11,7 @@ var tables = {
   payments: 'PayExPayments'
   deadLetters: 'PayExDeadLetters'
   rejectedCallbacks: 'PayExRejectedCallbacks'
+  paymentReferences: 'PayExPaymentReferences'
 }
 var deploymentContainer = 'app-package'
 
@@ -78,3 +79,4 @@ output callbackQueue string = callbacks.name
 output paymentsTable string = tables.payments
 output deadLettersTable string = tables.deadLetters
 output rejectedCallbacksTable string = tables.rejectedCallbacks
+output paymentReferencesTable string = tables.paymentReferences

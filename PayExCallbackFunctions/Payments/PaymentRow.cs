@@ -1,7 +1,8 @@
 using Azure.Data.Tables;
 using PayExCallbackFunctions.PayEx;
+using PayExCallbackFunctions.Storage;
 
-namespace PayExCallbackFunctions.Storage;
+namespace PayExCallbackFunctions.Payments;
 
 /// <summary>
 /// The payments table's row for one PayEx resource. The resource JSON can exceed Table Storage's

@@ -1,7 +1,8 @@
 using PayExCallbackFunctions.PayEx;
+using PayExCallbackFunctions.Payments;
 using PayExCallbackFunctions.Storage;
 
-namespace PayExCallbackFunctions.Tests.Pipeline;
+namespace PayExCallbackFunctions.Tests.Payments;
 
 public class PaymentRowTests
 {

@@ -1,0 +1,208 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using PayExCallbackFunctions.PayEx;
+using PayExCallbackFunctions.Payments;
+using PayExCallbackFunctions.Storage;
+using PayExCallbackFunctions.Tests.Infrastructure;
+
+namespace PayExCallbackFunctions.Tests.Payments;
+
+/// <summary>
+/// The partition writer on a real Azurite table: resource rows and status in one transaction, newest wins for
+/// both, the version grows by one per change, and the reference index is written with the status.
+/// </summary>
+public class PaymentWriterTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+
+    internal static async Task<(PaymentWriter Writer, TestStorage Storage)> WriterAsync()
+    {
+        var storage = await TestStorage.CreateAsync();
+        var tables = new TableServiceClient(storage.Azurite.ConnectionString);
+        var options = Options.Create(new StorageOptions { PaymentsTable = storage.TableName, PaymentReferencesTable = storage.ReferencesTableName });
+        return (new PaymentWriter(tables, new ReferenceIndex(tables, options, TimeProvider.System), options, TimeProvider.System), storage);
+    }
+
+    // Ticks apart, to catch a store that keeps less than PayEx's seven decimals.
+    private static PayExResource Payment(int version, long ticks = 0) =>
+        new("payment-x", "/psp/x", $$"""{"version":{{version}}}""") { State = $"v{version}", Updated = version == 0 ? null : T0.AddTicks(version + ticks) };
+
+    /// <summary>The status of a card payment at step <paramref name="step"/> of its life: each step captures 100 more.</summary>
+    internal static PaymentSnapshot Step(int step, string? orderReference = "order-1") => new()
+    {
+        Status = step == 0 ? PaymentStatus.Pending : step == 10 ? PaymentStatus.Captured : PaymentStatus.PartiallyCaptured,
+        Amount = 1000,
+        AuthorizedAmount = step == 0 ? 0 : 1000,
+        CapturedAmount = step * 100,
+        RemainingCaptureAmount = 1000 - (step * 100),
+        Currency = "SEK",
+        OrderReference = orderReference,
+        PayeeReference = "payee-1",
+        Payment = "/psp/creditcard/payments/5adc265f-f87f-4313-577e-08d3dca1a26c",
+        Updated = T0.AddSeconds(step),
+    };
+
+    private static PaymentUpdate Update(Guid key, PaymentSnapshot? snapshot, params PayExResource[] resources) =>
+        new(key, resources, snapshot, PaymentApi.Payment, "test");
+
+    private static async Task<string?> StoredStateAsync(TestStorage storage, Guid partition) =>
+        (await storage.RowsAsync(partition)).Single(r => r.RowKey == "payment-x").GetString("State");
+
+    internal static async Task<StatusRow?> StatusAsync(TestStorage storage, Guid partition) =>
+        (await storage.RowsAsync(partition)).SingleOrDefault(r => r.RowKey == StatusRow.RowKey) is { } row ? StatusRow.From(row) : null;
+
+    [Fact]
+    public async Task An_older_resource_does_not_replace_a_newer_one_and_a_newer_one_does()
+    {
+        var (writer, storage) = await WriterAsync();
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+
+        Assert.Equal(["payment-x"], (await writer.WriteAsync(Update(partition, null, Payment(2)), default)).Written);
+        var older = await writer.WriteAsync(Update(partition, null, Payment(1)), default);
+        Assert.Equal(["payment-x"], older.Kept);
+        Assert.Equal("v2", await StoredStateAsync(storage, partition));
+
+        var same = await writer.WriteAsync(Update(partition, null, Payment(2)), default);
+        Assert.Empty(same.Written);
+
+        await writer.WriteAsync(Update(partition, null, Payment(3)) with { Source = "cb3" }, default);
+        var row = (await storage.RowsAsync(partition)).Single();
+        Assert.Equal("v3", row.GetString("State"));
+        Assert.Equal("cb3", row.GetString("CallbackId"));
+        Assert.Equal("""{"version":3}""", PaymentRow.ReadJson(row));
+    }
+
+    [Fact]
+    public async Task A_resource_without_updated_never_replaces_one_with_it()
+    {
+        var (writer, storage) = await WriterAsync();
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+
+        await writer.WriteAsync(Update(partition, null, Payment(1)), default);
+        Assert.Equal(["payment-x"], (await writer.WriteAsync(Update(partition, null, Payment(0)), default)).Kept);
+        Assert.Equal("v1", await StoredStateAsync(storage, partition));
+    }
+
+    [Fact]
+    public async Task Rows_of_one_answer_are_decided_each_on_their_own()
+    {
+        var (writer, storage) = await WriterAsync();
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+        var transaction = new PayExResource("transaction-t", "/psp/x/transactions/t", "{}") { Updated = T0 };
+
+        await writer.WriteAsync(Update(partition, Step(5), Payment(5)), default);
+        var result = await writer.WriteAsync(Update(partition, Step(4), Payment(4), transaction) with { Source = "older" }, default);
+
+        Assert.Equal(["transaction-t"], result.Written);
+        Assert.Equal(["payment-x"], result.Kept);
+        Assert.Null(result.Change);
+        var rows = (await storage.RowsAsync(partition)).ToDictionary(r => r.RowKey);
+        Assert.Equal("v5", rows["payment-x"].GetString("State"));
+        Assert.Equal("older", rows["transaction-t"].GetString("CallbackId"));
+        Assert.Equal(500, StatusRow.From(rows[StatusRow.RowKey]).Snapshot.CapturedAmount);
+    }
+
+    [Fact]
+    public async Task The_status_is_written_with_its_resources_and_its_version_grows_by_one_per_change_only()
+    {
+        var (writer, storage) = await WriterAsync();
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+
+        var first = await writer.WriteAsync(Update(partition, Step(1), Payment(1)), default);
+        Assert.Equal((null, 1L), (first.Change?.PreviousStatus, first.Change?.Row.Version));
+        var stored = await StatusAsync(storage, partition);
+        Assert.Equal(Step(1), stored!.Snapshot);
+        Assert.Equal(1, stored.Version);
+        Assert.Equal(2, (await storage.RowsAsync(partition)).Count);
+
+        // The same answer again: no change, no new version; only when it was last read moves.
+        var repeated = await writer.WriteAsync(Update(partition, Step(1), Payment(1)), default);
+        Assert.Null(repeated.Change);
+        var again = await StatusAsync(storage, partition);
+        Assert.Equal(1, again!.Version);
+        Assert.True(again.CheckedAt > stored.CheckedAt, "a repeated read did not record when the payment was last read");
+
+        // A second partial capture: the status stays partially_captured, the amounts change, so it is a new version.
+        var second = await writer.WriteAsync(Update(partition, Step(2), Payment(2)), default);
+        Assert.Equal((PaymentStatus.PartiallyCaptured, 2L), (second.Change?.PreviousStatus, second.Change?.Row.Version));
+
+        // A newer updated with the same amounts is not a change.
+        var sameMoney = await writer.WriteAsync(Update(partition, Step(2) with { Updated = T0.AddHours(1) }, Payment(3)), default);
+        Assert.Null(sameMoney.Change);
+        Assert.Equal(2, (await StatusAsync(storage, partition))!.Version);
+    }
+
+    [Fact]
+    public async Task An_older_or_repeated_answer_never_moves_the_status_or_its_version_back()
+    {
+        var (writer, storage) = await WriterAsync();
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+
+        await writer.WriteAsync(Update(partition, Step(3)), default);
+        await writer.WriteAsync(Update(partition, Step(10)), default);
+        foreach (var step in new[] { 0, 3, 9, 10, 1 })
+        {
+            Assert.Null((await writer.WriteAsync(Update(partition, Step(step)), default)).Change);
+        }
+
+        var status = await StatusAsync(storage, partition);
+        Assert.Equal((PaymentStatus.Captured, 2L, 1000L), (status!.Snapshot.Status, status.Version, status.Snapshot.CapturedAmount));
+    }
+
+    [Fact]
+    public async Task Answers_with_the_same_updated_are_ordered_by_how_far_the_payment_has_come()
+    {
+        var (writer, storage) = await WriterAsync();
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+
+        await writer.WriteAsync(Update(partition, Step(4) with { Updated = T0 }), default);
+        Assert.Null((await writer.WriteAsync(Update(partition, Step(2) with { Updated = T0 }), default)).Change);
+        Assert.NotNull((await writer.WriteAsync(Update(partition, Step(6) with { Updated = T0 }), default)).Change);
+
+        Assert.Equal(600, (await StatusAsync(storage, partition))!.Snapshot.CapturedAmount);
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_of_many_versions_leave_the_newest_status_and_rows()
+    {
+        var (writer, storage) = await WriterAsync();
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+        var steps = Enumerable.Range(1, 10).Concat(Enumerable.Range(1, 10)).OrderBy(_ => Random.Shared.Next()).ToArray();
+
+        var results = await Task.WhenAll(steps.Select(s => Task.Run(() => writer.WriteAsync(Update(partition, Step(s), Payment(s)), default))));
+
+        Assert.Equal("v10", await StoredStateAsync(storage, partition));
+        var status = await StatusAsync(storage, partition);
+        Assert.Equal(Step(10), status!.Snapshot);
+        // Every version was reported once, by the write that made it: no two writers made the same version.
+        var versions = results.Select(r => r.Change?.Row.Version).OfType<long>().ToArray();
+        Assert.Equal(versions.Length, versions.Distinct().Count());
+        Assert.Equal(status.Version, versions.Max());
+    }
+
+    [Fact]
+    public async Task The_references_are_indexed_with_the_status_and_once()
+    {
+        var (writer, storage) = await WriterAsync();
+        await using var _ = storage;
+        var index = new ReferenceIndex(new TableServiceClient(storage.Azurite.ConnectionString), Options.Create(new StorageOptions { PaymentReferencesTable = storage.ReferencesTableName }), TimeProvider.System);
+        var partition = Guid.NewGuid();
+        var reference = "order/with?odd#chars\\" + partition.ToString("N")[..8];
+
+        await writer.WriteAsync(Update(partition, Step(1, reference)), default);
+        await writer.WriteAsync(Update(partition, Step(2, reference)), default);
+
+        Assert.Equal([partition], await index.FindAsync(PaymentReference.OrderReference(reference), default));
+        Assert.Equal([partition], await index.FindAsync(PaymentReference.PaymentId(Guid.Parse("5adc265f-f87f-4313-577e-08d3dca1a26c")), default));
+        Assert.Empty(await index.FindAsync(PaymentReference.OrderReference(reference + "x"), default));
+        var status = await StatusAsync(storage, partition);
+        Assert.Equal(3, status!.Indexed.Count);
+    }
+}

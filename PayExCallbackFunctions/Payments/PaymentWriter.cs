@@ -1,0 +1,221 @@
+using Azure;
+using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
+using Microsoft.Extensions.Options;
+using PayExCallbackFunctions.PayEx;
+using PayExCallbackFunctions.Storage;
+using PayExCallbackFunctions.Telemetry;
+
+namespace PayExCallbackFunctions.Payments;
+
+/// <summary>
+/// Writes what PayEx answered into the payment's partition of the payments table, as a whole: the resource
+/// rows and the status derived from the same answer in one entity group transaction, guarded by the status
+/// row's ETag, so the two never disagree and concurrent writers take turns. Newest wins: a resource row is only
+/// replaced by a resource PayEx updated later, the status only by a newer answer, and its version grows by one
+/// at each change. On a conflict the partition is read again.
+/// </summary>
+public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex index, IOptions<StorageOptions> options, TimeProvider time)
+{
+    /// <summary>Reads and conditional writes before giving up on a partition that others keep changing.</summary>
+    public const int MaxRounds = 10;
+
+    private static readonly string[] CompareColumns = ["RowKey", "Updated"];
+
+    private readonly TableClient _table = tables.GetTableClient(options.Value.PaymentsTable);
+
+    public async Task<WriteResult> WriteAsync(PaymentUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var partitionKey = update.Key.ToString("D");
+        using var activity = CallbackTracing.StartStore(partitionKey);
+        try
+        {
+            var result = await WriteRoundsAsync(partitionKey, update, cancellationToken);
+            activity?.SetTag(TelemetryTags.RowsWritten, result.Written.Count).SetTag(TelemetryTags.RowsKept, result.Kept.Count);
+            return result;
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
+            throw;
+        }
+    }
+
+    private async Task<WriteResult> WriteRoundsAsync(string partitionKey, PaymentUpdate update, CancellationToken cancellationToken)
+    {
+        for (var round = 1; round <= MaxRounds; round++)
+        {
+            var (stored, rows) = await ReadAsync(partitionKey, update.Resources, cancellationToken);
+            var now = time.GetUtcNow();
+            var actions = new List<TableTransactionAction>(update.Resources.Count + 1);
+            var kept = new List<string>();
+            foreach (var resource in update.Resources)
+            {
+                var row = PaymentRow.From(partitionKey, resource, now, update.Source);
+                if (!rows.TryGetValue(resource.RowKey, out var current))
+                {
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
+                }
+                else if (PaymentRow.IsNewer(resource, current))
+                {
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, current.ETag));
+                }
+                else
+                {
+                    kept.Add(resource.RowKey);
+                }
+            }
+
+            var next = Next(stored, update, now);
+            if (next is not null)
+            {
+                next = await IndexAsync(update.Key, stored, next, cancellationToken);
+            }
+
+            if (actions.Count == 0 && next is null)
+            {
+                await TouchAsync(partitionKey, stored, now, cancellationToken);
+                return new WriteResult([], kept, null);
+            }
+
+            if (next is not null)
+            {
+                actions.Add(stored is null
+                    ? new TableTransactionAction(TableTransactionActionType.Add, next.ToEntity(partitionKey))
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, next.ToEntity(partitionKey), stored.ETag));
+            }
+            else if (stored is not null)
+            {
+                // The status stays, but it guards the write all the same: nobody changed the partition since it was read.
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, Touch(partitionKey, now), stored.ETag));
+            }
+
+            try
+            {
+                await _table.SubmitTransactionAsync(actions, cancellationToken);
+                var written = actions.Select(a => a.Entity.RowKey).Where(k => k != StatusRow.RowKey).ToArray();
+                var changed = next is not null && (stored is null || next.Version != stored.Version);
+                return new WriteResult(written, kept, changed ? new StatusChange(stored?.Snapshot.Status, next!) : null);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // Another writer changed the partition since it was read: read it again and decide again.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * round)), time, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
+            {
+                // Deleted since (a point read finds no row in a missing table, it does not fail).
+                await _table.CreateIfNotExistsAsync(cancellationToken);
+            }
+        }
+
+        throw new PaymentStateConflictException($"Rows of partition {partitionKey} kept changing during {MaxRounds} attempts to write them.");
+    }
+
+    /// <summary>The status row to write, or null to keep the stored one (the answer is not newer).</summary>
+    private static StatusRow? Next(StatusRow? stored, PaymentUpdate update, DateTimeOffset now)
+    {
+        if (update.Snapshot is not { } snapshot)
+        {
+            return null;
+        }
+
+        if (stored is null)
+        {
+            return new StatusRow(snapshot, 1, now) { Api = update.Api, ChangedAt = now };
+        }
+
+        if (!snapshot.IsNewerThan(stored.Snapshot))
+        {
+            return null;
+        }
+
+        var changed = snapshot.DiffersFrom(stored.Snapshot);
+        // A reference PayEx showed once stays known, even where a later answer leaves it out (a sub-resource not expanded).
+        var merged = snapshot with
+        {
+            OrderReference = snapshot.OrderReference ?? stored.Snapshot.OrderReference,
+            PayeeReference = snapshot.PayeeReference ?? stored.Snapshot.PayeeReference,
+            PaymentOrder = snapshot.PaymentOrder ?? stored.Snapshot.PaymentOrder,
+            Payment = snapshot.Payment ?? stored.Snapshot.Payment,
+            Number = snapshot.Number ?? stored.Snapshot.Number,
+            Instrument = snapshot.Instrument ?? stored.Snapshot.Instrument,
+        };
+        return new StatusRow(merged, changed ? stored.Version + 1 : stored.Version, now)
+        {
+            Api = update.Api,
+            ChangedAt = changed ? now : stored.ChangedAt,
+            Indexed = stored.Indexed,
+        };
+    }
+
+    // The index first: a lookup must never miss a payment whose status is stored.
+    private async Task<StatusRow> IndexAsync(Guid key, StatusRow? stored, StatusRow next, CancellationToken cancellationToken)
+    {
+        var known = stored?.Indexed ?? [];
+        var references = PaymentReference.Of(next.Snapshot, key).Where(r => !known.Contains(r.Key, StringComparer.Ordinal)).ToArray();
+        if (references.Length == 0)
+        {
+            return next;
+        }
+
+        await index.AddAsync(key, references, cancellationToken);
+        return next with { Indexed = [.. known, .. references.Select(r => r.Key)] };
+    }
+
+    // A repeated answer changes nothing but when the payment was last read; lost to a concurrent writer, it does not matter.
+    private async Task TouchAsync(string partitionKey, StatusRow? stored, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (stored is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _table.UpdateEntityAsync(Touch(partitionKey, now), stored.ETag, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
+        {
+            // Written (or removed) since: that writer's time is as good.
+        }
+    }
+
+    private static TableEntity Touch(string partitionKey, DateTimeOffset now) => new(partitionKey, StatusRow.RowKey) { ["CheckedAt"] = now };
+
+    // Point reads, all at once: the cheapest lookup Table Storage has (a query for several row keys scans the
+    // partition; on Azurite, the whole table). The status row's ETag, read with them, guards the write.
+    private async Task<(StatusRow? Status, Dictionary<string, TableEntity> Rows)> ReadAsync(string partitionKey, IReadOnlyList<PayExResource> resources, CancellationToken cancellationToken)
+    {
+        var status = _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, StatusRow.RowKey, cancellationToken: cancellationToken);
+        var reads = resources.Select(r => _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, r.RowKey, CompareColumns, cancellationToken)).ToArray();
+        await Task.WhenAll(reads.Append<Task>(status));
+        var rows = reads.Select(r => r.Result).Where(r => r.HasValue).ToDictionary(r => r.Value!.RowKey, r => r.Value!);
+        return (status.Result.HasValue ? StatusRow.From(status.Result.Value!) : null, rows);
+    }
+}
+
+/// <summary>What one answer from PayEx means for a payment's partition.</summary>
+/// <param name="Key">The payment's partition: its payment order's id where it has one, else its own.</param>
+/// <param name="Resources">The resources as PayEx answered them.</param>
+/// <param name="Snapshot">The status derived from the same answer; null where it could not be derived.</param>
+/// <param name="Api">How the payment is read again on a refresh (<see cref="PaymentApi"/>).</param>
+/// <param name="Source">What led to the read: a callback's id, or a refresh.</param>
+public sealed record PaymentUpdate(Guid Key, IReadOnlyList<PayExResource> Resources, PaymentSnapshot? Snapshot, string Api, string Source);
+
+/// <summary>What a write did: resource rows written, rows left alone as the stored ones were as new or newer, and the status change if any.</summary>
+public sealed record WriteResult(IReadOnlyList<string> Written, IReadOnlyList<string> Kept, StatusChange? Change);
+
+/// <summary>The status became a new version: from <paramref name="PreviousStatus"/> (null: first seen) to <paramref name="Row"/>.</summary>
+public sealed record StatusChange(string? PreviousStatus, StatusRow Row);
+
+/// <summary>Rows kept changing under a write; trying later will do.</summary>
+public sealed class PaymentStateConflictException : Exception
+{
+    public PaymentStateConflictException() { }
+
+    public PaymentStateConflictException(string message) : base(message) { }
+
+    public PaymentStateConflictException(string message, Exception inner) : base(message, inner) { }
+}
