@@ -1,3 +1,5 @@
+using PayExCallbackFunctions.PayExStandIn.Payments;
+
 namespace PayExCallbackFunctions.PayExStandIn;
 
 /// <summary>
@@ -24,6 +26,8 @@ public static class PayExStandIn
         }
 
         builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<StandInPayments>();
         var app = builder.Build();
         app.MapPayExStandIn(token);
         return app;

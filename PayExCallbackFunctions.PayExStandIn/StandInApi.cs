@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using PayExCallbackFunctions.PayExStandIn.Payments;
 
 namespace PayExCallbackFunctions.PayExStandIn;
 
@@ -11,7 +12,7 @@ public static class StandInApi
 {
     public static IEndpointRouteBuilder MapPayExStandIn(this IEndpointRouteBuilder app, string token)
     {
-        app.MapGet("/psp/{**path}", async (HttpContext context, StandInState state) =>
+        app.MapGet("/psp/{**path}", async (HttpContext context, StandInState state, StandInPayments payments) =>
         {
             var request = context.Request;
             using var answering = state.BeginRequest();
@@ -20,7 +21,7 @@ public static class StandInApi
 
             // PayEx reads its state as the request arrives; a slow answer carries that state back, so
             // it can arrive after a faster answer to a later request, and be older than it.
-            var json = state.Get(request.Path);
+            var json = state.Get(request.Path) ?? LifeDocuments.Get(payments, request.Path, request.Query["$expand"]);
             if (state.Latency > TimeSpan.Zero)
             {
                 await Task.Delay(state.Latency, context.RequestAborted);
@@ -125,9 +126,11 @@ public static class StandInApi
             injectedFailures = state.InjectedFailures,
             maxConcurrentRequests = state.MaxConcurrentRequests,
         }));
-        script.MapPost("/reset", (StandInState state) =>
+        script.MapStandInPayments();
+        script.MapPost("/reset", (StandInState state, StandInPayments payments) =>
         {
             state.Reset();
+            payments.Clear();
             return Results.NoContent();
         });
         return app;
