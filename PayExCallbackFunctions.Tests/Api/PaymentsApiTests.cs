@@ -58,6 +58,20 @@ public class PaymentsApiTests(PaymentsApiApp fixture) : IClassFixture<PaymentsAp
     }
 
     [Fact]
+    public async Task A_payment_whose_callbacks_PayEx_sends_itself_reads_each_step_through_the_API()
+    {
+        var callbackUrl = new Uri(fixture.App.BaseUrl, $"/api/payex/callbacks?code={Uri.EscapeDataString(fixture.App.CallbackKey)}");
+        var order = await fixture.PayEx.CreatePaymentAsync("v3.1", callbackUrl: callbackUrl);
+
+        await fixture.PayEx.StepAsync(order.Id, "authorize");
+        await fixture.WaitForStatusAsync(order.Id, "authorized");
+        await fixture.PayEx.StepAsync(order.Id, "capture", 1000);
+        var body = await fixture.WaitForStatusAsync(order.Id, "partially_captured", 2);
+
+        Assert.Equal(("partially_captured", 1500L, 1000L, 0L, 0L), PaymentsApiClient.Money(body));
+    }
+
+    [Fact]
     public async Task A_payment_that_PayEx_has_not_authorized_reads_pending_whatever_its_callback_said()
     {
         var callback = new ExampleCallback();
