@@ -135,10 +135,14 @@ public class PaymentsApiTests(PaymentsApiApp fixture) : IClassFixture<PaymentsAp
         Assert.Equal(byOrder["version"]!.GetValue<long>(), byPayment["version"]!.GetValue<long>());
     }
 
-    [Fact]
-    public async Task A_refresh_asks_PayEx_now_and_answers_the_fresh_status_a_change_no_callback_told()
+    [Theory]
+    [InlineData("v3.1")]
+    [InlineData("v1")]
+    [InlineData("v3.0")]
+    [InlineData("v2")]
+    public async Task A_refresh_asks_PayEx_now_and_answers_the_fresh_status_a_change_no_callback_told(string generation)
     {
-        var order = await fixture.PayEx.CreatePaymentAsync("v3.1");
+        var order = await fixture.PayEx.CreatePaymentAsync(generation);
         await fixture.StepAndPostAsync(order.Id, "authorize");
         await WaitUntilOlderThanRefreshIntervalAsync(order.Id);
         // Captured at PayEx; its callback never comes.
@@ -188,6 +192,27 @@ public class PaymentsApiTests(PaymentsApiApp fixture) : IClassFixture<PaymentsAp
         {
             fixture.PayEx.State.ClearFaults();
         }
+    }
+
+    [Fact]
+    public async Task A_payment_stored_before_payments_had_a_status_gets_one_at_its_refresh()
+    {
+        var callback = new ExampleCallback();
+        callback.Serve(fixture.PayEx);
+        await callback.AcknowledgeAsync(fixture.App);
+        await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
+        // As an older version of the app left it: the resource rows, no status.
+        await fixture.Storage.Table.DeleteEntityAsync(callback.Payment.ToString("D"), "status");
+
+        var (before, problem) = await fixture.GetPaymentAsync($"/api/payments/{callback.Payment}");
+        Assert.Equal(HttpStatusCode.NotFound, before);
+        Assert.Contains("POST payments/{id}/refresh gives it one", problem!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var (code, body) = await fixture.RefreshAsync(callback.Payment);
+
+        Assert.Equal(HttpStatusCode.OK, code);
+        Assert.Equal(("pending", true, 1L), (body!["status"]!.GetValue<string>(), body["refresh"]!["refreshed"]!.GetValue<bool>(), body["version"]!.GetValue<long>()));
+        Assert.Equal(HttpStatusCode.OK, (await fixture.GetPaymentAsync($"/api/payments/{callback.Payment}")).Code);
     }
 
     private Task<System.Text.Json.Nodes.JsonObject> WaitUntilOlderThanRefreshIntervalAsync(Guid id) =>
