@@ -30,6 +30,8 @@ public sealed partial class RecentPayments(TableServiceClient tables, IOptions<S
 
     private static readonly string[] KeyColumn = ["RowKey"];
 
+    private static readonly string Filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey}");
+
     private readonly TableClient _table = tables.GetTableClient(options.Value.PaymentReferencesTable);
 
     /// <summary>
@@ -65,7 +67,7 @@ public sealed partial class RecentPayments(TableServiceClient tables, IOptions<S
         var found = new List<Guid>(count);
         try
         {
-            await foreach (var page in _table.QueryAsync<TableEntity>(e => e.PartitionKey == PartitionKey, wanted, KeyColumn, cancellationToken).AsPages(pageSizeHint: wanted))
+            await foreach (var page in _table.QueryAsync<TableEntity>(Filter, wanted, KeyColumn, cancellationToken).AsPages(pageSizeHint: wanted))
             {
                 foreach (var key in page.Values.Select(e => PaymentOf(e.RowKey)).OfType<Guid>())
                 {
@@ -92,7 +94,7 @@ public sealed partial class RecentPayments(TableServiceClient tables, IOptions<S
     {
         var old = new List<string>();
         var seen = 0;
-        await foreach (var entry in _table.QueryAsync<TableEntity>(e => e.PartitionKey == PartitionKey, select: KeyColumn, cancellationToken: cancellationToken))
+        await foreach (var entry in _table.QueryAsync<TableEntity>(Filter, select: KeyColumn, cancellationToken: cancellationToken))
         {
             if (++seen > keep)
             {
