@@ -62,7 +62,7 @@ public static class StatusPage
         h2 { font-size: 1.1rem; margin: 1.75rem 0 .5rem; }
         p.note, header p { color: #555; margin: .25rem 0; }
         table { border-collapse: collapse; width: 100%; }
-        th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #ddd; }
+        th, td { text-align: left; vertical-align: top; padding: .3rem .4rem; border-bottom: 1px solid #ddd; }
         th { background: #f4f4f4; font-weight: 600; }
         td.id, .trace { font-family: ui-monospace, monospace; font-size: 11px; white-space: nowrap; }
         .trace { display: block; color: #555; margin-top: .15rem; }
