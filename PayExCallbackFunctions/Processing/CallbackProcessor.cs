@@ -104,7 +104,7 @@ public sealed class CallbackProcessor(
                     "Payment {PaymentKey} is {PaymentStatus} (version {StatusVersion}, was {PreviousStatus})",
                     partition, change.Row.Snapshot.Status, change.Row.Version, change.PreviousStatus ?? "not stored");
             }
-            else
+            else if (written.Written.Count == 0)
             {
                 // A repeated or late callback: nothing to store is the normal outcome, not a failure to store.
                 logger.LogInformation(
