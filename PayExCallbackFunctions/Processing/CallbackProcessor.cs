@@ -90,11 +90,19 @@ public sealed class CallbackProcessor(
         // The numbers are the scope's properties (only those the callback has); {Subject} names them in words.
         using (logger.BeginScope(CallbackSubject.Properties(envelope)))
         {
-            if (written.Written.Count > 0)
+            // One "Stored ..." line per processed callback: the rows it wrote (none, where only the status moved on), or nothing.
+            if (written.Written.Count > 0 || written.Change is not null)
             {
                 logger.LogInformation(
                     "Stored {RowCount} rows of callback {CallbackId} ({Shape}) for {Subject}; kept {KeptCount} rows that were as new or newer",
                     written.Written.Count, envelope.Id, envelope.Shape, CallbackSubject.Describe(envelope), written.Kept.Count);
+            }
+            else
+            {
+                // A repeated or late callback: nothing to store is the normal outcome, not a failure to store.
+                logger.LogInformation(
+                    "Stored nothing for callback {CallbackId} ({Shape}) for {Subject}: the stored state was already current ({KeptCount} rows as new or newer)",
+                    envelope.Id, envelope.Shape, CallbackSubject.Describe(envelope), written.Kept.Count);
             }
 
             if (written.Change is { } change)
@@ -103,13 +111,6 @@ public sealed class CallbackProcessor(
                 logger.LogInformation(
                     "Payment {PaymentKey} is {PaymentStatus} (version {StatusVersion}, was {PreviousStatus})",
                     partition, change.Row.Snapshot.Status, change.Row.Version, change.PreviousStatus ?? "not stored");
-            }
-            else if (written.Written.Count == 0)
-            {
-                // A repeated or late callback: nothing to store is the normal outcome, not a failure to store.
-                logger.LogInformation(
-                    "Stored nothing for callback {CallbackId} ({Shape}) for {Subject}: the stored state was already current ({KeptCount} rows as new or newer)",
-                    envelope.Id, envelope.Shape, CallbackSubject.Describe(envelope), written.Kept.Count);
             }
         }
 
