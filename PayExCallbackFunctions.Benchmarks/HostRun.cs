@@ -128,14 +128,14 @@ public sealed class HostRun : IAsyncDisposable
         return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
     }
 
-    private static TimeSpan CpuTime(int pid)
+    /// <summary>CPU time (user and system) a process has used so far, from /proc.</summary>
+    public static TimeSpan CpuTime(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 14th and 15th.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return TimeSpan.FromSeconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0);
     }
-
 
     /// <summary>Kills func, the host and the worker at once: a graceful stop is not what is measured.</summary>
     public async ValueTask DisposeAsync()
