@@ -6,7 +6,8 @@ using PayExCallbackFunctions.Benchmarks;
 //   --callbacks 2000 --captured-percent 100 --processing-rounds 1 --payex-delay-ms 50 --seconds 3 --rounds 5 --starts 5 --reuse-builds]
 //   [--set Name=Value ...: extra app settings, to try a change] [--parts acknowledge,processing,start]
 //   [--before [git-ref]: processing also measured for the app as it was at that commit (default: before issue 24's
-//    status, 7de87d9), built from git's history, against the same raw baseline]
+//    status, 7de87d9), built from git's history, against the same raw baseline; implies --count-requests]
+//   [--count-requests: storage requests per callback, counted through a proxy in an untimed pass]
 // Everything runs under the Functions host (func start --no-build, without --enableAuth), on one Azurite.
 var arguments = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal) && x.a != "--set")
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true");
@@ -29,6 +30,7 @@ var parts = arguments.TryGetValue("parts", out var p) ? p.Split(',') : ["acknowl
 // The last commit before issue 24's normalised status (39f69f7): its writer inserted a new payment's rows blind.
 const string BeforeStatus = "7de87d94ea039eaabf35602a0d06659e573f8f1e";
 var beforeRevision = arguments.TryGetValue("before", out var b) ? (b == "true" ? BeforeStatus : b) : null;
+var countRequests = beforeRevision is not null || arguments.ContainsKey("count-requests");
 var processingRounds = Math.Max(1, Int("processing-rounds", 1));
 var watch = Stopwatch.StartNew();
 
@@ -52,6 +54,7 @@ if (parts.Contains("acknowledge"))
 }
 
 var processing = new List<ProcessingFigures>();
+var requests = new List<StorageRequests>();
 foreach (var concurrency in parts.Contains("processing") ? processingConcurrencies : [])
 {
     bench.Options = options with { ProcessingConcurrency = concurrency };
@@ -79,6 +82,15 @@ foreach (var concurrency in parts.Contains("processing") ? processingConcurrenci
         before is null ? [] : [.. runs[app].Zip(runs[before], (a, b) => a.PerSecond / b.PerSecond)]));
 }
 
+if (parts.Contains("processing") && countRequests)
+{
+    foreach (var build in before is null ? [app] : new[] { before, app })
+    {
+        Console.Error.WriteLine($"Storage requests per callback, {build.Name} (untimed, through a counting proxy) ...");
+        requests.Add(await StorageRequestsBenchmark.RunAsync(bench, build));
+    }
+}
+
 bench.Options = options;
 Dictionary<string, double>? starts = null;
 if (parts.Contains("start"))
@@ -90,6 +102,6 @@ if (parts.Contains("start"))
 Console.WriteLine(Report.Machine());
 Console.WriteLine(await Report.HostAsync());
 Console.WriteLine();
-Console.WriteLine(Report.Table(options, acknowledge, processing, starts));
+Console.WriteLine(Report.Table(options, acknowledge, processing, requests, starts));
 Console.WriteLine();
 Console.WriteLine($"Run time: {watch.Elapsed:m\\:ss} (publishing included).");

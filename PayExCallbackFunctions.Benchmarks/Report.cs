@@ -25,7 +25,7 @@ public static class Report
         return $"Host: {Func.Path} --version: {text}; func start --no-build, without --enableAuth (no key checked), host and worker logs at func's defaults.";
     }
 
-    public static string Table(BenchOptions options, AcknowledgeFigures? acknowledge, List<ProcessingFigures> processing, Dictionary<string, double>? starts)
+    public static string Table(BenchOptions options, AcknowledgeFigures? acknowledge, List<ProcessingFigures> processing, List<StorageRequests> requests, Dictionary<string, double>? starts)
     {
         var rows = new List<string>
         {
@@ -60,6 +60,11 @@ public static class Report
                 var rounds = p.RoundRatios.Count > 1 ? $"; round by round {string.Join(", ", p.RoundRatios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}" : "";
                 rows.Add(Invariant($"| 2. The app ÷ the app before issue 24, concurrency {p.Concurrency}: all / new payments / second callbacks{(p.RoundRatios.Count > 1 ? $", {p.RoundRatios.Count} rounds pooled" : "")} | before: {b.PerSecond:F0} / {b.New.PerSecond:F0} / {b.Second.PerSecond:F0} per s | {a.PerSecond:F0} / {a.New.PerSecond:F0} / {a.Second.PerSecond:F0} per s | **{a.PerSecond / b.PerSecond:F2}** / {a.New.PerSecond / b.New.PerSecond:F2} / {a.Second.PerSecond / b.Second.PerSecond:F2}{rounds} |"));
             }
+        }
+
+        foreach (var r in requests)
+        {
+            rows.Add(Invariant($"| 2. Storage requests per callback, {r.Build.Name}{(r.Build.Revision is { } rev ? $" ({rev[..7]})" : "")}: table requests (the host's queue receives and deletes aside); untimed, {r.NewCallbacks} payments through a counting proxy | | new payment: {StorageRequests.Describe(r.New, r.NewCallbacks)}; second callback: {StorageRequests.Describe(r.Second, r.SecondCallbacks)} | **{StorageRequests.TablePerCallback(r.New, r.NewCallbacks):F1}** / **{StorageRequests.TablePerCallback(r.Second, r.SecondCallbacks):F1}** |"));
         }
 
         if (processing.Count > 0)
