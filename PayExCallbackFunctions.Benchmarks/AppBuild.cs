@@ -20,9 +20,10 @@ public sealed record AppBuild(string Name, string Directory, string WorkerAssemb
     /// deployed: its files taken from git's history into a temporary folder (git archive), published from there,
     /// and the folder deleted. The working tree is not touched.
     /// </summary>
-    public static async Task<AppBuild> PublishRevisionAsync(string name, string revision, bool reuse)
+    public static async Task<AppBuild> PublishRevisionAsync(string revision, bool reuse)
     {
         var commit = (await RunAsync("git", RepoPaths.Root, "rev-parse", "--verify", "--quiet", $"{revision}^{{commit}}")).Trim();
+        var name = $"app-{commit[..7]}";
         var output = Path.Combine(RepoPaths.Root, "artifacts", "benchmark", name);
         var marker = Path.Combine(output, "revision.txt");
         if (reuse && File.Exists(marker) && (await File.ReadAllTextAsync(marker)).Trim() == commit)

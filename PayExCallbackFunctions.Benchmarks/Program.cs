@@ -5,7 +5,7 @@ using PayExCallbackFunctions.Benchmarks;
 // dotnet run -c Release --project PayExCallbackFunctions.Benchmarks [-- --concurrency 32 --processing-concurrency 8,32
 //   --callbacks 2000 --captured-percent 100 --processing-rounds 1 --payex-delay-ms 50 --seconds 3 --rounds 5 --starts 5 --reuse-builds]
 //   [--set Name=Value ...: extra app settings, to try a change] [--parts acknowledge,processing,start]
-//   [--before [git-ref]: processing also measured for the app as it was at that commit (default: before issue 24's
+//   [--before [git-ref,...]: processing also measured for the app as it was at each commit (default: before issue 24's
 //    status, 7de87d9), built from git's history, against the same raw baseline; implies --count-requests]
 //   [--count-requests: storage requests per callback, counted through a proxy in an untimed pass]
 // Everything runs under the Functions host (func start --no-build, without --enableAuth), on one Azurite.
@@ -29,8 +29,8 @@ var options = new BenchOptions(
 var parts = arguments.TryGetValue("parts", out var p) ? p.Split(',') : ["acknowledge", "processing", "start"];
 // The last commit before issue 24's normalised status (39f69f7): its writer inserted a new payment's rows blind.
 const string BeforeStatus = "7de87d94ea039eaabf35602a0d06659e573f8f1e";
-var beforeRevision = arguments.TryGetValue("before", out var b) ? (b == "true" ? BeforeStatus : b) : null;
-var countRequests = beforeRevision is not null || arguments.ContainsKey("count-requests");
+string[] beforeRevisions = arguments.TryGetValue("before", out var b) ? (b == "true" ? [BeforeStatus] : b.Split(',')) : [];
+var countRequests = beforeRevisions.Length > 0 || arguments.ContainsKey("count-requests");
 var processingRounds = Math.Max(1, Int("processing-rounds", 1));
 var watch = Stopwatch.StartNew();
 
@@ -39,7 +39,11 @@ var app = await AppBuild.PublishAsync("app", "PayExCallbackFunctions", "PayExCal
 var jit = await AppBuild.PublishAsync("app-jit", "PayExCallbackFunctions", "PayExCallbackFunctions", options.ReuseBuilds, "-p:PublishReadyToRun=false");
 var naive = await AppBuild.PublishAsync("naive", "PayExCallbackFunctions.Benchmarks/NaiveApp", "NaiveApp", options.ReuseBuilds);
 var bare = await AppBuild.PublishAsync("bare", "PayExCallbackFunctions.Benchmarks/BareApp", "BareApp", options.ReuseBuilds);
-var before = beforeRevision is null ? null : await AppBuild.PublishRevisionAsync("app-before", beforeRevision, options.ReuseBuilds);
+var befores = new List<AppBuild>();
+foreach (var revision in beforeRevisions)
+{
+    befores.Add(await AppBuild.PublishRevisionAsync(revision, options.ReuseBuilds));
+}
 Console.Error.WriteLine($"Published in {watch.Elapsed.TotalSeconds:F0} s.");
 
 await using var bench = await Bench.StartAsync(options);
@@ -58,12 +62,7 @@ var requests = new List<StorageRequests>();
 foreach (var concurrency in parts.Contains("processing") ? processingConcurrencies : [])
 {
     bench.Options = options with { ProcessingConcurrency = concurrency };
-    var runs = new Dictionary<AppBuild, List<AppProcessing>> { [app] = [] };
-    if (before is not null)
-    {
-        runs[before] = [];
-    }
-
+    var runs = befores.Prepend(app).ToDictionary(build => build, _ => new List<AppProcessing>());
     for (var round = 0; round < processingRounds; round++)
     {
         // The builds in turn, the order swapped each round, so that neither always meets the machine after the other.
@@ -78,13 +77,12 @@ foreach (var concurrency in parts.Contains("processing") ? processingConcurrenci
     Console.Error.WriteLine($"Processing, concurrency {concurrency}, the raw pipeline ...");
     var raw = await ProcessingBenchmark.RawPipelineAsync(bench, current, runs[app][0].Queued);
     processing.Add(new ProcessingFigures(concurrency, bench.Options.BatchSize, bench.Options.NewBatchThreshold, options.PayExDelay, raw, current,
-        before is null ? null : AppProcessing.Pool(runs[before]),
-        before is null ? [] : [.. runs[app].Zip(runs[before], (a, b) => a.PerSecond / b.PerSecond)]));
+        [.. befores.Select(before => new RevisionFigures(AppProcessing.Pool(runs[before]), [.. runs[app].Zip(runs[before], (a, b) => a.PerSecond / b.PerSecond)]))]));
 }
 
 if (parts.Contains("processing") && countRequests)
 {
-    foreach (var build in before is null ? [app] : new[] { before, app })
+    foreach (var build in befores.Append(app))
     {
         Console.Error.WriteLine($"Storage requests per callback, {build.Name} (untimed, through a counting proxy) ...");
         requests.Add(await StorageRequestsBenchmark.RunAsync(bench, build));

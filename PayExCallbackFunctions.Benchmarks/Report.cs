@@ -54,17 +54,18 @@ public static class Report
             var measure = Invariant($"2. Processing {a.Queued:N0} callbacks: {a.New.Queued:N0} card payments (v1) authorized (new payments), then {a.Second.Queued:N0} of them captured (second callbacks); each phase queued, then drained by a fresh host, timed past its first tenth; PayEx answering after {p.PayExDelay.TotalMilliseconds:F0} ms; concurrency {p.Concurrency} (host.json batchSize {p.BatchSize} + newBatchThreshold {p.NewBatchThreshold})");
             var ideal = Invariant($"ideal = min({p.Concurrency} / {p.PayExDelay.TotalMilliseconds:F0} ms = {p.ConcurrencyBound:F0}/s, raw receive + a payment and a transaction row written + delete at concurrency {p.Concurrency}, no host: {p.RawPipelinePerSecond:F0}/s)");
             rows.Add(Invariant($"| {measure} | {ideal} | {Processing(a)} | **{p.Ratio(a):F2}** |"));
-            if (p.Before is { } b)
+            foreach (var (b, ratios) in p.Revisions)
             {
-                rows.Add(Invariant($"| 2. The same, the app before issue 24 ({b.Build.Revision?[..7]}, built from git), same run | {ideal} | {Processing(b)} | **{p.Ratio(b):F2}** |"));
-                var rounds = p.RoundRatios.Count > 1 ? $"; round by round {string.Join(", ", p.RoundRatios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}" : "";
-                rows.Add(Invariant($"| 2. The app ÷ the app before issue 24, concurrency {p.Concurrency}: all / new payments / second callbacks{(p.RoundRatios.Count > 1 ? $", {p.RoundRatios.Count} rounds pooled" : "")} | before: {b.PerSecond:F0} / {b.New.PerSecond:F0} / {b.Second.PerSecond:F0} per s | {a.PerSecond:F0} / {a.New.PerSecond:F0} / {a.Second.PerSecond:F0} per s | **{a.PerSecond / b.PerSecond:F2}** / {a.New.PerSecond / b.New.PerSecond:F2} / {a.Second.PerSecond / b.Second.PerSecond:F2}{rounds} |"));
+                var revision = b.Build.Revision![..7];
+                var rounds = ratios.Count > 1 ? $"; round by round {string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}" : "";
+                rows.Add(Invariant($"| 2. The same, the app at {revision} (built from git), same run | {ideal} | {Processing(b)} | **{p.Ratio(b):F2}** |"));
+                rows.Add(Invariant($"| 2. The app ÷ the app at {revision}, concurrency {p.Concurrency}: all / new payments / second callbacks{(ratios.Count > 1 ? $", {ratios.Count} rounds pooled" : "")} | {revision}: {b.PerSecond:F0} / {b.New.PerSecond:F0} / {b.Second.PerSecond:F0} per s | {a.PerSecond:F0} / {a.New.PerSecond:F0} / {a.Second.PerSecond:F0} per s | **{a.PerSecond / b.PerSecond:F2}** / {a.New.PerSecond / b.New.PerSecond:F2} / {a.Second.PerSecond / b.Second.PerSecond:F2}{rounds} |"));
             }
         }
 
         foreach (var r in requests)
         {
-            rows.Add(Invariant($"| 2. Storage requests per callback, {r.Build.Name}{(r.Build.Revision is { } rev ? $" ({rev[..7]})" : "")}: table requests (the host's queue receives and deletes aside); untimed, {r.NewCallbacks} payments through a counting proxy | | new payment: {StorageRequests.Describe(r.New, r.NewCallbacks)}; second callback: {StorageRequests.Describe(r.Second, r.SecondCallbacks)} | **{StorageRequests.TablePerCallback(r.New, r.NewCallbacks):F1}** / **{StorageRequests.TablePerCallback(r.Second, r.SecondCallbacks):F1}** |"));
+            rows.Add(Invariant($"| 2. Storage requests per callback, {r.Build.Name}: table requests (the host's queue receives and deletes aside); untimed, {r.NewCallbacks} payments through a counting proxy | | new payment: {StorageRequests.Describe(r.New, r.NewCallbacks)}; second callback: {StorageRequests.Describe(r.Second, r.SecondCallbacks)} | **{StorageRequests.TablePerCallback(r.New, r.NewCallbacks):F1}** / **{StorageRequests.TablePerCallback(r.Second, r.SecondCallbacks):F1}** |"));
         }
 
         if (processing.Count > 0)
