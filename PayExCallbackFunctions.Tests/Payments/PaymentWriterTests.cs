@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using PayExCallbackFunctions.PayEx;
@@ -15,10 +18,16 @@ public class PaymentWriterTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
-    internal static async Task<(PaymentWriter Writer, TestStorage Storage)> WriterAsync()
+    internal static async Task<(PaymentWriter Writer, TestStorage Storage)> WriterAsync(StorageRequestLog? log = null)
     {
         var storage = await TestStorage.CreateAsync();
-        var tables = new TableServiceClient(storage.Azurite.ConnectionString);
+        var clientOptions = new TableClientOptions();
+        if (log is not null)
+        {
+            clientOptions.AddPolicy(log, HttpPipelinePosition.PerRetry);
+        }
+
+        var tables = new TableServiceClient(storage.Azurite.ConnectionString, clientOptions);
         var options = Options.Create(new StorageOptions { PaymentsTable = storage.TableName, PaymentReferencesTable = storage.ReferencesTableName });
         return (new PaymentWriter(tables, new ReferenceIndex(tables, options, TimeProvider.System), options, TimeProvider.System), storage);
     }
@@ -188,6 +197,58 @@ public class PaymentWriterTests
     }
 
     [Fact]
+    public async Task A_new_payment_costs_one_read_its_index_and_one_transaction()
+    {
+        var log = new StorageRequestLog();
+        var (writer, storage) = await WriterAsync(log);
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+        var transaction = new PayExResource("transaction-t", "/psp/x/transactions/t", "{}") { Updated = T0 };
+
+        // As the app's start does.
+        await storage.Table.CreateIfNotExistsAsync();
+        await storage.References.CreateIfNotExistsAsync();
+
+        var first = await writer.WriteAsync(Update(partition, Step(1), Payment(1), transaction), default);
+
+        // The status row's absence says the rows are new: they are not read one by one (it took a read per row before).
+        Assert.Equal(["GET status", "POST $batch", "POST index", "POST index", "POST index"], log.Take(storage));
+        Assert.Equal(["payment-x", "transaction-t"], first.Written);
+        Assert.Equal(1, first.Change?.Row.Version);
+        Assert.Equal(3, (await StatusAsync(storage, partition))!.Indexed.Count);
+
+        // Stored now: the rows are read and compared, and the index is not written again.
+        var second = await writer.WriteAsync(Update(partition, Step(2), Payment(2), transaction), default);
+        Assert.Equal(["GET payment-x", "GET status", "GET transaction-t", "POST $batch"], log.Take(storage));
+        Assert.Equal(["payment-x"], second.Written);
+        Assert.Equal(["transaction-t"], second.Kept);
+        Assert.Equal(2, second.Change?.Row.Version);
+    }
+
+    [Fact]
+    public async Task Rows_stored_before_the_status_are_compared_not_overwritten_and_the_index_is_written_once()
+    {
+        var log = new StorageRequestLog();
+        var (writer, storage) = await WriterAsync(log);
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+        // As the writer before the status stored a payment: its resource rows only.
+        await storage.Table.CreateIfNotExistsAsync();
+        await storage.References.CreateIfNotExistsAsync();
+        await storage.Table.AddEntityAsync(PaymentRow.From(partition.ToString("D"), Payment(5), T0, "before"));
+        var transaction = new PayExResource("transaction-t", "/psp/x/transactions/t", "{}") { Updated = T0 };
+
+        var result = await writer.WriteAsync(Update(partition, Step(4), Payment(4), transaction), default);
+
+        Assert.Equal(["transaction-t"], result.Written);
+        Assert.Equal(["payment-x"], result.Kept);
+        Assert.Equal("v5", await StoredStateAsync(storage, partition));
+        var status = await StatusAsync(storage, partition);
+        Assert.Equal((1L, 400L, 3), (status!.Version, status.Snapshot.CapturedAmount, status.Indexed.Count));
+        Assert.Equal(3, log.Take(storage).Count(r => r == "POST index"));
+    }
+
+    [Fact]
     public async Task The_references_are_indexed_with_the_status_and_once()
     {
         var (writer, storage) = await WriterAsync();
@@ -204,5 +265,35 @@ public class PaymentWriterTests
         Assert.Empty(await index.FindAsync(PaymentReference.OrderReference(reference + "x"), default));
         var status = await StatusAsync(storage, partition);
         Assert.Equal(3, status!.Indexed.Count);
+    }
+}
+
+/// <summary>The storage requests a client sends, in words: "GET status", "POST index", "POST $batch".</summary>
+internal sealed class StorageRequestLog : HttpPipelineSynchronousPolicy
+{
+    private readonly ConcurrentQueue<(string Method, Uri Uri)> _requests = new();
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        _requests.Enqueue((message.Request.Method.ToString(), message.Request.Uri.ToUri()));
+    }
+
+    /// <summary>The requests since the last call, sorted (the writer sends some at once), and starts again.</summary>
+    public List<string> Take(TestStorage storage)
+    {
+        var taken = new List<string>();
+        while (_requests.TryDequeue(out var request))
+        {
+            var (method, uri) = request;
+            var path = Uri.UnescapeDataString(uri.AbsolutePath);
+            var target = path.Contains(storage.ReferencesTableName, StringComparison.Ordinal) ? "index"
+                : path.EndsWith("$batch", StringComparison.Ordinal) ? "$batch"
+                : path.Contains("RowKey='", StringComparison.Ordinal) ? path[(path.IndexOf("RowKey='", StringComparison.Ordinal) + 8)..].TrimEnd(')', '\'')
+                : path;
+            taken.Add($"{method} {target}");
+        }
+
+        return [.. taken.Order(StringComparer.Ordinal)];
     }
 }

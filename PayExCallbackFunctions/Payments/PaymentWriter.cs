@@ -13,7 +13,8 @@ namespace PayExCallbackFunctions.Payments;
 /// rows and the status derived from the same answer in one entity group transaction, guarded by the status
 /// row's ETag, so the two never disagree and concurrent writers take turns. Newest wins: a resource row is only
 /// replaced by a resource PayEx updated later, the status only by a newer answer, and its version grows by one
-/// at each change. On a conflict the partition is read again.
+/// at each change. On a conflict the partition is read again. A payment without a status row (seen for the first
+/// time) is inserted blind: its index, then its rows in one transaction that fails if any of them exists after all.
 /// </summary>
 public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex index, IOptions<StorageOptions> options, TimeProvider time)
 {
@@ -44,9 +45,24 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
 
     private async Task<WriteResult> WriteRoundsAsync(string partitionKey, PaymentUpdate update, CancellationToken cancellationToken)
     {
+        // The references this call has written to the index: a later round need not write them again.
+        var indexed = new HashSet<string>(StringComparer.Ordinal);
+        StatusRow? statusRead = null;
+        if (update.Snapshot is not null)
+        {
+            // Most callbacks are a payment's first: the status row alone says whether the rows need reading at all.
+            statusRead = await ReadStatusAsync(partitionKey, cancellationToken);
+            if (statusRead is null && await TryInsertAsync(partitionKey, update, indexed, cancellationToken) is { } inserted)
+            {
+                return inserted;
+            }
+        }
+
         for (var round = 1; round <= MaxRounds; round++)
         {
-            var (stored, rows) = await ReadAsync(partitionKey, update.Resources, cancellationToken);
+            var (stored, rows) = round == 1 && statusRead is not null
+                ? (statusRead, await ReadRowsAsync(partitionKey, update.Resources, cancellationToken))
+                : await ReadAsync(partitionKey, update.Resources, cancellationToken);
             var now = time.GetUtcNow();
             var actions = new List<TableTransactionAction>(update.Resources.Count + 1);
             var kept = new List<string>();
@@ -70,7 +86,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             var next = Next(stored, update, now);
             if (next is not null)
             {
-                next = await IndexAsync(update.Key, stored, next, cancellationToken);
+                next = await IndexAsync(update.Key, stored, next, indexed, cancellationToken);
             }
 
             if (actions.Count == 0 && next is null)
@@ -150,8 +166,37 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         };
     }
 
+    /// <summary>
+    /// A payment not stored yet: the index, then the resource rows and the status (version 1) added in one transaction,
+    /// without reading them first. Null if any row exists after all (a concurrent writer, or rows stored before the status
+    /// existed): then they are read and compared.
+    /// </summary>
+    private async Task<WriteResult?> TryInsertAsync(string partitionKey, PaymentUpdate update, HashSet<string> indexed, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var status = await IndexAsync(update.Key, null, Next(null, update, now)!, indexed, cancellationToken);
+        var actions = update.Resources
+            .Select(r => new TableTransactionAction(TableTransactionActionType.Add, PaymentRow.From(partitionKey, r, now, update.Source)))
+            .Append(new TableTransactionAction(TableTransactionActionType.Add, status.ToEntity(partitionKey)))
+            .ToList();
+        try
+        {
+            await _table.SubmitTransactionAsync(actions, cancellationToken);
+            return new WriteResult(update.Resources.Select(r => r.RowKey).ToArray(), [], new StatusChange(null, status));
+        }
+        catch (RequestFailedException e) when (e.Status == 409 && e.ErrorCode != TableErrorCode.TableBeingDeleted)
+        {
+            return null;
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
+        {
+            await _table.CreateIfNotExistsAsync(cancellationToken);
+            return null;
+        }
+    }
+
     // The index first: a lookup must never miss a payment whose status is stored.
-    private async Task<StatusRow> IndexAsync(Guid key, StatusRow? stored, StatusRow next, CancellationToken cancellationToken)
+    private async Task<StatusRow> IndexAsync(Guid key, StatusRow? stored, StatusRow next, HashSet<string> indexed, CancellationToken cancellationToken)
     {
         var known = stored?.Indexed ?? [];
         var references = PaymentReference.Of(next.Snapshot, key).Where(r => !known.Contains(r.Key, StringComparer.Ordinal)).ToArray();
@@ -160,7 +205,13 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             return next;
         }
 
-        await index.AddAsync(key, references, cancellationToken);
+        var unwritten = references.Where(r => !indexed.Contains(r.Key)).ToArray();
+        if (unwritten.Length > 0)
+        {
+            await index.AddAsync(key, unwritten, cancellationToken);
+            indexed.UnionWith(unwritten.Select(r => r.Key));
+        }
+
         return next with { Indexed = [.. known, .. references.Select(r => r.Key)] };
     }
 
@@ -188,11 +239,22 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
     // partition; on Azurite, the whole table). The status row's ETag, read with them, guards the write.
     private async Task<(StatusRow? Status, Dictionary<string, TableEntity> Rows)> ReadAsync(string partitionKey, IReadOnlyList<PayExResource> resources, CancellationToken cancellationToken)
     {
-        var status = _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, StatusRow.RowKey, cancellationToken: cancellationToken);
+        var status = ReadStatusAsync(partitionKey, cancellationToken);
+        var rows = ReadRowsAsync(partitionKey, resources, cancellationToken);
+        await Task.WhenAll(status, rows);
+        return (status.Result, rows.Result);
+    }
+
+    private async Task<StatusRow?> ReadStatusAsync(string partitionKey, CancellationToken cancellationToken) =>
+        await _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, StatusRow.RowKey, cancellationToken: cancellationToken) is { HasValue: true } status
+            ? StatusRow.From(status.Value!)
+            : null;
+
+    private async Task<Dictionary<string, TableEntity>> ReadRowsAsync(string partitionKey, IReadOnlyList<PayExResource> resources, CancellationToken cancellationToken)
+    {
         var reads = resources.Select(r => _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, r.RowKey, CompareColumns, cancellationToken)).ToArray();
-        await Task.WhenAll(reads.Append<Task>(status));
-        var rows = reads.Select(r => r.Result).Where(r => r.HasValue).ToDictionary(r => r.Value!.RowKey, r => r.Value!);
-        return (status.Result.HasValue ? StatusRow.From(status.Result.Value!) : null, rows);
+        await Task.WhenAll(reads);
+        return reads.Select(r => r.Result).Where(r => r.HasValue).ToDictionary(r => r.Value!.RowKey, r => r.Value!);
     }
 }
 
