@@ -76,7 +76,8 @@ names+=(Azurite)
 
 if [ -n "$standIn" ]; then
   step "Starting the PayEx stand-in on http://127.0.0.1:5071 (no PayEx__Token set)"
-  setsid dotnet run --no-build --project "$standIn" -- --urls http://127.0.0.1:5071 &
+  # Its scripted payments send their callbacks to the app, as PayEx does (see the README's quick start).
+  setsid dotnet run --no-build --project "$standIn" -- --urls http://127.0.0.1:5071 --callbackUrl "$app/api/payex/callbacks" &
   pids+=($!)
   names+=("the PayEx stand-in")
   # The environment wins over local.settings.json.
@@ -107,5 +108,5 @@ until curl -fs -o /dev/null --max-time 5 "$app/api/payex/status/"; do
   fi
   sleep 1
 done
-step "Ready in $((SECONDS - started)) s: callbacks to POST $app/api/payex/callbacks, status page $app/api/payex/status/ (Ctrl-C stops all)"
+step "Ready in $((SECONDS - started)) s: callbacks to POST $app/api/payex/callbacks, payments API $app/api/payments, status page $app/api/payex/status/ (Ctrl-C stops all)"
 wait -n

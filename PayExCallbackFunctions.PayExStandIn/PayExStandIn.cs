@@ -11,7 +11,8 @@ public static class PayExStandIn
     public const string DefaultToken = "stand-in-token";
 
     /// <summary>Builds the stand-in listening on <paramref name="url"/> (port 0: any free port).</summary>
-    public static WebApplication Build(string url, string token = DefaultToken, bool seedExamples = true, string[]? args = null)
+    /// <param name="callbackUrl">Where scripted payments' callbacks go by default (as run.sh sets it: the app's callback URL); null: to nowhere, the caller posts them.</param>
+    public static WebApplication Build(string url, string token = DefaultToken, bool seedExamples = true, string[]? args = null, Uri? callbackUrl = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
         builder.WebHost.UseUrls(url);
@@ -27,6 +28,7 @@ public static class PayExStandIn
 
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new CallbackTarget(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, callbackUrl));
         builder.Services.AddSingleton<StandInPayments>();
         var app = builder.Build();
         app.MapPayExStandIn(token);

@@ -5,5 +5,6 @@ var configuration = new ConfigurationBuilder().AddCommandLine(args).AddEnvironme
 var app = PayExStandIn.Build(
     configuration["urls"] ?? "http://127.0.0.1:5071",
     configuration["token"] ?? PayExStandIn.DefaultToken,
-    args: args);
+    args: args,
+    callbackUrl: configuration["callbackUrl"] is { Length: > 0 } callbackUrl ? new Uri(callbackUrl) : null);
 await app.RunAsync();

@@ -16,6 +16,8 @@ namespace PayExCallbackFunctions;
 [JsonSerializable(typeof(DeadLetterPage))]
 [JsonSerializable(typeof(ReplayResult))]
 [JsonSerializable(typeof(ReplayAllResult))]
+[JsonSerializable(typeof(Api.PaymentDocument))]
+[JsonSerializable(typeof(Api.PaymentList))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;
 
 /// <summary>The app's serialisation: source-generated, and without HTML escaping, which would triple the size of a raw body full of '&lt;'.</summary>

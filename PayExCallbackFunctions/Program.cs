@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using PayExCallbackFunctions;
 using PayExCallbackFunctions.Access;
+using PayExCallbackFunctions.Api;
 using PayExCallbackFunctions.Callbacks;
 using PayExCallbackFunctions.DeadLetters;
 using PayExCallbackFunctions.Hosting;
@@ -65,6 +66,9 @@ public partial class Program
 
         // The dead letters, their admin functions and the poison queue's intake (DeadLetterPoisonCallback).
         services.AddDeadLetters();
+
+        // The payments API (PayExPayments): the order system reads a payment's status, finds it by reference, refreshes it.
+        services.AddPaymentsApi(builder.Configuration);
 
         // The operator's status page (PayExStatus): lag, recent callbacks, dead letters to replay.
         services.AddStatusPage();

@@ -14,7 +14,8 @@ if (partition && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 // npm prints the command with the id masked (***): say here what is shown.
 console.error(partition ? `Payment ${partition.toLowerCase()} in ${tableName}:` : `Every payment in ${tableName}:`);
 const table = TableClient.fromConnectionString(connection, tableName, { allowInsecureConnection: true });
-const columns = ["partitionKey", "rowKey", "ResourceId", "Number", "State", "Type", "Amount", "Currency", "Updated", "FetchedAt"];
+// The status row (rowKey=status) fills the last columns: the normalised status, its version and the money.
+const columns = ["partitionKey", "rowKey", "ResourceId", "Number", "State", "Type", "Amount", "Currency", "Updated", "FetchedAt", "Status", "Version", "AuthorizedAmount", "CapturedAmount", "CancelledAmount", "ReversedAmount"];
 const queryOptions = { select: columns, ...(partition ? { filter: `PartitionKey eq '${partition.toLowerCase()}'` } : {}) };
 let rows = 0;
 try {

@@ -15,6 +15,20 @@ public static class LifeJson
 
     public static JsonObject Link(string path) => new() { ["id"] = path };
 
+    /// <summary>Cancel, capture and reversal, each listed only while PayEx would allow it, under the names each generation gives them.</summary>
+    public static void AddMoneyOperations(JsonArray operations, PaymentLife life, string path, string cancel, string capture, string reversal)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        ArgumentNullException.ThrowIfNull(life);
+        foreach (var (remaining, collection, rel) in new[] { (life.RemainingCancellation, "cancellations", cancel), (life.RemainingCapture, "captures", capture), (life.RemainingReversal, "reversals", reversal) })
+        {
+            if (remaining > 0)
+            {
+                operations.Add(Operation("POST", $"{path}/{collection}", rel));
+            }
+        }
+    }
+
     public static JsonObject Operation(string method, string href, string rel, string contentType = "application/json") => new()
     {
         ["method"] = method,

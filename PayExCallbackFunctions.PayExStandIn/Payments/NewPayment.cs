@@ -17,6 +17,9 @@ public sealed class NewPayment
 
     public string? PayeeReference { get; set; }
 
+    /// <summary>Where PayEx POSTs this payment's callbacks after each step, as a merchant sets it on creation; else the stand-in's default (--callbackUrl), if any.</summary>
+    public string? CallbackUrl { get; set; }
+
     /// <summary>The generation it names, or null with the reason it names none.</summary>
     public (Generation? Generation, string? Error) Validate()
     {
@@ -37,6 +40,7 @@ public sealed class NewPayment
             { Intent: { } intent } when intent is not ("Authorization" or "Sale") => "intent must be Authorization or Sale.",
             { OrderReference: { } o } when o.Length is 0 or > 50 => "orderReference must be 1 to 50 characters.",
             { PayeeReference: { } p } when p.Length is 0 or > 50 => "payeeReference must be 1 to 50 characters.",
+            { CallbackUrl: { } u } when !Uri.TryCreate(u, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") => "callbackUrl must be an absolute http or https URL.",
             _ => null,
         };
         return error is null ? (generation, null) : (null, error);

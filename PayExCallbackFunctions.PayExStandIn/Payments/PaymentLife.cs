@@ -50,6 +50,9 @@ public sealed class PaymentLife
 
     public required string PayeeReference { get; init; }
 
+    /// <summary>Where each step's callback is POSTed, as PayEx does; null: the caller posts it.</summary>
+    public Uri? CallbackUrl { get; init; }
+
     /// <summary>The payment order's id; null for v1.</summary>
     public Guid? OrderId { get; init; }
 

@@ -11,7 +11,7 @@ public sealed record StepResult(int Status, string? Error = null, JsonObject? Ca
 /// their payment order or payment. Each step's time is at least a second after the one before, so
 /// that PayEx's <c>updated</c> orders the steps even when a test makes them within a millisecond.
 /// </summary>
-public sealed class StandInPayments(TimeProvider time)
+public sealed class StandInPayments(TimeProvider time, CallbackTarget target)
 {
     private readonly ConcurrentDictionary<Guid, PaymentLife> _lives = new();
     private readonly PayExNumbers _numbers = new(time);
@@ -28,6 +28,7 @@ public sealed class StandInPayments(TimeProvider time)
             Currency = request.Currency ?? "SEK",
             OrderReference = request.OrderReference,
             PayeeReference = request.PayeeReference ?? _numbers.NextReference(),
+            CallbackUrl = request.CallbackUrl is { } url ? new Uri(url) : target.DefaultUrl,
             OrderId = generation == Generation.V1 ? null : Guid.NewGuid(),
             Created = now,
             Updated = now,

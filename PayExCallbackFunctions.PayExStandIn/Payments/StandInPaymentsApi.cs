@@ -34,7 +34,7 @@ public static class StandInPaymentsApi
                 new JsonObject { ["id"] = id.ToString("D"), ["paymentOrder"] = life.OrderPath, ["payment"] = life.PaymentPath },
                 statusCode: StatusCodes.Status201Created);
         });
-        script.MapPost("/payments/{id:guid}/{step}", async (Guid id, string step, HttpRequest request, StandInPayments payments) =>
+        script.MapPost("/payments/{id:guid}/{step}", async (Guid id, string step, HttpRequest request, StandInPayments payments, CallbackTarget target) =>
         {
             var body = await ReadAsync<StepBody>(request);
             if (body.Error is not null)
@@ -43,9 +43,19 @@ public static class StandInPaymentsApi
             }
 
             var result = payments.Step(id, step.ToLowerInvariant(), body.Value?.Amount);
-            return result.Status == 200
-                ? Results.Json(new JsonObject { ["callback"] = result.Callback, ["transaction"] = result.Transaction })
-                : Results.Text(result.Error, "text/plain", statusCode: result.Status);
+            if (result.Status != 200)
+            {
+                return Results.Text(result.Error, "text/plain", statusCode: result.Status);
+            }
+
+            var answer = new JsonObject { ["callback"] = result.Callback, ["transaction"] = result.Transaction };
+            if (payments.Find(id)?.CallbackUrl is { } url)
+            {
+                // As PayEx: the callback goes out once the change is made.
+                answer["callbackSent"] = new JsonObject { ["url"] = url.ToString(), ["answer"] = await target.SendAsync(url, result.Callback!.DeepClone().AsObject(), request.HttpContext.RequestAborted) };
+            }
+
+            return Results.Json(answer);
         });
         return script;
     }

@@ -83,20 +83,7 @@ public static class V1PaymentDocuments
             return operations;
         }
 
-        if (life.RemainingCancellation > 0)
-        {
-            operations.Add(LifeJson.Operation("POST", $"{path}/cancellations", "create-cancellation"));
-        }
-
-        if (life.RemainingCapture > 0)
-        {
-            operations.Add(LifeJson.Operation("POST", $"{path}/captures", "create-capture"));
-        }
-
-        if (life.RemainingReversal > 0)
-        {
-            operations.Add(LifeJson.Operation("POST", $"{path}/reversals", "create-reversal"));
-        }
+        LifeJson.AddMoneyOperations(operations, life, path, "create-cancellation", "create-capture", "create-reversal");
 
         operations.Add(LifeJson.Operation("GET", $"{path}/paid", "paid-payment"));
         return operations;

@@ -89,20 +89,7 @@ public static class V2PaymentOrderDocuments
             return operations;
         }
 
-        if (life.RemainingCancellation > 0)
-        {
-            operations.Add(LifeJson.Operation("POST", $"{path}/cancellations", "create-paymentorder-cancel"));
-        }
-
-        if (life.RemainingCapture > 0)
-        {
-            operations.Add(LifeJson.Operation("POST", $"{path}/captures", "create-paymentorder-capture"));
-        }
-
-        if (life.RemainingReversal > 0)
-        {
-            operations.Add(LifeJson.Operation("POST", $"{path}/reversals", "create-paymentorder-reversal"));
-        }
+        LifeJson.AddMoneyOperations(operations, life, path, "create-paymentorder-cancel", "create-paymentorder-capture", "create-paymentorder-reversal");
 
         return operations;
     }

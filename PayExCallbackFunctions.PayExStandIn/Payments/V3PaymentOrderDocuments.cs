@@ -108,20 +108,7 @@ public static class V3PaymentOrderDocuments
             return operations;
         }
 
-        if (life.RemainingCancellation > 0)
-        {
-            operations.Add(LifeJson.Operation("POST", $"{path}/cancellations", "cancel"));
-        }
-
-        if (life.RemainingCapture > 0)
-        {
-            operations.Add(LifeJson.Operation("POST", $"{path}/captures", "capture"));
-        }
-
-        if (life.RemainingReversal > 0)
-        {
-            operations.Add(LifeJson.Operation("POST", $"{path}/reversals", "reversal"));
-        }
+        LifeJson.AddMoneyOperations(operations, life, path, "cancel", "capture", "reversal");
 
         return operations;
     }

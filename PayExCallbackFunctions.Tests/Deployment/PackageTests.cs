@@ -34,6 +34,7 @@ public partial class PackageTests(FunctionAppPackage package) : IClassFixture<Fu
         new("ReplayPayExDeadLetter", "httpTrigger", "Admin", "post", "payex/deadletters/{id}/replay"),
         new("ReplayAllPayExDeadLetters", "httpTrigger", "Admin", "post", "payex/deadletters/replay"),
         new("PayExStatus", "httpTrigger", "Admin", "get,post", "payex/status/{*rest}"),
+        new("PayExPayments", "httpTrigger", "Function", "get,post", "payments/{*rest}"),
     ];
 
     /// <summary>The triggers the code declares: every [Function] method and its trigger attribute.</summary>

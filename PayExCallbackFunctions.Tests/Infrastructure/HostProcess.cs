@@ -23,6 +23,11 @@ public sealed class HostProcess : IAsyncDisposable
 
     public const string TestCallbackKey = "test-callback-key-Q3v8Lm2Rx7Tp";
 
+    /// <summary>The name of the payments API's own key, as the README has the operator make it for the order system.</summary>
+    public const string PaymentsKeyName = "orders";
+
+    public const string TestPaymentsKey = "test-payments-key-Z4c7Wq1Np9Vb";
+
     private readonly Process _launcher;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly string _work;
@@ -53,7 +58,7 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>The host's id (pinned, so that its secrets and locks are this host's alone).</summary>
     public string HostId { get; }
 
-    /// <summary>Adds the callback function's key to callbacks and the master key to the admin functions, unless a request carries a key.</summary>
+    /// <summary>Adds the callback function's key to callbacks, the payments API's to it, and the master key to the admin functions, unless a request carries a key.</summary>
     public HttpClient Http { get; }
 
     /// <summary>Sends requests exactly as given.</summary>
@@ -64,6 +69,9 @@ public sealed class HostProcess : IAsyncDisposable
 
     /// <summary>The callback function's own key, made through the admin API.</summary>
     public string CallbackKey { get; private set; } = "";
+
+    /// <summary>The payments API's own key (function PayExPayments), made through the admin API.</summary>
+    public string PaymentsKey { get; private set; } = "";
 
     /// <summary>Everything the launcher, the host and the worker wrote (the worker's log lines come through the host).</summary>
     public string Output => string.Join('\n', _output);
@@ -176,6 +184,12 @@ public sealed class HostProcess : IAsyncDisposable
         CallbackKey = made.IsSuccessStatusCode && key?["value"]?.GetValue<string>() is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException($"The admin API made no key for PayExCallback ({(int)made.StatusCode}):\n{Output}");
+
+        using var payments = await Raw.PutAsync($"/admin/functions/PayExPayments/keys/{PaymentsKeyName}?code={Uri.EscapeDataString(MasterKey)}",
+            new StringContent($$"""{"name":"{{PaymentsKeyName}}","value":"{{TestPaymentsKey}}"}""", System.Text.Encoding.UTF8, "application/json"));
+        PaymentsKey = payments.IsSuccessStatusCode
+            ? TestPaymentsKey
+            : throw new InvalidOperationException($"The admin API made no key for PayExPayments ({(int)payments.StatusCode}):\n{Output}");
     }
 
     private async Task<string> ReadMasterKeyAsync()
@@ -308,7 +322,12 @@ public sealed class HostProcess : IAsyncDisposable
             var path = uri.IsAbsoluteUri ? uri.AbsolutePath : uri.OriginalString.Split('?')[0];
             if (!request.Headers.Contains("x-functions-key") && !(uri.IsAbsoluteUri ? uri.Query : uri.OriginalString).Contains("code=", StringComparison.Ordinal))
             {
-                request.Headers.Add("x-functions-key", path.StartsWith("/api/payex/callbacks", StringComparison.Ordinal) ? host.CallbackKey : host.MasterKey);
+                request.Headers.Add("x-functions-key", path switch
+                {
+                    _ when path.StartsWith("/api/payex/callbacks", StringComparison.Ordinal) => host.CallbackKey,
+                    _ when path.StartsWith("/api/payments", StringComparison.Ordinal) => host.PaymentsKey,
+                    _ => host.MasterKey,
+                });
             }
 
             return base.SendAsync(request, cancellationToken);

@@ -45,10 +45,13 @@ public sealed class StandIn : IAsyncDisposable
         return new StandIn(app, new Uri(address), token);
     }
 
-    /// <summary>Creates a payment (v1) or payment order (v2, v3.0, v3.1) to move through its life with <see cref="StepAsync"/>.</summary>
-    public async Task<StandInPayment> CreatePaymentAsync(string generation, long amount = 1500, string intent = "Authorization", string? orderReference = null, string instrument = "creditcard", string? payeeReference = null)
+    /// <summary>
+    /// Creates a payment (v1) or payment order (v2, v3.0, v3.1) to move through its life with <see cref="StepAsync"/>;
+    /// with <paramref name="callbackUrl"/>, each step's callback is POSTed there, as PayEx does.
+    /// </summary>
+    public async Task<StandInPayment> CreatePaymentAsync(string generation, long amount = 1500, string intent = "Authorization", string? orderReference = null, string instrument = "creditcard", string? payeeReference = null, Uri? callbackUrl = null)
     {
-        using var response = await _http.PostAsJsonAsync("/_standin/payments", new { generation, amount, intent, orderReference, instrument, payeeReference });
+        using var response = await _http.PostAsJsonAsync("/_standin/payments", new { generation, amount, intent, orderReference, instrument, payeeReference, callbackUrl });
         var body = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode)
         {

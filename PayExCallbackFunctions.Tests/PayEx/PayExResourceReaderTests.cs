@@ -122,6 +122,28 @@ public class PayExResourceReaderTests
         Assert.Equal("SEK", order.Currency);
     }
 
+    [Theory]
+    [InlineData("PaymentOrder")]
+    [InlineData("paymentOrders")]
+    [InlineData("payment_order")]
+    public void A_payment_order_under_another_root_than_paymentOrder_or_paymentorder_is_refused(string root)
+    {
+        var json = Encoding.UTF8.GetString(Example("paymentorder-v3-initialized.sdk-php.json")).Replace("\"paymentOrder\":", $"\"{root}\":", StringComparison.Ordinal);
+        var e = Assert.Throws<PayExResourceException>(() => PayExResourceReader.ReadPaymentOrder(Encoding.UTF8.GetBytes(json), Path("/psp/paymentorders/d4c5684f-c2dc-4c18-680d-08dbf62de407"), null));
+        Assert.Contains("without a paymentOrder", e.Message);
+    }
+
+    [Fact]
+    public void A_payment_order_under_both_roots_is_refused_as_ambiguous()
+    {
+        // Which of the two PayEx meant is unknown, as with a repeated property.
+        var order = JsonNode.Parse(Example("paymentorder-v3-initialized.sdk-php.json"))!.AsObject();
+        order["paymentorder"] = order["paymentOrder"]!.DeepClone();
+        order["paymentorder"]!["status"] = "Paid";
+        var e = Assert.Throws<PayExResourceException>(() => PayExResourceReader.ReadPaymentOrder(Encoding.UTF8.GetBytes(order.ToJsonString()), Path("/psp/paymentorders/d4c5684f-c2dc-4c18-680d-08dbf62de407"), null));
+        Assert.Contains("both", e.Message);
+    }
+
     [Fact]
     public void A_v3_1_attempt_number_is_found_among_the_financial_transactions()
     {

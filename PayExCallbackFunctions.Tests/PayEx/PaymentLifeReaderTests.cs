@@ -45,6 +45,25 @@ public class PaymentLifeReaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_v2_payment_order_is_read_under_its_lower_case_root_with_its_state_and_payment()
+    {
+        // PayEx's v2 documentation names the root paymentorder and gives a state, not a status.
+        var order = await _payEx.CreatePaymentAsync("v2", orderReference: "549213");
+        var payment = (await _payEx.StepAsync(order.Id, "authorize")).CallbackJson["payment"]!["id"]!.GetValue<string>();
+        await _payEx.StepAsync(order.Id, "capture", 500);
+        var document = await _payEx.GetDocumentAsync($"{order.PaymentOrder}?$expand=payments");
+        Assert.True(document.ContainsKey("paymentorder"));
+        Assert.False(document.ContainsKey("paymentOrder"));
+
+        var read = Assert.Single(PayExResourceReader.ReadPaymentOrder(Encoding.UTF8.GetBytes(document.ToJsonString()), Path(order.PaymentOrder!), null));
+        Assert.Equal(("Ready", 1500L, "549213", "SEK"), (read.State, read.Amount, read.OrderReference, read.Currency));
+        Assert.Equal((1000L, 1000L, 500L), (read.RemainingCaptureAmount, read.RemainingCancellationAmount, read.RemainingReversalAmount));
+        Assert.Equal([Path(payment).Value], read.Payments);
+        // A v2 order has no status of its own: the app derives it from the payment the callback names.
+        Assert.Null(read.Snapshot);
+    }
+
+    [Fact]
     public async Task A_v1_payment_and_each_transaction_a_callback_names_are_read()
     {
         var payment = await _payEx.CreatePaymentAsync("v1", payeeReference: "549213");

@@ -29,7 +29,7 @@ public class PaymentWriterTests
 
         var tables = new TableServiceClient(storage.Azurite.ConnectionString, clientOptions);
         var options = Options.Create(new StorageOptions { PaymentsTable = storage.TableName, PaymentReferencesTable = storage.ReferencesTableName });
-        return (new PaymentWriter(tables, new ReferenceIndex(tables, options, TimeProvider.System), options, TimeProvider.System), storage);
+        return (new PaymentWriter(tables, new ReferenceIndex(tables, options, TimeProvider.System), new RecentPayments(tables, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RecentPayments>.Instance), options, TimeProvider.System), storage);
     }
 
     // Ticks apart, to catch a store that keeps less than PayEx's seven decimals.

@@ -156,6 +156,28 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
         Assert.Contains($"Stored nothing for callback {again} (V1Nested) for payment 222222222, transaction 333333333: the stored state was already current (2 rows as new or newer)", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_callback_that_stores_rows_but_finds_a_newer_status_says_it_stored_the_rows_and_not_that_it_stored_nothing()
+    {
+        // The v3.1 order (updated 2024) and the v1 payment (updated 2021) share a partition: the payment's status is older.
+        Serve("paymentorder-callback-examples.json", "payment-creditcard-callback-examples.json", "transaction-authorization-creditcard.docs.json");
+        var v31 = await AcknowledgeAsync(_examples.Callback("callback-v3.1-paymentorder.json"));
+        await ProcessedAsync(v31);
+        var v1 = await AcknowledgeAsync(_examples.Callback("callback-v1-nested-instrument.json"));
+        await ProcessedAsync(v1);
+        // The worker writes its lines in order: once the repeat's line is out, every line of the first one is.
+        var repeat = await AcknowledgeAsync(_examples.Callback("callback-v1-nested-instrument.json"));
+        var nothing = await ProcessedAsync(repeat);
+
+        var stored = Assert.Single(LinesOf(v1), l => l.Contains("Stored ", StringComparison.Ordinal));
+        Assert.Contains($"Stored 2 rows of callback {v1} (V1Nested)", stored, StringComparison.Ordinal);
+        Assert.Contains($"Stored nothing for callback {repeat} (V1Nested)", nothing, StringComparison.Ordinal);
+        Assert.Equal("authorized", (await fixture.Storage.WaitForRowsAsync(P, "status"))["status"].GetString("Status"));
+    }
+
+    private Task<string> ProcessedAsync(string id) =>
+        Eventually.GetAsync(() => Task.FromResult(LinesOf(id).FirstOrDefault(l => l.Contains("Stored ", StringComparison.Ordinal))), $"callback {id} to be processed");
+
     private List<string> LinesOf(params string[] ids) =>
         fixture.App.Output.Split('\n')
             .Where(l => ids.Any(id => l.Contains($"callback {id} (", StringComparison.Ordinal))

@@ -81,6 +81,7 @@ public sealed class RunScriptTests
             // One line says where to send callbacks and where the status page is, and both answer.
             Assert.Contains("POST http://127.0.0.1:7071/api/payex/callbacks", ready, StringComparison.Ordinal);
             Assert.Contains("status page http://127.0.0.1:7071/api/payex/status/", ready, StringComparison.Ordinal);
+            Assert.Contains("payments API http://127.0.0.1:7071/api/payments", ready, StringComparison.Ordinal);
             using (var status = await http.GetAsync("/api/payex/status/"))
             {
                 Assert.Equal(HttpStatusCode.OK, status.StatusCode);
@@ -109,6 +110,30 @@ public sealed class RunScriptTests
             var table = new TableClient("UseDevelopmentStorage=true", "PayExPayments");
             var transaction = (await table.GetEntityAsync<TableEntity>(Payment, "transaction-ec2a9b09-601a-42ae-8e33-a5737e1cf177")).Value;
             Assert.Equal(1234567890, transaction.GetInt64("Number"));
+
+            // The quick start: a payment order paid at PayEx (the stand-in, which sends its callback to the app)
+            // becomes a status the order system reads, by id and by its order reference.
+            using var standIn = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:5071"), Timeout = TimeSpan.FromSeconds(10) };
+            var orderReference = $"run-{Guid.NewGuid():N}"[..20];
+            using (var created = await standIn.PostAsync("/_standin/payments", new StringContent($$"""{"generation":"v3.1","orderReference":"{{orderReference}}"}""", Encoding.UTF8, "application/json")))
+            {
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+                var id = System.Text.Json.Nodes.JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+                using (var paid = await standIn.PostAsync($"/_standin/payments/{id}/authorize", null))
+                {
+                    Assert.Contains("\"answer\":\"200\"", await paid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                }
+
+                var status = await Eventually.GetAsync(async () =>
+                {
+                    using var response = await http.GetAsync($"/api/payments/{id}");
+                    return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : null;
+                }, "the paid order's status");
+                Assert.Contains("\"status\":\"authorized\"", status, StringComparison.Ordinal);
+                using var found = await http.GetAsync($"/api/payments?orderReference={orderReference}");
+                Assert.Contains(id, await found.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                Assert.Contains(output, l => l.Contains($"Payment {id} is authorized (version 1, was not stored)", StringComparison.Ordinal));
+            }
 
             var linesBefore = output.Count;
             Assert.Equal(0, Kill(-run.Id, SigInt));

@@ -117,7 +117,7 @@ public class StatusPageBrowserTests(RunningApp fixture) : IClassFixture<RunningA
     }
 
     [Fact]
-    public async Task At_a_laptops_1280_px_every_table_fits_the_page_and_every_column_is_readable_with_long_PayEx_paths_and_dead_letters()
+    public async Task At_a_laptops_1280_px_every_table_fits_the_page_and_every_column_is_readable_with_long_PayEx_paths_dead_letters_and_payments()
     {
         await using var browser = await LaunchChromiumAsync();
 
@@ -135,6 +135,16 @@ public class StatusPageBrowserTests(RunningApp fixture) : IClassFixture<RunningA
         using (var refused = await fixture.PostCallbackAsync("{}"))
         {
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        }
+
+        // A payment at its widest: references of the 50 characters PayEx allows, without a space to break at, and
+        // amounts in the hundreds of billions, each of them moved (captured, reversed in part).
+        var reference = $"{Guid.NewGuid():N}{Guid.NewGuid():N}"[..50];
+        var wide = await fixture.PayEx.CreatePaymentAsync("v3.1", amount: 99_999_999_999_999, orderReference: reference, payeeReference: reference.ToUpperInvariant());
+        foreach (var (step, amount) in new[] { ("authorize", (long?)null), ("capture", 99_999_999_999_000), ("reverse", 11_111_111_111_111) })
+        {
+            using var posted = await fixture.PostCallbackAsync((await fixture.PayEx.StepAsync(wide.Id, step, amount)).Callback);
+            Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
         }
 
         // And a dead letter at its widest: a poison message's id, replayed twice and being replayed, a long reason with a token that has no space.
@@ -163,8 +173,9 @@ public class StatusPageBrowserTests(RunningApp fixture) : IClassFixture<RunningA
             await page.GotoAsync(pageUrl);
             return await Outcome(page, processedId) == "processed"
                 && await Outcome(page, largeId) == "dead_lettered" && await Outcome(page, v31) == "dead_lettered"
-                && await Outcome(page, failingId) is "retried" or "dead_lettered";
-        }, "the callbacks on the status page as processed, dead-lettered and retried");
+                && await Outcome(page, failingId) is "retried" or "dead_lettered"
+                && await page.Locator($"#recent-payments tr[data-id=\"{wide.Id:D}\"] .status-partially_reversed").CountAsync() == 1;
+        }, "the callbacks on the status page as processed, dead-lettered and retried, and the payment partially reversed");
         Assert.True(await page.Locator("#recent tr.detail").CountAsync() >= 4);
 
         var screenshot = Path.Combine(RepoPaths.Root, "artifacts", "status-page-1280.png");
@@ -172,6 +183,14 @@ public class StatusPageBrowserTests(RunningApp fixture) : IClassFixture<RunningA
         await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
         var problems = await page.EvaluateAsync<string[]>(LayoutProblems);
         Assert.True(problems.Length == 0, $"At 1280 px (see {screenshot}):\n{string.Join('\n', problems)}");
+
+        // The payment found by its order reference, the reference in the search form and the notice as well.
+        Assert.Equal(200, (await page.GotoAsync($"{pageUrl}&orderReference={reference}"))!.Status);
+        Assert.Equal(1, await page.Locator($"#found-payments tr[data-id=\"{wide.Id:D}\"]").CountAsync());
+        var found = Path.Combine(RepoPaths.Root, "artifacts", "status-page-1280-found.png");
+        await page.ScreenshotAsync(new() { Path = found, FullPage = true });
+        problems = await page.EvaluateAsync<string[]>(LayoutProblems);
+        Assert.True(problems.Length == 0, $"At 1280 px, a search (see {found}):\n{string.Join('\n', problems)}");
     }
 
     /// <summary>A line of text per distinct top of its boxes.</summary>

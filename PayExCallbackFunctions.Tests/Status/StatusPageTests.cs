@@ -425,7 +425,14 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         Assert.Contains("id=\"backlog-error\">Could not read the queues: storage did not answer.", html);
         Assert.Contains("id=\"dead-letters-error\">Could not read the dead letters: storage did not answer.", html);
         Assert.Contains("id=\"rejected-error\">Could not read the rejected callbacks: storage did not answer.", html);
+        Assert.Contains("id=\"payments-error\">Could not read the recent payments: storage did not answer.", html);
         Assert.Contains("This instance, newest first", html);
+        // A search says it could not look, rather than that nothing was found.
+        using var search = await app.Raw.GetAsync($"{Route}?{Code}&orderReference=549213");
+        Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+        var searched = await search.Content.ReadAsStringAsync();
+        Assert.Contains("id=\"payments-found\">Could not search for order reference “<span class=\"text\">549213</span>”: storage did not answer.", searched);
+        Assert.DoesNotContain("No payment has", searched);
 
         // The buttons and the admin API say the same, each in its own kind: a page, a problem; both with Retry-After.
         var id = Guid.NewGuid().ToString("N");

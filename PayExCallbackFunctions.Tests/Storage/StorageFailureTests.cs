@@ -118,6 +118,7 @@ public class StorageFailureTests
         Assert.Contains("id=\"backlog-error\"", page.Body);
         Assert.Contains("id=\"dead-letters-error\"", page.Body);
         Assert.Contains("id=\"rejected-error\"", page.Body);
+        Assert.Contains("id=\"payments-error\"", page.Body);
     }
 
     [Theory]

@@ -63,6 +63,8 @@ public class MetricsTests(TelemetryApp fixture) : IClassFixture<TelemetryApp>
         Assert.Equal(1, Sum(CallbackMetrics.Retries, (TelemetryTags.FailureKind, "Transient")));
         Assert.Equal(1, Sum(CallbackMetrics.DeadLetters, (TelemetryTags.DeadLetterOrigin, "Permanent")));
         Assert.Equal(1, Sum(CallbackMetrics.DeadLetters, (TelemetryTags.DeadLetterOrigin, "Poison")));
+        // Each stored payment's first status, once (the retried callback's is counted when it is stored).
+        Assert.Equal(2, Sum(CallbackMetrics.StatusChanges, (TelemetryTags.PaymentStatus, "pending")));
 
         // Lag: one measurement per stored callback. PayEx: every GET by resource and status.
         Assert.Equal(2, Count(CallbackMetrics.Lag));

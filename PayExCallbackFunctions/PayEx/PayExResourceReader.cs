@@ -93,7 +93,7 @@ public static class PayExResourceReader
     public static IReadOnlyList<PayExResource> ReadPaymentOrder(byte[] body, PayExPath expected, long? attemptNumber)
     {
         using var document = Parse(body, expected);
-        var order = RequireObject(document.RootElement, "paymentOrder", expected);
+        var order = PaymentOrderOf(document.RootElement, expected);
         RequireSame(order, expected);
         var currency = String(order, "currency");
         var paymentOrder = new PayExResource("paymentorder", expected.Value, Encoding.UTF8.GetString(body))
@@ -276,6 +276,19 @@ public static class PayExResourceReader
         {
             return false;
         }
+    }
+
+    // v3.x names the root paymentOrder; PayEx's v2 documentation names it paymentorder. Exactly those two, and one of them.
+    private static JsonElement PaymentOrderOf(JsonElement root, PayExPath expected)
+    {
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("paymentOrder", out _) && root.TryGetProperty("paymentorder", out _))
+        {
+            throw new PayExResourceException($"GET {expected} answered with both a paymentOrder and a paymentorder.");
+        }
+
+        return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("paymentorder", out var v2) && v2.ValueKind == JsonValueKind.Object
+            ? v2
+            : RequireObject(root, "paymentOrder", expected);
     }
 
     private static JsonElement RequireObject(JsonElement root, string name, PayExPath expected) =>

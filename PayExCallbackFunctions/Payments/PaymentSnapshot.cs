@@ -4,8 +4,9 @@ namespace PayExCallbackFunctions.Payments;
 /// What PayEx's answer says about one payment at the time of the GET, in the normalised vocabulary.
 /// Amounts are in minor units; the <c>Remaining*</c> amounts are PayEx's own, null where PayEx omitted them.
 /// </summary>
-public sealed record PaymentSnapshot
+public record PaymentSnapshot
 {
+    [System.Text.Json.Serialization.JsonPropertyOrder(-2)]
     public required string Status { get; init; }
 
     public long? Amount { get; init; }

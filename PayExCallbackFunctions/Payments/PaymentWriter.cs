@@ -16,7 +16,7 @@ namespace PayExCallbackFunctions.Payments;
 /// at each change. On a conflict the partition is read again. A payment without a status row (seen for the first
 /// time) is inserted blind: its index, then its rows in one transaction that fails if any of them exists after all.
 /// </summary>
-public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex index, IOptions<StorageOptions> options, TimeProvider time)
+public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex index, RecentPayments recent, IOptions<StorageOptions> options, TimeProvider time)
 {
     /// <summary>Reads and conditional writes before giving up on a partition that others keep changing.</summary>
     public const int MaxRounds = 10;
@@ -110,20 +110,29 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             try
             {
                 await _table.SubmitTransactionAsync(actions, cancellationToken);
-                var written = actions.Select(a => a.Entity.RowKey).Where(k => k != StatusRow.RowKey).ToArray();
-                var changed = next is not null && (stored is null || next.Version != stored.Version);
-                return new WriteResult(written, kept, changed ? new StatusChange(stored?.Snapshot.Status, next!) : null);
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412)
             {
                 // Another writer changed the partition since it was read: read it again and decide again.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * round)), time, cancellationToken);
+                continue;
             }
             catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
             {
                 // Deleted since (a point read finds no row in a missing table, it does not fail).
                 await _table.CreateIfNotExistsAsync(cancellationToken);
+                continue;
             }
+
+            var written = actions.Select(a => a.Entity.RowKey).Where(k => k != StatusRow.RowKey).ToArray();
+            var changed = next is not null && (stored is null || next.Version != stored.Version);
+            if (changed)
+            {
+                // After the commit, outside it, best effort: a display list, not part of the payment's state.
+                await recent.RecordAsync(update.Key, stored?.ChangedAt, next!.ChangedAt ?? now, cancellationToken);
+            }
+
+            return new WriteResult(written, kept, changed ? new StatusChange(stored?.Snapshot.Status, next!) : null);
         }
 
         throw new PaymentStateConflictException($"Rows of partition {partitionKey} kept changing during {MaxRounds} attempts to write them.");

@@ -10,6 +10,7 @@ namespace PayExCallbackFunctions.Payments;
 /// The index from <see cref="PaymentReference"/>s to payments (a table of its own: Table Storage has no
 /// secondary index). Partition: the reference; row: the key of the payment's partition. Written before the
 /// status, so that a lookup never misses a stored payment (it may find one whose status is not stored yet).
+/// The same table's partition <c>recent</c> is <see cref="RecentPayments"/>' (a reference's key always holds a ':').
 /// </summary>
 public sealed class ReferenceIndex(TableServiceClient tables, IOptions<StorageOptions> options, TimeProvider time)
 {

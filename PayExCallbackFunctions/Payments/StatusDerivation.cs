@@ -50,6 +50,8 @@ public static class StatusDerivation
         }
 
         var remainingCapture = PayExJson.Number(order, "remainingCaptureAmount");
+        // A sale is captured at once: nothing of it is left to capture, whatever amount PayEx shows as remaining.
+        var capturable = isSale ? 0 : remainingCapture;
         var normalised = status switch
         {
             _ when Is(status, "Initialized") => PaymentStatus.Pending,
@@ -58,9 +60,9 @@ public static class StatusDerivation
             _ when Is(status, "Cancelled") => PaymentStatus.Cancelled,
             _ when Is(status, "Reversed") => PaymentStatus.Reversed,
             // Paid: authorized at least, however the amounts read.
-            _ => PaymentStatus.FromAmounts(authorized, captured, cancelled, reversed, remainingCapture) is PaymentStatus.Pending or PaymentStatus.Cancelled
+            _ => PaymentStatus.FromAmounts(authorized, captured, cancelled, reversed, capturable) is PaymentStatus.Pending or PaymentStatus.Cancelled
                 ? PaymentStatus.Authorized
-                : PaymentStatus.FromAmounts(authorized, captured, cancelled, reversed, remainingCapture),
+                : PaymentStatus.FromAmounts(authorized, captured, cancelled, reversed, capturable),
         };
         var moved = normalised is not (PaymentStatus.Pending or PaymentStatus.Failed or PaymentStatus.Aborted);
 
@@ -103,9 +105,11 @@ public static class StatusDerivation
         var captured = Sum("Capture") + sale;
         var cancelled = Sum("Cancellation");
         var reversed = Sum("Reversal");
+        // A sale is captured at once: nothing of it is left to capture, whatever amount PayEx shows as remaining.
+        var capturable = sale > 0 && Sum("Authorization") == 0 ? 0 : payment.RemainingCaptureAmount;
         var status = authorized == 0 && Is(payment.State, "Failed") ? PaymentStatus.Failed
             : authorized == 0 && Is(payment.State, "Aborted") ? PaymentStatus.Aborted
-            : PaymentStatus.FromAmounts(authorized, captured, cancelled, reversed, payment.RemainingCaptureAmount);
+            : PaymentStatus.FromAmounts(authorized, captured, cancelled, reversed, capturable);
 
         return new PaymentSnapshot
         {

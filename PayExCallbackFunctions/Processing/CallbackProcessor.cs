@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using PayExCallbackFunctions.Callbacks;
 using PayExCallbackFunctions.PayEx;
 using PayExCallbackFunctions.Payments;
+using PayExCallbackFunctions.Telemetry;
 
 namespace PayExCallbackFunctions.Processing;
 
@@ -13,6 +14,7 @@ namespace PayExCallbackFunctions.Processing;
 public sealed class CallbackProcessor(
     PayExClient payEx,
     PaymentWriter writer,
+    CallbackMetrics metrics,
     IOptions<PayExOptions> options,
     ILogger<CallbackProcessor> logger)
 {
@@ -97,11 +99,12 @@ public sealed class CallbackProcessor(
 
             if (written.Change is { } change)
             {
+                metrics.StatusChanged(change.Row.Snapshot.Status);
                 logger.LogInformation(
                     "Payment {PaymentKey} is {PaymentStatus} (version {StatusVersion}, was {PreviousStatus})",
                     partition, change.Row.Snapshot.Status, change.Row.Version, change.PreviousStatus ?? "not stored");
             }
-            else
+            else if (written.Written.Count == 0)
             {
                 // A repeated or late callback: nothing to store is the normal outcome, not a failure to store.
                 logger.LogInformation(

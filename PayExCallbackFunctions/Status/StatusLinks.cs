@@ -52,6 +52,15 @@ public sealed class StatusLinks
     /// <summary>The page, its recent callbacks only those of that payment order.</summary>
     public string PaymentOrder(Guid id) => WithCode(StatusPageRequests.Route, [new(RecentFilter.PaymentOrderParameter, id.ToString())]) + "#recent";
 
+    /// <summary>The page, with the payments found by that order reference.</summary>
+    public string OrderReference(string value) => WithCode(StatusPageRequests.Route, [new(OrderReferenceSearch.Parameter, value)]) + "#payments";
+
+    /// <summary>Where the search form sends its GET; the key goes as a field of it (<see cref="Code"/>), as a GET form replaces its action's query.</summary>
+    public static string Search() => StatusPageRequests.Route + "#payments";
+
+    /// <summary>The key the page was opened with in <c>?code=</c>, if so: already in each of its links, and for its search form to carry on.</summary>
+    public string? Code => _code;
+
     private const string DeadLettersRoute = "/api/payex/deadletters";
 
     private string WithCode(string path, IEnumerable<KeyValuePair<string, string?>> query) =>

@@ -35,6 +35,7 @@ public static class StatusPage
         {Notice(notice)}
         {Lag(snapshot)}
         {Rejected(snapshot.Rejected)}
+        {PaymentsSection.Render(snapshot, links)}
         {Recent(snapshot.Recent, filter, links)}
         {DeadLetters(snapshot, links)}
         """));
@@ -61,7 +62,7 @@ public static class StatusPage
         h2 { font-size: 1.1rem; margin: 1.75rem 0 .5rem; }
         p.note, header p { color: #555; margin: .25rem 0; }
         table { border-collapse: collapse; width: 100%; }
-        th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #ddd; }
+        th, td { text-align: left; vertical-align: top; padding: .3rem .4rem; border-bottom: 1px solid #ddd; }
         th { background: #f4f4f4; font-weight: 600; }
         td.id, .trace { font-family: ui-monospace, monospace; font-size: 11px; white-space: nowrap; }
         .trace { display: block; color: #555; margin-top: .15rem; }
@@ -85,6 +86,24 @@ public static class StatusPage
         dt { color: #555; } dd { margin: 0; }
         form { margin: 0; }
         button { font: inherit; cursor: pointer; }
+        /* Payments: outside text (references, instrument) wraps anywhere rather than widen the table. */
+        td.text, .text { overflow-wrap: anywhere; }
+        td.text { min-width: 6rem; }
+        .payee { display: block; color: #555; font-size: 13px; }
+        td.ids { font-family: ui-monospace, monospace; font-size: 11px; white-space: nowrap; }
+        td.ids .line, .version, .updated { display: block; }
+        .label { font-family: system-ui, sans-serif; color: #555; }
+        .version, .updated { font-size: 12px; color: #555; }
+        td.amounts dl { gap: 0 .5rem; }
+        td.amounts dd { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+        td.amounts dd.zero { color: #888; }
+        .badge { display: inline-block; padding: 0 .45rem; border-radius: .6rem; font-size: 12px; font-weight: 600; white-space: nowrap; background: #eaeef2; color: #1b1b1b; }
+        .status-authorized { background: #ddf4ff; color: #0550ae; }
+        .status-partially_captured, .status-partially_reversed { background: #fff8c5; color: #7d4e00; }
+        .status-captured { background: #dafbe1; color: #116329; }
+        .status-reversed { background: #fbefff; color: #6639ba; }
+        .status-failed { background: #ffebe9; color: #a40e26; }
+        form.search { margin: .5rem 0; }
         </style>
         </head>
         <body>
@@ -305,13 +324,13 @@ public static class StatusPage
             """));
     }
 
-    private static string Count(int count, string one, string many) => string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? one : many)}");
+    internal static string Count(int count, string one, string many) => string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? one : many)}");
 
     // A time inside text that wraps: never broken at its own hyphens.
     private static Html Stamp(DateTimeOffset at) => Html.Of($"<time>{Time(at)}</time>");
 
     // A time in a table's column: the day, and the time under it where the column is narrow; never broken at a hyphen.
-    private static Html InCell(DateTimeOffset at) => Html.Of($"""<span class="day">{at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}</span> {at.UtcDateTime.ToString("HH:mm:ss'Z'", CultureInfo.InvariantCulture)}""");
+    internal static Html InCell(DateTimeOffset at) => Html.Of($"""<span class="day">{at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}</span> {at.UtcDateTime.ToString("HH:mm:ss'Z'", CultureInfo.InvariantCulture)}""");
 
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

@@ -11,7 +11,7 @@ namespace PayExCallbackFunctions.Status;
 /// the page itself, and the posts of its Replay and Discard buttons.
 /// </summary>
 public sealed class StatusPageRequests(
-    QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, RejectedToday rejected, DeadLetterReplay replay, DeadLetterDiscard discard, TimeProvider time, IOptions<StorageOptions> storage)
+    QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, RejectedToday rejected, StatusPayments payments, DeadLetterReplay replay, DeadLetterDiscard discard, TimeProvider time, IOptions<StorageOptions> storage)
 {
     public const string Route = "/api/payex/status";
 
@@ -120,7 +120,14 @@ public sealed class StatusPageRequests(
 
     private async Task<IResult> PageAsync(HttpRequest request, StatusLinks links, CancellationToken cancellationToken)
     {
-        var snapshot = await StatusSnapshot.GatherAsync(backlog, recent, deadLetters, rejected, time, storage.Value.AnswerTimeout, cancellationToken);
+        // A reference PayEx could not have: said, and nothing looked up.
+        var (search, refusal) = OrderReferenceSearch.From(request.Query);
+        if (refusal is not null)
+        {
+            return Message(StatusCodes.Status400BadRequest, "Not an order reference", refusal, links);
+        }
+
+        var snapshot = await StatusSnapshot.GatherAsync(backlog, recent, deadLetters, rejected, payments, search, time, storage.Value.AnswerTimeout, cancellationToken);
         return Page(StatusCodes.Status200OK, StatusPage.Render(snapshot, StatusNotice.From(request.Query), links, RecentFilter.From(request.Query)));
     }
 

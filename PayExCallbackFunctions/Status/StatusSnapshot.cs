@@ -17,13 +17,16 @@ public sealed record StatusSnapshot(
     LagSummary? Lag,
     IReadOnlyList<DeadLetter>? DeadLetters,
     bool MoreDeadLetters,
-    RejectedCount? Rejected = null)
+    RejectedCount? Rejected = null,
+    IReadOnlyList<ShownPayment>? Payments = null,
+    OrderReferenceSearch? Search = null,
+    FoundPayments? Found = null)
 {
     /// <summary>Dead letters the page lists; the admin API pages through the rest.</summary>
     public const int DeadLetterLimit = 50;
 
     public static async Task<StatusSnapshot> GatherAsync(
-        QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, RejectedToday rejected, TimeProvider time, TimeSpan storageTimeout, CancellationToken cancellationToken)
+        QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, RejectedToday rejected, StatusPayments payments, OrderReferenceSearch? search, TimeProvider time, TimeSpan storageTimeout, CancellationToken cancellationToken)
     {
         // The storage reads at once, within one deadline: the page waits for the slowest, and not for a storage that hangs.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -31,6 +34,8 @@ public sealed record StatusSnapshot(
         var reading = ReadBacklogAsync(backlog, deadline.Token, cancellationToken);
         var listed = ListDeadLettersAsync(deadLetters, deadline.Token, cancellationToken);
         var rejections = ReadRejectedAsync(rejected, deadline.Token, cancellationToken);
+        var recentPayments = ReadAsync(payments.RecentAsync, deadline.Token, cancellationToken);
+        var found = search is null ? Task.FromResult<FoundPayments?>(null) : ReadAsync(t => payments.FindAsync(search, t), deadline.Token, cancellationToken);
         var callbacks = recent.Snapshot();
         var (items, more) = await listed;
         return new StatusSnapshot(
@@ -42,7 +47,24 @@ public sealed record StatusSnapshot(
             LagSummary.Of(callbacks.Where(c => c.Lag is not null).Select(c => c.Lag!.Value)),
             items,
             more,
-            await rejections);
+            await rejections,
+            await recentPayments,
+            search,
+            await found);
+    }
+
+    // A part of the page from storage, or null where storage did not answer in time.
+    private static async Task<T?> ReadAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken deadline, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            return await read(deadline);
+        }
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
+        {
+            return null;
+        }
     }
 
     private static async Task<QueueBacklogReading?> ReadBacklogAsync(QueueBacklog backlog, CancellationToken deadline, CancellationToken cancellationToken)

@@ -45,6 +45,7 @@ public static class StorageServices
         services.AddSingleton<CallbackQueue>();
         services.AddSingleton<Payments.PaymentWriter>();
         services.AddSingleton<Payments.ReferenceIndex>();
+        services.AddSingleton<Payments.RecentPayments>();
         services.AddHostedService<StorageSetup>();
         return services;
     }

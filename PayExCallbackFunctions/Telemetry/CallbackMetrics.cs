@@ -21,6 +21,7 @@ public sealed class CallbackMetrics
     public const string PayExDuration = "payex.api.duration";
     public const string QueueDepth = "payex.callbacks.queue.depth";
     public const string QueueOldestAge = "payex.callbacks.queue.oldest_age";
+    public const string StatusChanges = "payex.payments.status_changes";
 
     // Seconds, with boundaries for both a quick PayEx answer and a callback that waited for its retries.
     private static readonly double[] LagBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400];
@@ -33,6 +34,7 @@ public sealed class CallbackMetrics
     private readonly Counter<long> _deadLetters;
     private readonly Histogram<double> _lag;
     private readonly Histogram<double> _payEx;
+    private readonly Counter<long> _statusChanges;
 
     public CallbackMetrics(IMeterFactory meters)
     {
@@ -43,6 +45,7 @@ public sealed class CallbackMetrics
         _retries = Meter.CreateCounter<long>(Retries, "{retry}", "Failed attempts put back on the queue for a later try.");
         _deadLetters = Meter.CreateCounter<long>(DeadLetters, "{callback}", "Callbacks dead-lettered, by origin (Permanent, Exhausted, Poison).");
         _lag = Meter.CreateHistogram(Lag, "s", "From receipt of the callback to its state stored.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBoundaries });
+        _statusChanges = Meter.CreateCounter<long>(StatusChanges, "{change}", "New versions of payments' statuses, by the status they now have.");
         _payEx = Meter.CreateHistogram(PayExDuration, "s", "PayEx GETs, retries included, by resource and status.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = PayExBoundaries });
     }
 
@@ -64,6 +67,8 @@ public sealed class CallbackMetrics
 
     public void Stored(CallbackShape shape, TimeSpan lag) =>
         _lag.Record(Math.Max(0, lag.TotalSeconds), new KeyValuePair<string, object?>(TelemetryTags.CallbackShape, shape.ToString()));
+
+    public void StatusChanged(string status) => _statusChanges.Add(1, new KeyValuePair<string, object?>(TelemetryTags.PaymentStatus, status));
 
     public void PayExAnswered(PayExResourceKind kind, TimeSpan duration, int? status, string? error)
     {

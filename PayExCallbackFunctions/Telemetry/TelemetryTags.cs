@@ -25,6 +25,7 @@ public static class TelemetryTags
     public const string Partition = "payments.partition";
     public const string RowsWritten = "payments.rows_written";
     public const string RowsKept = "payments.rows_kept";
+    public const string PaymentStatus = "payment.status";
 
     /// <summary>Shape of a callback refused before it was parsed.</summary>
     public const string UnknownShape = "unknown";

@@ -1,0 +1,53 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
+using PayExCallbackFunctions.Payments;
+
+namespace PayExCallbackFunctions.Api;
+
+/// <summary>
+/// A payment as the payments API answers it: its id (its partition's key), version and status with the
+/// amounts, references and ids (<see cref="PaymentSnapshot"/>), when the app last read it from PayEx and how
+/// long ago, and when it last changed.
+/// </summary>
+public sealed record PaymentDocument : PaymentSnapshot
+{
+    [SetsRequiredMembers]
+    private PaymentDocument(PaymentSnapshot snapshot, string id, long version)
+        : base(snapshot)
+    {
+        Id = id;
+        Version = version;
+    }
+
+    [JsonPropertyOrder(-3)]
+    public required string Id { get; init; }
+
+    [JsonPropertyOrder(-1)]
+    public required long Version { get; init; }
+
+    /// <summary>When the app last read the payment from PayEx.</summary>
+    public DateTimeOffset CheckedAt { get; init; }
+
+    /// <summary>Seconds since <see cref="CheckedAt"/>, when this answer was given.</summary>
+    public long CheckedSecondsAgo { get; init; }
+
+    /// <summary>When the status last changed (its version grew).</summary>
+    public DateTimeOffset? ChangedAt { get; init; }
+
+    /// <summary>Only in answers to a refresh: whether PayEx was asked, and why not.</summary>
+    public RefreshOutcome? Refresh { get; init; }
+
+    public static PaymentDocument From(Guid key, StatusRow row, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new PaymentDocument(row.Snapshot, key.ToString("D"), row.Version)
+        {
+            CheckedAt = row.CheckedAt,
+            CheckedSecondsAgo = (long)Math.Max(0, (now - row.CheckedAt).TotalSeconds),
+            ChangedAt = row.ChangedAt,
+        };
+    }
+}
+
+/// <summary>The payments a reference found.</summary>
+public sealed record PaymentList(IReadOnlyList<PaymentDocument> Payments);
