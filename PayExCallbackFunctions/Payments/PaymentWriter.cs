@@ -191,7 +191,6 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         try
         {
             await _table.SubmitTransactionAsync(actions, cancellationToken);
-            return new WriteResult(update.Resources.Select(r => r.RowKey).ToArray(), [], new StatusChange(null, status));
         }
         catch (RequestFailedException e) when (e.Status == 409 && e.ErrorCode != TableErrorCode.TableBeingDeleted)
         {
@@ -202,6 +201,9 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             await _table.CreateIfNotExistsAsync(cancellationToken);
             return null;
         }
+
+        await recent.RecordAsync(update.Key, null, status.ChangedAt ?? now, cancellationToken);
+        return new WriteResult(update.Resources.Select(r => r.RowKey).ToArray(), [], new StatusChange(null, status));
     }
 
     // The index first: a lookup must never miss a payment whose status is stored.
