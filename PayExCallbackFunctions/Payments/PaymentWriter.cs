@@ -47,7 +47,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
     {
         // The references this call has written to the index: a later round need not write them again.
         var indexed = new HashSet<string>(StringComparer.Ordinal);
-        StatusRow? statusRead = null;
+        StoredStatus? statusRead = null;
         if (update.Snapshot is not null)
         {
             // Most callbacks are a payment's first: the status row alone says whether the rows need reading at all.
@@ -60,9 +60,11 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
 
         for (var round = 1; round <= MaxRounds; round++)
         {
-            var (stored, rows) = round == 1 && statusRead is not null
-                ? (statusRead, await ReadRowsAsync(partitionKey, update.Resources, cancellationToken))
+            // The rows the status row lists stand for the rows in the first round; after a conflict, the rows themselves are read.
+            var (status, rows) = round == 1 && statusRead is { } read
+                ? (read, read.Listed ?? await ReadRowsAsync(partitionKey, update.Resources, cancellationToken))
                 : await ReadAsync(partitionKey, update.Resources, cancellationToken);
+            var stored = status?.Row;
             var now = time.GetUtcNow();
             var actions = new List<TableTransactionAction>(update.Resources.Count + 1);
             var kept = new List<string>();
@@ -95,24 +97,30 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
                 return new WriteResult([], kept, null);
             }
 
+            var listed = List(status?.Listed, rows, update.Resources.Where(r => actions.Any(a => a.Entity.RowKey == r.RowKey)));
             if (next is not null)
             {
+                var entity = next.ToEntity(partitionKey);
+                entity[ListedRows.Column] = listed;
                 actions.Add(stored is null
-                    ? new TableTransactionAction(TableTransactionActionType.Add, next.ToEntity(partitionKey))
-                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, next.ToEntity(partitionKey), stored.ETag));
+                    ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, stored.ETag));
             }
             else if (stored is not null)
             {
                 // The status stays, but it guards the write all the same: nobody changed the partition since it was read.
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, Touch(partitionKey, now), stored.ETag));
+                var touch = Touch(partitionKey, now);
+                touch[ListedRows.Column] = listed;
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, touch, stored.ETag));
             }
 
             try
             {
                 await _table.SubmitTransactionAsync(actions, cancellationToken);
             }
-            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            catch (RequestFailedException e) when (e.Status is 409 or 412 || (e.Status == 404 && e.ErrorCode != TableErrorCode.TableNotFound))
             {
+                // 404: a row the status row listed is not there (a list must never be trusted more than the rows).
                 // Another writer changed the partition since it was read: read it again and decide again.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * round)), time, cancellationToken);
                 continue;
@@ -184,9 +192,11 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
     {
         var now = time.GetUtcNow();
         var status = await IndexAsync(update.Key, null, Next(null, update, now)!, indexed, cancellationToken);
+        var entity = status.ToEntity(partitionKey);
+        entity[ListedRows.Column] = List(null, [], update.Resources);
         var actions = update.Resources
             .Select(r => new TableTransactionAction(TableTransactionActionType.Add, PaymentRow.From(partitionKey, r, now, update.Source)))
-            .Append(new TableTransactionAction(TableTransactionActionType.Add, status.ToEntity(partitionKey)))
+            .Append(new TableTransactionAction(TableTransactionActionType.Add, entity))
             .ToList();
         try
         {
@@ -246,9 +256,26 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
 
     private static TableEntity Touch(string partitionKey, DateTimeOffset now) => new(partitionKey, StatusRow.RowKey) { ["CheckedAt"] = now };
 
+    /// <summary>The rows the status row is to list: those it listed, those read, and those written now with the updated written.</summary>
+    private static string List(Dictionary<string, TableEntity>? listed, Dictionary<string, TableEntity> read, IEnumerable<PayExResource> written)
+    {
+        var rows = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
+        foreach (var (rowKey, row) in (listed ?? []).Concat(read))
+        {
+            rows[rowKey] = row.GetDateTimeOffset("Updated");
+        }
+
+        foreach (var resource in written)
+        {
+            rows[resource.RowKey] = resource.Updated;
+        }
+
+        return ListedRows.Write(rows);
+    }
+
     // Point reads, all at once: the cheapest lookup Table Storage has (a query for several row keys scans the
     // partition; on Azurite, the whole table). The status row's ETag, read with them, guards the write.
-    private async Task<(StatusRow? Status, Dictionary<string, TableEntity> Rows)> ReadAsync(string partitionKey, IReadOnlyList<PayExResource> resources, CancellationToken cancellationToken)
+    private async Task<(StoredStatus? Status, Dictionary<string, TableEntity> Rows)> ReadAsync(string partitionKey, IReadOnlyList<PayExResource> resources, CancellationToken cancellationToken)
     {
         var status = ReadStatusAsync(partitionKey, cancellationToken);
         var rows = ReadRowsAsync(partitionKey, resources, cancellationToken);
@@ -256,10 +283,13 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         return (status.Result, rows.Result);
     }
 
-    private async Task<StatusRow?> ReadStatusAsync(string partitionKey, CancellationToken cancellationToken) =>
+    private async Task<StoredStatus?> ReadStatusAsync(string partitionKey, CancellationToken cancellationToken) =>
         await _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, StatusRow.RowKey, cancellationToken: cancellationToken) is { HasValue: true } status
-            ? StatusRow.From(status.Value!)
+            ? new StoredStatus(StatusRow.From(status.Value!), ListedRows.Read(status.Value!))
             : null;
+
+    /// <summary>The status row as read, and the resource rows it lists (null if none).</summary>
+    private sealed record StoredStatus(StatusRow Row, Dictionary<string, TableEntity>? Listed);
 
     private async Task<Dictionary<string, TableEntity>> ReadRowsAsync(string partitionKey, IReadOnlyList<PayExResource> resources, CancellationToken cancellationToken)
     {
