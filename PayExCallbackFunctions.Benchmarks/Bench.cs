@@ -87,6 +87,11 @@ public sealed class Bench : IAsyncDisposable
             settings["AzureWebJobs.ProcessPayExCallback.Disabled"] = "true";
         }
 
+        foreach (var (key, value) in Options.Profile ? Profile.Settings : new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in Options.ExtraSettings)
         {
             settings[key] = value;
@@ -154,7 +159,8 @@ public sealed record BenchOptions(
     int Starts,
     bool ReuseBuilds,
     IReadOnlyDictionary<string, string> ExtraSettings,
-    int CapturedPercent)
+    int CapturedPercent,
+    bool Profile = false)
 {
     /// <summary>
     /// The host's queue settings for <see cref="ProcessingConcurrency"/>: at most batchSize +

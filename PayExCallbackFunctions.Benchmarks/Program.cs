@@ -8,6 +8,7 @@ using PayExCallbackFunctions.Benchmarks;
 //   [--before [git-ref,...]: processing also measured for the app as it was at each commit (default: before issue 24's
 //    status, 7de87d9), built from git's history, against the same raw baseline; implies --count-requests]
 //   [--count-requests: storage requests per callback, counted through a proxy in an untimed pass]
+//   [--profile: perf samples the processing host and worker in each phase's measured window, to artifacts/benchmark/perf-*.data]
 // Everything runs under the Functions host (func start --no-build, without --enableAuth), on one Azurite.
 var arguments = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal) && x.a != "--set")
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true");
@@ -25,7 +26,8 @@ var options = new BenchOptions(
     Starts: Int("starts", 5),
     ReuseBuilds: arguments.ContainsKey("reuse-builds"),
     ExtraSettings: extraSettings,
-    CapturedPercent: Math.Clamp(Int("captured-percent", 100), 1, 100));
+    CapturedPercent: Math.Clamp(Int("captured-percent", 100), 1, 100),
+    Profile: arguments.ContainsKey("profile"));
 var parts = arguments.TryGetValue("parts", out var p) ? p.Split(',') : ["acknowledge", "processing", "start"];
 // The last commit before issue 24's normalised status (39f69f7): its writer inserted a new payment's rows blind.
 const string BeforeStatus = "7de87d94ea039eaabf35602a0d06659e573f8f1e";
