@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using PayExCallbackFunctions.Payments;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
@@ -6,8 +7,8 @@ namespace PayExCallbackFunctions.Tests.Payments;
 
 /// <summary>
 /// A payment's life per API generation, end to end under the Functions host: the stand-in moves the payment on,
-/// each step's callback is posted as PayEx would, and the status row in the payment's partition follows, one
-/// version per step.
+/// each step's callback is posted as PayEx would, and the status the order system reads through the payments API
+/// follows, one version per step.
 /// </summary>
 public class PaymentLifeStatusTests(RunningApp fixture) : IClassFixture<RunningApp>
 {
@@ -33,12 +34,12 @@ public class PaymentLifeStatusTests(RunningApp fixture) : IClassFixture<RunningA
         await StepAndPostAsync(payment.Id, "reverse", 200);
         var reversed = await StatusAsync(payment.Id, version: 4);
         Assert.Equal(new Amounts(PaymentStatus.PartiallyReversed, 1500, 1500, 200, Remaining(generation), Remaining(generation)), Amounts.Of(reversed));
-        Assert.Equal(1300, reversed.Snapshot.RemainingReversalAmount);
-        Assert.Equal("SEK", reversed.Snapshot.Currency);
-        // The partition is the payment order's where there is one, and the status row names it.
-        Assert.Equal(generation == "v1" ? null : $"/psp/paymentorders/{payment.Id:D}", reversed.Snapshot.PaymentOrder);
-        Assert.Equal(generation == "v1" ? null : "549213", reversed.Snapshot.OrderReference);
-        Assert.Equal(generation == "v3.1", reversed.Snapshot.Payment is null);
+        Assert.Equal(1300, reversed["remainingReversalAmount"]!.GetValue<long>());
+        Assert.Equal("SEK", reversed["currency"]!.GetValue<string>());
+        // The partition is the payment order's where there is one, and the status names it.
+        Assert.Equal(generation == "v1" ? null : $"/psp/paymentorders/{payment.Id:D}", reversed["paymentOrder"]?.GetValue<string>());
+        Assert.Equal(generation == "v1" ? null : "549213", reversed["orderReference"]?.GetValue<string>());
+        Assert.Equal(generation == "v3.1", reversed["payment"] is null);
     }
 
     [Fact]
@@ -52,15 +53,15 @@ public class PaymentLifeStatusTests(RunningApp fixture) : IClassFixture<RunningA
         await PostAsync(authorize.Callback);
 
         var status = await StatusAsync(payment.Id, version: 1);
-        Assert.Equal(PaymentStatus.Cancelled, status.Snapshot.Status);
-        Assert.Equal((1500L, 0L, 1500L), (status.Snapshot.AuthorizedAmount, status.Snapshot.CapturedAmount, status.Snapshot.CancelledAmount));
+        Assert.Equal(PaymentStatus.Cancelled, status["status"]!.GetValue<string>());
+        Assert.Equal((1500L, 0L, 1500L), (status["authorizedAmount"]!.GetValue<long>(), status["capturedAmount"]!.GetValue<long>(), status["cancelledAmount"]!.GetValue<long>()));
     }
 
     /// <summary>The status and amounts a step is checked by.</summary>
     private sealed record Amounts(string Status, long Authorized, long Captured, long Reversed, long? RemainingCapture, long? RemainingCancellation)
     {
-        public static Amounts Of(StatusRow row) =>
-            new(row.Snapshot.Status, row.Snapshot.AuthorizedAmount, row.Snapshot.CapturedAmount, row.Snapshot.ReversedAmount, row.Snapshot.RemainingCaptureAmount, row.Snapshot.RemainingCancellationAmount);
+        public static Amounts Of(JsonObject payment) =>
+            new(payment["status"]!.GetValue<string>(), payment["authorizedAmount"]!.GetValue<long>(), payment["capturedAmount"]!.GetValue<long>(), payment["reversedAmount"]!.GetValue<long>(), payment["remainingCaptureAmount"]?.GetValue<long>(), payment["remainingCancellationAmount"]?.GetValue<long>());
     }
 
     // Nothing left to capture: a payment (v1, and the payment of a v2/v3.0 order) omits the amount, a v3.x order shows 0.
@@ -75,16 +76,19 @@ public class PaymentLifeStatusTests(RunningApp fixture) : IClassFixture<RunningA
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    /// <summary>The status row once it has reached <paramref name="version"/>; it must not have gone past it.</summary>
-    private async Task<StatusRow> StatusAsync(Guid partition, long version)
+    /// <summary>The payment as GET payments/{id} answers it once it has reached <paramref name="version"/>; it must not have gone past it.</summary>
+    private async Task<JsonObject> StatusAsync(Guid id, long version)
     {
-        var row = await Eventually.GetAsync(
-            async () => (await fixture.Storage.RowsAsync(partition)).SingleOrDefault(r => r.RowKey == StatusRow.RowKey) is { } entity
-                && StatusRow.From(entity) is { } status && status.Version >= version
-                    ? status
-                    : null,
-            $"the status row of {partition} at version {version}");
-        Assert.Equal(version, row.Version);
-        return row;
+        var payment = await Eventually.GetAsync(
+            async () =>
+            {
+                using var response = await fixture.App.Http.GetAsync($"/api/payments/{id}");
+                return response.StatusCode == HttpStatusCode.OK && JsonNode.Parse(await response.Content.ReadAsStringAsync()) is JsonObject body && body["version"]!.GetValue<long>() >= version
+                    ? body
+                    : null;
+            },
+            $"payment {id} at version {version}");
+        Assert.Equal(version, payment["version"]!.GetValue<long>());
+        return payment;
     }
 }
