@@ -338,11 +338,15 @@ public sealed record AppProcessing(AppBuild Build, PhaseFigures New, PhaseFigure
 
     private double Weighted(Func<PhaseFigures, double> figure) => (figure(New) * New.Callbacks + figure(Second) * Second.Callbacks) / Callbacks;
 
+    /// <summary>How many rounds the figures pool.</summary>
+    public int Rounds { get; init; } = 1;
+
     /// <summary>One build's rounds as one.</summary>
     public static AppProcessing Pool(IReadOnlyList<AppProcessing> rounds) => rounds.Count == 1 ? rounds[0] : rounds[0] with
     {
         New = PhaseFigures.Pool([.. rounds.Select(r => r.New)]),
         Second = PhaseFigures.Pool([.. rounds.Select(r => r.Second)]),
+        Rounds = rounds.Count,
     };
 }
 

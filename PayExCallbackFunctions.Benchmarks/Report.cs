@@ -51,7 +51,7 @@ public static class Report
         foreach (var p in processing)
         {
             var a = p.App;
-            var measure = Invariant($"2. Processing {a.Queued:N0} callbacks: {a.New.Queued:N0} card payments (v1) authorized (new payments), then {a.Second.Queued:N0} of them captured (second callbacks); each phase queued on hold, then released at once to one host, warmed up first with other payments' lives until its JIT was idle; timed past each phase's first tenth; PayEx answering after {p.PayExDelay.TotalMilliseconds:F0} ms; concurrency {p.Concurrency} (host.json batchSize {p.BatchSize} + newBatchThreshold {p.NewBatchThreshold})");
+            var measure = Invariant($"2. Processing {a.Queued / a.Rounds:N0} callbacks{(a.Rounds > 1 ? $" per round, {a.Rounds} rounds pooled" : "")}: {a.New.Queued / a.Rounds:N0} card payments (v1) authorized (new payments), then {a.Second.Queued / a.Rounds:N0} of them captured (second callbacks); each phase queued on hold, then released at once to one host, warmed up first with other payments' lives until its JIT was idle; timed past each phase's first tenth; PayEx answering after {p.PayExDelay.TotalMilliseconds:F0} ms; concurrency {p.Concurrency} (host.json batchSize {p.BatchSize} + newBatchThreshold {p.NewBatchThreshold})");
             var ideal = Invariant($"ideal = min({p.Concurrency} / {p.PayExDelay.TotalMilliseconds:F0} ms = {p.ConcurrencyBound:F0}/s, raw receive + a payment and a transaction row written + delete at concurrency {p.Concurrency}, no host: {p.RawPipelinePerSecond:F0}/s)");
             rows.Add(Invariant($"| {measure} | {ideal} | {Processing(a)} | **{p.Ratio(a):F2}** |"));
             foreach (var (b, ratios) in p.Revisions)
