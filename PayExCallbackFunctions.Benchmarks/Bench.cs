@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using PayExCallbackFunctions.PayExStandIn;
+using PayExCallbackFunctions.PayExStandIn.Payments;
 using PayExCallbackFunctions.Tests.Infrastructure;
 
 namespace PayExCallbackFunctions.Benchmarks;
@@ -23,6 +24,9 @@ public sealed class Bench : IAsyncDisposable
         StandInUrl = standInUrl;
         Options = options;
         StandIn = standIn.Services.GetRequiredService<StandInState>();
+        Payments = standIn.Services.GetRequiredService<StandInPayments>();
+        // Azurite is this process's child (node, exec'd by its launcher script); its CPU is the storage's share of a callback.
+        AzuriteProcessId = ProcessTable.ChildrenOf(Environment.ProcessId).FirstOrDefault(pid => ProcessTable.CommandLine(pid).Contains("azurite", StringComparison.Ordinal));
         // As the app's own clients: the app encodes its messages itself.
         Queues = new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         Tables = new TableServiceClient(azurite.ConnectionString);
@@ -31,6 +35,12 @@ public sealed class Bench : IAsyncDisposable
     public Azurite Azurite { get; }
 
     public StandInState StandIn { get; }
+
+    /// <summary>The stand-in's scripted payment lives.</summary>
+    public StandInPayments Payments { get; }
+
+    /// <summary>Azurite's process (0 if not found): its CPU time is measured with the host's and the worker's.</summary>
+    public int AzuriteProcessId { get; }
 
     public Uri StandInUrl { get; }
 
@@ -75,6 +85,11 @@ public sealed class Bench : IAsyncDisposable
             // The host's switch for a function: callbacks are acknowledged and stay queued. The dotted
             // name, which the host reads (AzureWebJobs__ProcessPayExCallback__Disabled does not switch it off).
             settings["AzureWebJobs.ProcessPayExCallback.Disabled"] = "true";
+        }
+
+        foreach (var (key, value) in Options.Profile ? Profile.Settings : new Dictionary<string, string>())
+        {
+            settings[key] = value;
         }
 
         foreach (var (key, value) in Options.ExtraSettings)
@@ -143,7 +158,9 @@ public sealed record BenchOptions(
     int Rounds,
     int Starts,
     bool ReuseBuilds,
-    IReadOnlyDictionary<string, string> ExtraSettings)
+    IReadOnlyDictionary<string, string> ExtraSettings,
+    int CapturedPercent,
+    bool Profile = false)
 {
     /// <summary>
     /// The host's queue settings for <see cref="ProcessingConcurrency"/>: at most batchSize +

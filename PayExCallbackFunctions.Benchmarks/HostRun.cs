@@ -119,6 +119,35 @@ public sealed class HostRun : IAsyncDisposable
     /// <summary>CPU time (user and system) the host and the worker have used so far.</summary>
     public (TimeSpan Host, TimeSpan Worker) CpuTime() => (CpuTime(HostProcessId), CpuTime(WorkerProcessId));
 
+    /// <summary>
+    /// CPU time the host's and the worker's tiered JIT (the runtime's ".NET Tiered Com" threads, which recompile hot
+    /// methods) have used so far; a thread that ended counts with what it had used when last seen.
+    /// </summary>
+    public TimeSpan JitCpuTime()
+    {
+        foreach (var pid in new[] { HostProcessId, WorkerProcessId }.Where(pid => pid > 0))
+        {
+            foreach (var task in Directory.Exists($"/proc/{pid}/task") ? Directory.GetDirectories($"/proc/{pid}/task") : [])
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered", StringComparison.Ordinal))
+                    {
+                        _jitThreads[$"{pid}/{Path.GetFileName(task)}"] = CpuTime(File.ReadAllText(Path.Combine(task, "stat")));
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended meanwhile.
+                }
+            }
+        }
+
+        return _jitThreads.Values.Aggregate(TimeSpan.Zero, (sum, cpu) => sum + cpu);
+    }
+
+    private readonly Dictionary<string, TimeSpan> _jitThreads = [];
+
     /// <summary>The most resident memory (VmHWM) the host and the worker have used since they started, in MiB.</summary>
     public (double Host, double Worker) PeakRssMiB() => (PeakRssMiB(HostProcessId), PeakRssMiB(WorkerProcessId));
 
@@ -128,14 +157,15 @@ public sealed class HostRun : IAsyncDisposable
         return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
     }
 
-    private static TimeSpan CpuTime(int pid)
+    /// <summary>CPU time (user and system) a process has used so far, from /proc.</summary>
+    public static TimeSpan CpuTime(int pid) => CpuTime(File.ReadAllText($"/proc/{pid}/stat"));
+
+    private static TimeSpan CpuTime(string stat)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
         // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 14th and 15th.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return TimeSpan.FromSeconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0);
     }
-
 
     /// <summary>Kills func, the host and the worker at once: a graceful stop is not what is measured.</summary>
     public async ValueTask DisposeAsync()

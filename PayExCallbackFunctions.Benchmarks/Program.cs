@@ -3,8 +3,12 @@ using System.Globalization;
 using PayExCallbackFunctions.Benchmarks;
 
 // dotnet run -c Release --project PayExCallbackFunctions.Benchmarks [-- --concurrency 32 --processing-concurrency 8,32
-//   --callbacks 2000 --payex-delay-ms 50 --seconds 3 --rounds 5 --starts 5 --reuse-builds]
+//   --callbacks 2000 --captured-percent 100 --processing-rounds 1 --payex-delay-ms 50 --seconds 3 --rounds 5 --starts 5 --reuse-builds]
 //   [--set Name=Value ...: extra app settings, to try a change] [--parts acknowledge,processing,start]
+//   [--before [git-ref,...]: processing also measured for the app as it was at each commit (default: before issue 24's
+//    status, 7de87d9), built from git's history, against the same raw baseline; implies --count-requests]
+//   [--count-requests: storage requests per callback, counted through a proxy in an untimed pass]
+//   [--profile: perf samples the processing host and worker in each phase's measured window, to artifacts/benchmark/perf-*.data]
 // Everything runs under the Functions host (func start --no-build, without --enableAuth), on one Azurite.
 var arguments = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal) && x.a != "--set")
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true");
@@ -21,8 +25,15 @@ var options = new BenchOptions(
     Rounds: Int("rounds", 5),
     Starts: Int("starts", 5),
     ReuseBuilds: arguments.ContainsKey("reuse-builds"),
-    ExtraSettings: extraSettings);
+    ExtraSettings: extraSettings,
+    CapturedPercent: Math.Clamp(Int("captured-percent", 100), 1, 100),
+    Profile: arguments.ContainsKey("profile"));
 var parts = arguments.TryGetValue("parts", out var p) ? p.Split(',') : ["acknowledge", "processing", "start"];
+// The last commit before issue 24's normalised status (39f69f7): its writer inserted a new payment's rows blind.
+const string BeforeStatus = "7de87d94ea039eaabf35602a0d06659e573f8f1e";
+string[] beforeRevisions = arguments.TryGetValue("before", out var b) ? (b == "true" ? [BeforeStatus] : b.Split(',')) : [];
+var countRequests = beforeRevisions.Length > 0 || arguments.ContainsKey("count-requests");
+var processingRounds = Math.Max(1, Int("processing-rounds", 1));
 var watch = Stopwatch.StartNew();
 
 // The app as deployed (ReadyToRun), the app as plain JIT, and the two baseline apps beside this project.
@@ -30,6 +41,11 @@ var app = await AppBuild.PublishAsync("app", "PayExCallbackFunctions", "PayExCal
 var jit = await AppBuild.PublishAsync("app-jit", "PayExCallbackFunctions", "PayExCallbackFunctions", options.ReuseBuilds, "-p:PublishReadyToRun=false");
 var naive = await AppBuild.PublishAsync("naive", "PayExCallbackFunctions.Benchmarks/NaiveApp", "NaiveApp", options.ReuseBuilds);
 var bare = await AppBuild.PublishAsync("bare", "PayExCallbackFunctions.Benchmarks/BareApp", "BareApp", options.ReuseBuilds);
+var befores = new List<AppBuild>();
+foreach (var revision in beforeRevisions)
+{
+    befores.Add(await AppBuild.PublishRevisionAsync(revision, options.ReuseBuilds));
+}
 Console.Error.WriteLine($"Published in {watch.Elapsed.TotalSeconds:F0} s.");
 
 await using var bench = await Bench.StartAsync(options);
@@ -44,11 +60,35 @@ if (parts.Contains("acknowledge"))
 }
 
 var processing = new List<ProcessingFigures>();
+var requests = new List<StorageRequests>();
 foreach (var concurrency in parts.Contains("processing") ? processingConcurrencies : [])
 {
-    Console.Error.WriteLine($"Processing, concurrency {concurrency} ...");
     bench.Options = options with { ProcessingConcurrency = concurrency };
-    processing.Add(await ProcessingBenchmark.RunAsync(bench, app));
+    var runs = befores.Prepend(app).ToDictionary(build => build, _ => new List<AppProcessing>());
+    for (var round = 0; round < processingRounds; round++)
+    {
+        // The builds in turn, the order swapped each round, so that neither always meets the machine after the other.
+        foreach (var build in round % 2 == 0 ? runs.Keys.Reverse() : runs.Keys)
+        {
+            Console.Error.WriteLine($"Processing, concurrency {concurrency}, {build.Name}{(build.Revision is { } r ? $" ({r[..7]})" : "")}, round {round + 1} of {processingRounds} ...");
+            runs[build].Add(await ProcessingBenchmark.RunAsync(bench, build));
+        }
+    }
+
+    var current = AppProcessing.Pool(runs[app]);
+    Console.Error.WriteLine($"Processing, concurrency {concurrency}, the raw pipeline ...");
+    var raw = await ProcessingBenchmark.RawPipelineAsync(bench, current, runs[app][0].Queued);
+    processing.Add(new ProcessingFigures(concurrency, bench.Options.BatchSize, bench.Options.NewBatchThreshold, options.PayExDelay, raw, current,
+        [.. befores.Select(before => new RevisionFigures(AppProcessing.Pool(runs[before]), [.. runs[app].Zip(runs[before], (a, b) => a.PerSecond / b.PerSecond)]))]));
+}
+
+if (parts.Contains("processing") && countRequests)
+{
+    foreach (var build in befores.Append(app))
+    {
+        Console.Error.WriteLine($"Storage requests per callback, {build.Name} (untimed, through a counting proxy) ...");
+        requests.Add(await StorageRequestsBenchmark.RunAsync(bench, build));
+    }
 }
 
 bench.Options = options;
@@ -62,6 +102,6 @@ if (parts.Contains("start"))
 Console.WriteLine(Report.Machine());
 Console.WriteLine(await Report.HostAsync());
 Console.WriteLine();
-Console.WriteLine(Report.Table(options, acknowledge, processing, starts));
+Console.WriteLine(Report.Table(options, acknowledge, processing, requests, starts));
 Console.WriteLine();
 Console.WriteLine($"Run time: {watch.Elapsed:m\\:ss} (publishing included).");

@@ -25,7 +25,7 @@ public static class Report
         return $"Host: {Func.Path} --version: {text}; func start --no-build, without --enableAuth (no key checked), host and worker logs at func's defaults.";
     }
 
-    public static string Table(BenchOptions options, AcknowledgeFigures? acknowledge, List<ProcessingFigures> processing, Dictionary<string, double>? starts)
+    public static string Table(BenchOptions options, AcknowledgeFigures? acknowledge, List<ProcessingFigures> processing, List<StorageRequests> requests, Dictionary<string, double>? starts)
     {
         var rows = new List<string>
         {
@@ -50,13 +50,28 @@ public static class Report
 
         foreach (var p in processing)
         {
-            rows.Add(Invariant($"| 2. Processing {p.Callbacks:N0} queued callbacks, PayEx answering after {p.PayExDelay.TotalMilliseconds:F0} ms, concurrency {p.Concurrency} (host.json batchSize {p.BatchSize} + newBatchThreshold {p.NewBatchThreshold}) | ideal = min({p.Concurrency} / {p.PayExDelay.TotalMilliseconds:F0} ms = {p.ConcurrencyBound:F0}/s, raw receive + table write + delete at concurrency {p.Concurrency}, no host: {p.RawPipelinePerSecond:F0}/s) | {p.PerSecond:F0}/s (CPU per callback: host {p.HostCpuMicroseconds:F0} + worker {p.WorkerCpuMicroseconds:F0} µs) | **{p.Ratio:F2}** |"));
+            var a = p.App;
+            var measure = Invariant($"2. Processing {a.Queued / a.Rounds:N0} callbacks{(a.Rounds > 1 ? $" per round, {a.Rounds} rounds pooled" : "")}: {a.New.Queued / a.Rounds:N0} card payments (v1) authorized (new payments), then {a.Second.Queued / a.Rounds:N0} of them captured (second callbacks); each phase queued on hold, then released at once to one host, warmed up first with other payments' lives until its JIT was idle; timed past each phase's first tenth; PayEx answering after {p.PayExDelay.TotalMilliseconds:F0} ms; concurrency {p.Concurrency} (host.json batchSize {p.BatchSize} + newBatchThreshold {p.NewBatchThreshold})");
+            var ideal = Invariant($"ideal = min({p.Concurrency} / {p.PayExDelay.TotalMilliseconds:F0} ms = {p.ConcurrencyBound:F0}/s, raw receive + a payment and a transaction row written + delete at concurrency {p.Concurrency}, no host: {p.RawPipelinePerSecond:F0}/s)");
+            rows.Add(Invariant($"| {measure} | {ideal} | {Processing(a)} | **{p.Ratio(a):F2}** |"));
+            foreach (var (b, ratios) in p.Revisions)
+            {
+                var revision = b.Build.Revision![..7];
+                var rounds = ratios.Count > 1 ? $"; round by round {string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}" : "";
+                rows.Add(Invariant($"| 2. The same, the app at {revision} (built from git), same run | {ideal} | {Processing(b)} | **{p.Ratio(b):F2}** |"));
+                rows.Add(Invariant($"| 2. The app ÷ the app at {revision}, concurrency {p.Concurrency}: all / new payments / second callbacks{(ratios.Count > 1 ? $", {ratios.Count} rounds pooled" : "")} | {revision}: {b.PerSecond:F0} / {b.New.PerSecond:F0} / {b.Second.PerSecond:F0} per s | {a.PerSecond:F0} / {a.New.PerSecond:F0} / {a.Second.PerSecond:F0} per s | **{a.PerSecond / b.PerSecond:F2}** / {a.New.PerSecond / b.New.PerSecond:F2} / {a.Second.PerSecond / b.Second.PerSecond:F2}{rounds} |"));
+            }
+        }
+
+        foreach (var r in requests)
+        {
+            rows.Add(Invariant($"| 2. Storage requests per callback, {r.Build.Name}: table requests (the host's queue receives and deletes aside); untimed, {r.NewCallbacks} payments through a counting proxy | | new payment: {StorageRequests.Describe(r.New, r.NewCallbacks)}; second callback: {StorageRequests.Describe(r.Second, r.SecondCallbacks)} | **{StorageRequests.TablePerCallback(r.New, r.NewCallbacks):F1}** / **{StorageRequests.TablePerCallback(r.Second, r.SecondCallbacks):F1}** |"));
         }
 
         if (processing.Count > 0)
         {
-            var peak = processing.MaxBy(p => Sum(p.PeakRssMiB))!;
-            rows.Add(Invariant($"| 5. Peak RSS (VmHWM) of host + worker, during 2 (the highest of the concurrencies: {peak.Concurrency}) | {(acknowledge is null ? "" : $"the app during 1: {Rss(acknowledge.Targets[acknowledge.App].PeakRssMiB)}")} | {Rss(peak.PeakRssMiB)} | {(acknowledge is null ? "" : $"**{Sum(peak.PeakRssMiB) / Sum(acknowledge.Targets[acknowledge.App].PeakRssMiB):F2}**")} |"));
+            var peak = processing.MaxBy(p => Sum(p.App.PeakRssMiB))!.App;
+            rows.Add(Invariant($"| 5. Peak RSS (VmHWM) of host + worker, during 2 (the highest of the concurrencies) | {(acknowledge is null ? "" : $"the app during 1: {Rss(acknowledge.Targets[acknowledge.App].PeakRssMiB)}")} | {Rss(peak.PeakRssMiB)} | {(acknowledge is null ? "" : $"**{Sum(peak.PeakRssMiB) / Sum(acknowledge.Targets[acknowledge.App].PeakRssMiB):F2}**")} |"));
         }
 
         if (starts is not null)
@@ -68,6 +83,9 @@ public static class Report
 
         return string.Join(Environment.NewLine, rows);
     }
+
+    private static string Processing(AppProcessing a) => Invariant(
+        $"{a.PerSecond:F0}/s (new payments {a.New.PerSecond:F0}/s, second callbacks {a.Second.PerSecond:F0}/s); CPU per callback: host {a.HostCpu:F0} + worker {a.WorkerCpu:F0} µs (new {a.New.WorkerCpu:F0}, second {a.Second.WorkerCpu:F0}), Azurite {a.StorageCpu:F0} µs (new {a.New.StorageCpu:F0}, second {a.Second.StorageCpu:F0}); {a.PayExGets:F1} PayEx GETs per callback");
 
     private static string Cpu(TargetFigures f) => Invariant($"CPU per callback: host {f.HostCpuMicroseconds:F0} + worker {f.WorkerCpuMicroseconds:F0} = {f.HostCpuMicroseconds + f.WorkerCpuMicroseconds:F0} µs");
 

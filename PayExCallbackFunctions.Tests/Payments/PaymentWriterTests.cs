@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using PayExCallbackFunctions.PayEx;
@@ -15,10 +18,16 @@ public class PaymentWriterTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
-    internal static async Task<(PaymentWriter Writer, TestStorage Storage)> WriterAsync()
+    internal static async Task<(PaymentWriter Writer, TestStorage Storage)> WriterAsync(StorageRequestLog? log = null)
     {
         var storage = await TestStorage.CreateAsync();
-        var tables = new TableServiceClient(storage.Azurite.ConnectionString);
+        var clientOptions = new TableClientOptions();
+        if (log is not null)
+        {
+            clientOptions.AddPolicy(log, HttpPipelinePosition.PerRetry);
+        }
+
+        var tables = new TableServiceClient(storage.Azurite.ConnectionString, clientOptions);
         var options = Options.Create(new StorageOptions { PaymentsTable = storage.TableName, PaymentReferencesTable = storage.ReferencesTableName });
         return (new PaymentWriter(tables, new ReferenceIndex(tables, options, TimeProvider.System), new RecentPayments(tables, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RecentPayments>.Instance), options, TimeProvider.System), storage);
     }
@@ -188,6 +197,105 @@ public class PaymentWriterTests
     }
 
     [Fact]
+    public async Task A_new_payment_costs_one_read_its_index_and_one_transaction()
+    {
+        var log = new StorageRequestLog();
+        var (writer, storage) = await WriterAsync(log);
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+        var transaction = new PayExResource("transaction-t", "/psp/x/transactions/t", "{}") { Updated = T0 };
+
+        // As the app's start does.
+        await storage.Table.CreateIfNotExistsAsync();
+        await storage.References.CreateIfNotExistsAsync();
+
+        var first = await writer.WriteAsync(Update(partition, Step(1), Payment(1), transaction), default);
+
+        // The status row's absence says the rows are new: they are not read one by one (it took a read per row before).
+        Assert.Equal(["GET status", "POST $batch", "POST index", "POST index", "POST index"], log.Take(storage));
+        Assert.Equal(["payment-x", "transaction-t"], first.Written);
+        Assert.Equal(1, first.Change?.Row.Version);
+        Assert.Equal(3, (await StatusAsync(storage, partition))!.Indexed.Count);
+        var options = Options.Create(new StorageOptions { PaymentReferencesTable = storage.ReferencesTableName });
+        var recent = new RecentPayments(new TableServiceClient(storage.Azurite.ConnectionString), options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RecentPayments>.Instance);
+        Assert.Equal([partition], await recent.ListAsync(10, default));
+
+        // Stored now: the status row lists the rows it was written with, so they are compared without reading them, and
+        // the index is not written again.
+        var second = await writer.WriteAsync(Update(partition, Step(2), Payment(2), transaction), default);
+        Assert.Equal(["GET status", "POST $batch"], log.Take(storage));
+        Assert.Equal(["payment-x"], second.Written);
+        Assert.Equal(["transaction-t"], second.Kept);
+        Assert.Equal(2, second.Change?.Row.Version);
+    }
+
+    [Fact]
+    public async Task Rows_stored_before_the_status_are_compared_not_overwritten_and_the_index_is_written_once()
+    {
+        var log = new StorageRequestLog();
+        var (writer, storage) = await WriterAsync(log);
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+        // As the writer before the status stored a payment: its resource rows only.
+        await storage.Table.CreateIfNotExistsAsync();
+        await storage.References.CreateIfNotExistsAsync();
+        await storage.Table.AddEntityAsync(PaymentRow.From(partition.ToString("D"), Payment(5), T0, "before"));
+        var transaction = new PayExResource("transaction-t", "/psp/x/transactions/t", "{}") { Updated = T0 };
+
+        var result = await writer.WriteAsync(Update(partition, Step(4), Payment(4), transaction), default);
+
+        Assert.Equal(["transaction-t"], result.Written);
+        Assert.Equal(["payment-x"], result.Kept);
+        Assert.Equal("v5", await StoredStateAsync(storage, partition));
+        var status = await StatusAsync(storage, partition);
+        Assert.Equal((1L, 400L, 3), (status!.Version, status.Snapshot.CapturedAmount, status.Indexed.Count));
+        Assert.Equal(3, log.Take(storage).Count(r => r == "POST index"));
+    }
+
+    [Fact]
+    public async Task A_row_the_status_row_does_not_list_is_read_before_it_is_replaced()
+    {
+        var (writer, storage) = await WriterAsync();
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+        await writer.WriteAsync(Update(partition, Step(1), Payment(1)), default);
+        // Stored beside the writer (as a writer from before the list could): the status row does not list it.
+        var newer = new PayExResource("transaction-t", "/psp/x/transactions/t", "{}") { State = "Completed", Updated = T0.AddMinutes(1) };
+        await storage.Table.AddEntityAsync(PaymentRow.From(partition.ToString("D"), newer, T0, "beside"));
+
+        var older = newer with { State = "Initialized", Updated = T0 };
+        var result = await writer.WriteAsync(Update(partition, Step(2), Payment(2), older), default);
+
+        Assert.Equal(["payment-x"], result.Written);
+        Assert.Equal(["transaction-t"], result.Kept);
+        var rows = (await storage.RowsAsync(partition)).ToDictionary(r => r.RowKey);
+        Assert.Equal("Completed", rows["transaction-t"].GetString("State"));
+        // Listed now, with what it holds.
+        Assert.Contains("transaction-t " + T0.AddMinutes(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture), rows[StatusRow.RowKey].GetString(ListedRows.Column), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_status_row_that_lists_no_rows_has_them_read_and_lists_them_from_then_on()
+    {
+        var log = new StorageRequestLog();
+        var (writer, storage) = await WriterAsync(log);
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+        await writer.WriteAsync(Update(partition, Step(1), Payment(1)), default);
+        // As the writer before the list wrote its status row.
+        var status = (await storage.RowsAsync(partition)).Single(r => r.RowKey == StatusRow.RowKey);
+        status.Remove(ListedRows.Column);
+        await storage.Table.UpdateEntityAsync(status, status.ETag, TableUpdateMode.Replace);
+        log.Take(storage);
+
+        await writer.WriteAsync(Update(partition, Step(2), Payment(2)), default);
+        Assert.Equal(["GET payment-x", "GET status", "POST $batch"], log.Take(storage));
+        await writer.WriteAsync(Update(partition, Step(3), Payment(3)), default);
+        Assert.Equal(["GET status", "POST $batch"], log.Take(storage));
+        Assert.Equal("v3", await StoredStateAsync(storage, partition));
+    }
+
+    [Fact]
     public async Task The_references_are_indexed_with_the_status_and_once()
     {
         var (writer, storage) = await WriterAsync();
@@ -204,5 +312,51 @@ public class PaymentWriterTests
         Assert.Empty(await index.FindAsync(PaymentReference.OrderReference(reference + "x"), default));
         var status = await StatusAsync(storage, partition);
         Assert.Equal(3, status!.Indexed.Count);
+    }
+}
+
+/// <summary>
+/// The storage requests a client sends, in words: "GET status", "POST index", "POST $batch". The recent payments'
+/// (<see cref="RecentPayments"/>: after the commit, best effort, trimmed at random) are left aside.
+/// </summary>
+internal sealed class StorageRequestLog : HttpPipelineSynchronousPolicy
+{
+    private readonly ConcurrentQueue<(string Method, string Path, string Body)> _requests = new();
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var body = "";
+        if (message.Request.Content is { } content)
+        {
+            using var buffer = new MemoryStream();
+            content.WriteTo(buffer, CancellationToken.None);
+            body = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        }
+
+        _requests.Enqueue((message.Request.Method.ToString(), Uri.UnescapeDataString(message.Request.Uri.ToUri().AbsolutePath), body));
+    }
+
+    /// <summary>The requests since the last call, sorted (the writer sends some at once), and starts again.</summary>
+    public List<string> Take(TestStorage storage)
+    {
+        var taken = new List<string>();
+        while (_requests.TryDequeue(out var request))
+        {
+            var (method, path, body) = request;
+            var references = path.Contains(storage.ReferencesTableName, StringComparison.Ordinal) || body.Contains(storage.ReferencesTableName, StringComparison.Ordinal);
+            if (references && (path.Contains($"PartitionKey='{RecentPayments.PartitionKey}'", StringComparison.Ordinal) || method == "GET" || path.EndsWith("$batch", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            var target = references ? "index"
+                : path.EndsWith("$batch", StringComparison.Ordinal) ? "$batch"
+                : path.Contains("RowKey='", StringComparison.Ordinal) ? path[(path.IndexOf("RowKey='", StringComparison.Ordinal) + 8)..].TrimEnd(')', '\'')
+                : path;
+            taken.Add($"{method} {target}");
+        }
+
+        return [.. taken.Order(StringComparer.Ordinal)];
     }
 }

@@ -13,7 +13,8 @@ namespace PayExCallbackFunctions.Payments;
 /// rows and the status derived from the same answer in one entity group transaction, guarded by the status
 /// row's ETag, so the two never disagree and concurrent writers take turns. Newest wins: a resource row is only
 /// replaced by a resource PayEx updated later, the status only by a newer answer, and its version grows by one
-/// at each change. On a conflict the partition is read again.
+/// at each change. On a conflict the partition is read again. A payment without a status row (seen for the first
+/// time) is inserted blind: its index, then its rows in one transaction that fails if any of them exists after all.
 /// </summary>
 public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex index, RecentPayments recent, IOptions<StorageOptions> options, TimeProvider time)
 {
@@ -44,9 +45,26 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
 
     private async Task<WriteResult> WriteRoundsAsync(string partitionKey, PaymentUpdate update, CancellationToken cancellationToken)
     {
+        // The references this call has written to the index: a later round need not write them again.
+        var indexed = new HashSet<string>(StringComparer.Ordinal);
+        StoredStatus? statusRead = null;
+        if (update.Snapshot is not null)
+        {
+            // Most callbacks are a payment's first: the status row alone says whether the rows need reading at all.
+            statusRead = await ReadStatusAsync(partitionKey, cancellationToken);
+            if (statusRead is null && await TryInsertAsync(partitionKey, update, indexed, cancellationToken) is { } inserted)
+            {
+                return inserted;
+            }
+        }
+
         for (var round = 1; round <= MaxRounds; round++)
         {
-            var (stored, rows) = await ReadAsync(partitionKey, update.Resources, cancellationToken);
+            // The rows the status row lists stand for the rows in the first round; after a conflict, the rows themselves are read.
+            var (status, rows) = round == 1 && statusRead is { } read
+                ? (read, read.Listed ?? await ReadRowsAsync(partitionKey, update.Resources, cancellationToken))
+                : await ReadAsync(partitionKey, update.Resources, cancellationToken);
+            var stored = status?.Row;
             var now = time.GetUtcNow();
             var actions = new List<TableTransactionAction>(update.Resources.Count + 1);
             var kept = new List<string>();
@@ -70,7 +88,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             var next = Next(stored, update, now);
             if (next is not null)
             {
-                next = await IndexAsync(update.Key, stored, next, cancellationToken);
+                next = await IndexAsync(update.Key, stored, next, indexed, cancellationToken);
             }
 
             if (actions.Count == 0 && next is null)
@@ -79,24 +97,30 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
                 return new WriteResult([], kept, null);
             }
 
+            var listed = List(status?.Listed, rows, update.Resources.Where(r => actions.Any(a => a.Entity.RowKey == r.RowKey)));
             if (next is not null)
             {
+                var entity = next.ToEntity(partitionKey);
+                entity[ListedRows.Column] = listed;
                 actions.Add(stored is null
-                    ? new TableTransactionAction(TableTransactionActionType.Add, next.ToEntity(partitionKey))
-                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, next.ToEntity(partitionKey), stored.ETag));
+                    ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, stored.ETag));
             }
             else if (stored is not null)
             {
                 // The status stays, but it guards the write all the same: nobody changed the partition since it was read.
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, Touch(partitionKey, now), stored.ETag));
+                var touch = Touch(partitionKey, now);
+                touch[ListedRows.Column] = listed;
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, touch, stored.ETag));
             }
 
             try
             {
                 await _table.SubmitTransactionAsync(actions, cancellationToken);
             }
-            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            catch (RequestFailedException e) when (e.Status is 409 or 412 || (e.Status == 404 && e.ErrorCode != TableErrorCode.TableNotFound))
             {
+                // 404: a row the status row listed is not there (a list must never be trusted more than the rows).
                 // Another writer changed the partition since it was read: read it again and decide again.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * round)), time, cancellationToken);
                 continue;
@@ -159,8 +183,41 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         };
     }
 
+    /// <summary>
+    /// A payment not stored yet: the index, then the resource rows and the status (version 1) added in one transaction,
+    /// without reading them first. Null if any row exists after all (a concurrent writer, or rows stored before the status
+    /// existed): then they are read and compared.
+    /// </summary>
+    private async Task<WriteResult?> TryInsertAsync(string partitionKey, PaymentUpdate update, HashSet<string> indexed, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var status = await IndexAsync(update.Key, null, Next(null, update, now)!, indexed, cancellationToken);
+        var entity = status.ToEntity(partitionKey);
+        entity[ListedRows.Column] = List(null, [], update.Resources);
+        var actions = update.Resources
+            .Select(r => new TableTransactionAction(TableTransactionActionType.Add, PaymentRow.From(partitionKey, r, now, update.Source)))
+            .Append(new TableTransactionAction(TableTransactionActionType.Add, entity))
+            .ToList();
+        try
+        {
+            await _table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 409 && e.ErrorCode != TableErrorCode.TableBeingDeleted)
+        {
+            return null;
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
+        {
+            await _table.CreateIfNotExistsAsync(cancellationToken);
+            return null;
+        }
+
+        await recent.RecordAsync(update.Key, null, status.ChangedAt ?? now, cancellationToken);
+        return new WriteResult(update.Resources.Select(r => r.RowKey).ToArray(), [], new StatusChange(null, status));
+    }
+
     // The index first: a lookup must never miss a payment whose status is stored.
-    private async Task<StatusRow> IndexAsync(Guid key, StatusRow? stored, StatusRow next, CancellationToken cancellationToken)
+    private async Task<StatusRow> IndexAsync(Guid key, StatusRow? stored, StatusRow next, HashSet<string> indexed, CancellationToken cancellationToken)
     {
         var known = stored?.Indexed ?? [];
         var references = PaymentReference.Of(next.Snapshot, key).Where(r => !known.Contains(r.Key, StringComparer.Ordinal)).ToArray();
@@ -169,7 +226,13 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             return next;
         }
 
-        await index.AddAsync(key, references, cancellationToken);
+        var unwritten = references.Where(r => !indexed.Contains(r.Key)).ToArray();
+        if (unwritten.Length > 0)
+        {
+            await index.AddAsync(key, unwritten, cancellationToken);
+            indexed.UnionWith(unwritten.Select(r => r.Key));
+        }
+
         return next with { Indexed = [.. known, .. references.Select(r => r.Key)] };
     }
 
@@ -193,15 +256,46 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
 
     private static TableEntity Touch(string partitionKey, DateTimeOffset now) => new(partitionKey, StatusRow.RowKey) { ["CheckedAt"] = now };
 
+    /// <summary>The rows the status row is to list: those it listed, those read, and those written now with the updated written.</summary>
+    private static string List(Dictionary<string, TableEntity>? listed, Dictionary<string, TableEntity> read, IEnumerable<PayExResource> written)
+    {
+        var rows = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
+        foreach (var (rowKey, row) in (listed ?? []).Concat(read))
+        {
+            rows[rowKey] = row.GetDateTimeOffset("Updated");
+        }
+
+        foreach (var resource in written)
+        {
+            rows[resource.RowKey] = resource.Updated;
+        }
+
+        return ListedRows.Write(rows);
+    }
+
     // Point reads, all at once: the cheapest lookup Table Storage has (a query for several row keys scans the
     // partition; on Azurite, the whole table). The status row's ETag, read with them, guards the write.
-    private async Task<(StatusRow? Status, Dictionary<string, TableEntity> Rows)> ReadAsync(string partitionKey, IReadOnlyList<PayExResource> resources, CancellationToken cancellationToken)
+    private async Task<(StoredStatus? Status, Dictionary<string, TableEntity> Rows)> ReadAsync(string partitionKey, IReadOnlyList<PayExResource> resources, CancellationToken cancellationToken)
     {
-        var status = _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, StatusRow.RowKey, cancellationToken: cancellationToken);
+        var status = ReadStatusAsync(partitionKey, cancellationToken);
+        var rows = ReadRowsAsync(partitionKey, resources, cancellationToken);
+        await Task.WhenAll(status, rows);
+        return (status.Result, rows.Result);
+    }
+
+    private async Task<StoredStatus?> ReadStatusAsync(string partitionKey, CancellationToken cancellationToken) =>
+        await _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, StatusRow.RowKey, cancellationToken: cancellationToken) is { HasValue: true } status
+            ? new StoredStatus(StatusRow.From(status.Value!), ListedRows.Read(status.Value!))
+            : null;
+
+    /// <summary>The status row as read, and the resource rows it lists (null if none).</summary>
+    private sealed record StoredStatus(StatusRow Row, Dictionary<string, TableEntity>? Listed);
+
+    private async Task<Dictionary<string, TableEntity>> ReadRowsAsync(string partitionKey, IReadOnlyList<PayExResource> resources, CancellationToken cancellationToken)
+    {
         var reads = resources.Select(r => _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, r.RowKey, CompareColumns, cancellationToken)).ToArray();
-        await Task.WhenAll(reads.Append<Task>(status));
-        var rows = reads.Select(r => r.Result).Where(r => r.HasValue).ToDictionary(r => r.Value!.RowKey, r => r.Value!);
-        return (status.Result.HasValue ? StatusRow.From(status.Result.Value!) : null, rows);
+        await Task.WhenAll(reads);
+        return reads.Select(r => r.Result).Where(r => r.HasValue).ToDictionary(r => r.Value!.RowKey, r => r.Value!);
     }
 }
 
