@@ -19,6 +19,7 @@ public sealed record PaymentDocument : PaymentSnapshot
         Version = version;
     }
 
+    // The id, status and version first, the snapshot's amounts and references next, the times last.
     [JsonPropertyOrder(-3)]
     public required string Id { get; init; }
 
@@ -26,15 +27,19 @@ public sealed record PaymentDocument : PaymentSnapshot
     public required long Version { get; init; }
 
     /// <summary>When the app last read the payment from PayEx.</summary>
+    [JsonPropertyOrder(1)]
     public DateTimeOffset CheckedAt { get; init; }
 
     /// <summary>Seconds since <see cref="CheckedAt"/>, when this answer was given.</summary>
+    [JsonPropertyOrder(1)]
     public long CheckedSecondsAgo { get; init; }
 
     /// <summary>When the status last changed (its version grew).</summary>
+    [JsonPropertyOrder(1)]
     public DateTimeOffset? ChangedAt { get; init; }
 
     /// <summary>Only in answers to a refresh: whether PayEx was asked, and why not.</summary>
+    [JsonPropertyOrder(1)]
     public RefreshOutcome? Refresh { get; init; }
 
     public static PaymentDocument From(Guid key, StatusRow row, DateTimeOffset now)
