@@ -38,9 +38,9 @@ public sealed class PaymentsApi(PaymentLookup lookup, PaymentRefresh refresh, Ti
 
     private async Task<IResult> GetAsync(string id, CancellationToken cancellationToken)
     {
-        if (!TryReadId(id, out var guid, out var refused))
+        if (!TryReadId(id, out var guid))
         {
-            return refused;
+            return NotAnId();
         }
 
         return await lookup.FindAsync(guid, cancellationToken) switch
@@ -75,9 +75,9 @@ public sealed class PaymentsApi(PaymentLookup lookup, PaymentRefresh refresh, Ti
 
     private async Task<IResult> RefreshAsync(string id, CancellationToken cancellationToken)
     {
-        if (!TryReadId(id, out var guid, out var refused))
+        if (!TryReadId(id, out var guid))
         {
-            return refused;
+            return NotAnId();
         }
 
         if (await lookup.FindAsync(guid, cancellationToken) is not { } stored)
@@ -99,18 +99,11 @@ public sealed class PaymentsApi(PaymentLookup lookup, PaymentRefresh refresh, Ti
         return TypedResults.Ok(PaymentDocument.From(stored.Key, status, time.GetUtcNow()) with { Refresh = outcome });
     }
 
-    private static bool TryReadId(string id, out Guid guid, out IResult refused)
-    {
-        // Only the form PayEx's ids have: 36 characters with hyphens.
-        if (Guid.TryParseExact(id, "D", out guid))
-        {
-            refused = TypedResults.Ok();
-            return true;
-        }
+    // Only the form PayEx's ids have: 36 characters with hyphens.
+    private static bool TryReadId(string id, out Guid guid) => Guid.TryParseExact(id, "D", out guid);
 
-        refused = BadRequest("The id must be the GUID of a payment order or payment, such as 5adc265f-f87f-4313-577e-08d3dca1a26c.");
-        return false;
-    }
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotAnId() =>
+        BadRequest("The id must be the GUID of a payment order or payment, such as 5adc265f-f87f-4313-577e-08d3dca1a26c.");
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult BadRequest(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid.", detail: detail);

@@ -33,18 +33,18 @@ public static class StatusDerivation
         long Sum(string type) => financial.Where(t => string.Equals(PayExJson.Text(t, "type"), type, StringComparison.OrdinalIgnoreCase)).Sum(t => PayExJson.Number(t, "amount") ?? 0);
 
         var amount = PayExJson.Number(order, "amount");
-        var isSale = string.Equals(PayExJson.Text(paid ?? default, "transactionType"), "Sale", StringComparison.OrdinalIgnoreCase) || Sum("Sale") > 0;
+        var isSale = Is(PayExJson.Text(paid ?? default, "transactionType"), "Sale") || Sum("Sale") > 0;
         // financialTransactions can lack the authorization or the sale: paid has them.
         var authorized = paid is { } p ? PayExJson.Number(p, "amount") ?? amount ?? 0 : Math.Max(Sum("Authorization"), Sum("Sale"));
         var captured = Sum("Capture") + (isSale ? Math.Max(Sum("Sale"), authorized) : 0);
         var cancelled = Sum("Cancellation");
         var reversed = Sum("Reversal");
-        if (string.Equals(status, "Cancelled", StringComparison.OrdinalIgnoreCase) && cancelled == 0)
+        if (Is(status, "Cancelled") && cancelled == 0)
         {
             cancelled = PayExJson.Number(Own(order, "cancelled", path) ?? default, "amount") ?? authorized;
         }
 
-        if (string.Equals(status, "Reversed", StringComparison.OrdinalIgnoreCase) && reversed == 0)
+        if (Is(status, "Reversed") && reversed == 0)
         {
             reversed = PayExJson.Number(Own(order, "reversed", path) ?? default, "amount") ?? captured;
         }
@@ -60,9 +60,11 @@ public static class StatusDerivation
             _ when Is(status, "Cancelled") => PaymentStatus.Cancelled,
             _ when Is(status, "Reversed") => PaymentStatus.Reversed,
             // Paid: authorized at least, however the amounts read.
-            _ => PaymentStatus.FromAmounts(authorized, captured, cancelled, reversed, capturable) is PaymentStatus.Pending or PaymentStatus.Cancelled
-                ? PaymentStatus.Authorized
-                : PaymentStatus.FromAmounts(authorized, captured, cancelled, reversed, capturable),
+            _ => PaymentStatus.FromAmounts(authorized, captured, cancelled, reversed, capturable) switch
+            {
+                PaymentStatus.Pending or PaymentStatus.Cancelled => PaymentStatus.Authorized,
+                var byAmounts => byAmounts,
+            },
         };
         var moved = normalised is not (PaymentStatus.Pending or PaymentStatus.Failed or PaymentStatus.Aborted);
 

@@ -1,7 +1,4 @@
-using Azure.Data.Tables;
-using Microsoft.Extensions.Options;
 using PayExCallbackFunctions.Payments;
-using PayExCallbackFunctions.Storage;
 
 namespace PayExCallbackFunctions.Status;
 
@@ -9,12 +6,10 @@ namespace PayExCallbackFunctions.Status;
 /// The payments the page shows, each from its status row: those that changed last, and those an order reference
 /// finds. A list of keys (one query), then a point read per payment shown, all at once: the cost of what is shown.
 /// </summary>
-public sealed class StatusPayments(TableServiceClient tables, RecentPayments recent, ReferenceIndex index, IOptions<StorageOptions> options)
+public sealed class StatusPayments(PaymentLookup lookup, RecentPayments recent, ReferenceIndex index)
 {
     /// <summary>Payments the page lists, recent or found.</summary>
     public const int Shown = 20;
-
-    private readonly TableClient _table = tables.GetTableClient(options.Value.PaymentsTable);
 
     /// <summary>Newest change first.</summary>
     public async Task<IReadOnlyList<ShownPayment>> RecentAsync(CancellationToken cancellationToken)
@@ -37,11 +32,7 @@ public sealed class StatusPayments(TableServiceClient tables, RecentPayments rec
     // Point reads, the cheapest Table Storage has; a key without a status row (indexed, status not yet written) is null.
     private async Task<IReadOnlyList<ShownPayment?>> ReadAsync(IEnumerable<Guid> keys, CancellationToken cancellationToken)
     {
-        var reads = keys.Select(async key =>
-        {
-            var row = await _table.GetEntityIfExistsAsync<TableEntity>(key.ToString("D"), StatusRow.RowKey, cancellationToken: cancellationToken);
-            return row.HasValue ? new ShownPayment(key, StatusRow.From(row.Value!)) : null;
-        });
+        var reads = keys.Select(async key => await lookup.StatusAsync(key, cancellationToken) is { } row ? new ShownPayment(key, row) : null);
         return await Task.WhenAll(reads);
     }
 }
