@@ -17,7 +17,8 @@ namespace PayExCallbackFunctions.Tests.Payments;
 /// different content (<see cref="PaymentSnapshot.DiffersFrom"/>); an older, repeated or same-content answer adds
 /// nothing. So after one-at-a-time deliveries the version counts the content changes along the running maxima of
 /// the delivered indices. Two answers written at once commit in one order or the other: the version is the count of
-/// one of the two orders, and never anything else.
+/// one of the two orders, and never anything else. The two go through two writers, as two instances of the app
+/// would: each remembers the status rows it wrote, so the next answer through the first may start from a stale one.
 /// </para>
 /// A failure prints the counterexample and the seed; <c>[Property(Replay = "seed,gamma")]</c> reruns it.
 /// </summary>
@@ -26,11 +27,22 @@ public class PaymentWriterProperties : IAsyncLifetime
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
     private PaymentWriter _writer = null!;
+    private PaymentWriter _other = null!;
     private TestStorage _storage = null!;
 
-    public async Task InitializeAsync() => (_writer, _storage) = await PaymentWriterTests.WriterAsync();
+    // Two writers, as two instances of the app: each remembers the status rows it wrote, the other's writes make that stale.
+    public async Task InitializeAsync()
+    {
+        (_writer, _storage) = await PaymentWriterTests.WriterAsync();
+        _other = PaymentWriterTests.Writer(_storage);
+    }
 
-    public async Task DisposeAsync() => await _storage.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        _writer.Dispose();
+        _other.Dispose();
+        await _storage.DisposeAsync();
+    }
 
     [Property(MaxTest = 40)]
     public Property No_order_of_older_repeated_or_concurrent_answers_moves_the_status_or_its_version_back() =>
@@ -64,7 +76,7 @@ public class PaymentWriterProperties : IAsyncLifetime
             {
                 await Task.WhenAll(
                     Task.Run(() => _writer.WriteAsync(Update(partition, steps[delivery.First]), default)),
-                    Task.Run(() => _writer.WriteAsync(Update(partition, steps[second]), default)));
+                    Task.Run(() => _other.WriteAsync(Update(partition, steps[second]), default)));
                 var oneOrder = model.Apply(steps, delivery.First).Apply(steps, second);
                 var otherOrder = model.Apply(steps, second).Apply(steps, delivery.First);
                 observed = (await PaymentWriterTests.StatusAsync(_storage, partition))?.Version;

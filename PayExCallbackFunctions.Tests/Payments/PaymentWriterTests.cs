@@ -21,6 +21,12 @@ public class PaymentWriterTests
     internal static async Task<(PaymentWriter Writer, TestStorage Storage)> WriterAsync(StorageRequestLog? log = null)
     {
         var storage = await TestStorage.CreateAsync();
+        return (Writer(storage, log), storage);
+    }
+
+    /// <summary>A writer on <paramref name="storage"/>, as one instance of the app has it (a second call: another instance).</summary>
+    internal static PaymentWriter Writer(TestStorage storage, StorageRequestLog? log = null, RecentPayments? recent = null)
+    {
         var clientOptions = new TableClientOptions();
         if (log is not null)
         {
@@ -29,7 +35,8 @@ public class PaymentWriterTests
 
         var tables = new TableServiceClient(storage.Azurite.ConnectionString, clientOptions);
         var options = Options.Create(new StorageOptions { PaymentsTable = storage.TableName, PaymentReferencesTable = storage.ReferencesTableName });
-        return (new PaymentWriter(tables, new ReferenceIndex(tables, options, TimeProvider.System), new RecentPayments(tables, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RecentPayments>.Instance), options, TimeProvider.System), storage);
+        recent ??= new RecentPayments(tables, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RecentPayments>.Instance);
+        return new PaymentWriter(tables, new ReferenceIndex(tables, options, TimeProvider.System), recent, options, TimeProvider.System);
     }
 
     // Ticks apart, to catch a store that keeps less than PayEx's seven decimals.
@@ -197,11 +204,13 @@ public class PaymentWriterTests
     }
 
     [Fact]
-    public async Task A_new_payment_costs_one_read_its_index_and_one_transaction()
+    public async Task A_new_payment_costs_one_read_its_index_and_one_transaction_and_its_next_answer_one_transaction()
     {
         var log = new StorageRequestLog();
-        var (writer, storage) = await WriterAsync(log);
-        await using var _ = storage;
+        await using var storage = await TestStorage.CreateAsync();
+        var options = Options.Create(new StorageOptions { PaymentReferencesTable = storage.ReferencesTableName });
+        using var recent = new RecentPayments(new TableServiceClient(storage.Azurite.ConnectionString), options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RecentPayments>.Instance);
+        using var writer = Writer(storage, log, recent);
         var partition = Guid.NewGuid();
         var transaction = new PayExResource("transaction-t", "/psp/x/transactions/t", "{}") { Updated = T0 };
 
@@ -216,17 +225,47 @@ public class PaymentWriterTests
         Assert.Equal(["payment-x", "transaction-t"], first.Written);
         Assert.Equal(1, first.Change?.Row.Version);
         Assert.Equal(3, (await StatusAsync(storage, partition))!.Indexed.Count);
-        var options = Options.Create(new StorageOptions { PaymentReferencesTable = storage.ReferencesTableName });
-        var recent = new RecentPayments(new TableServiceClient(storage.Azurite.ConnectionString), options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RecentPayments>.Instance);
+        // Listed among the recent payments at the next flush, not by the write.
+        Assert.Empty(await recent.ListAsync(10, default));
+        await recent.FlushAsync(default);
         Assert.Equal([partition], await recent.ListAsync(10, default));
 
-        // Stored now: the status row lists the rows it was written with, so they are compared without reading them, and
-        // the index is not written again.
+        // Stored now, by this writer: the status row it wrote stands for the read (its ETag guards the transaction), and
+        // it lists the rows it was written with, so they are compared without reading them; the index is not written again.
         var second = await writer.WriteAsync(Update(partition, Step(2), Payment(2), transaction), default);
-        Assert.Equal(["GET status", "POST $batch"], log.Take(storage));
+        Assert.Equal(["POST $batch"], log.Take(storage));
         Assert.Equal(["payment-x"], second.Written);
         Assert.Equal(["transaction-t"], second.Kept);
         Assert.Equal(2, second.Change?.Row.Version);
+    }
+
+    [Fact]
+    public async Task A_status_another_instance_wrote_since_costs_a_failed_transaction_and_a_read_and_the_write_is_right()
+    {
+        var log = new StorageRequestLog();
+        await using var storage = await TestStorage.CreateAsync();
+        using var one = Writer(storage, log);
+        using var other = Writer(storage);
+        var partition = Guid.NewGuid();
+        var transaction = new PayExResource("transaction-t", "/psp/x/transactions/t", "{}") { Updated = T0 };
+        await one.WriteAsync(Update(partition, Step(1), Payment(1), transaction), default);
+        // Another instance: it reads what the first wrote, and writes the next version.
+        Assert.Equal(2, (await other.WriteAsync(Update(partition, Step(2), Payment(2)), default)).Change?.Row.Version);
+        log.Take(storage);
+
+        // The first still knows version 1: its transaction fails on the ETag, and it reads the partition and writes on top.
+        var third = await one.WriteAsync(Update(partition, Step(3), Payment(3), transaction), default);
+
+        Assert.Equal(["GET payment-x", "GET status", "GET transaction-t", "POST $batch", "POST $batch"], log.Take(storage));
+        Assert.Equal(3, third.Change?.Row.Version);
+        Assert.Equal(["payment-x"], third.Written);
+        var status = await StatusAsync(storage, partition);
+        Assert.Equal((Step(3), 3L), (status!.Snapshot, status.Version));
+        Assert.Equal("v3", await StoredStateAsync(storage, partition));
+
+        // An answer no newer than what the other wrote, to the first (which knows version 3 now): nothing changes.
+        Assert.Null((await one.WriteAsync(Update(partition, Step(2), Payment(2)), default)).Change);
+        Assert.Equal(3, (await StatusAsync(storage, partition))!.Version);
     }
 
     [Fact]
@@ -288,10 +327,12 @@ public class PaymentWriterTests
         await storage.Table.UpdateEntityAsync(status, status.ETag, TableUpdateMode.Replace);
         log.Take(storage);
 
-        await writer.WriteAsync(Update(partition, Step(2), Payment(2)), default);
+        // An instance that has not written the payment (one that had, would find its guess stale and read the same).
+        using var later = Writer(storage, log);
+        await later.WriteAsync(Update(partition, Step(2), Payment(2)), default);
         Assert.Equal(["GET payment-x", "GET status", "POST $batch"], log.Take(storage));
-        await writer.WriteAsync(Update(partition, Step(3), Payment(3)), default);
-        Assert.Equal(["GET status", "POST $batch"], log.Take(storage));
+        await later.WriteAsync(Update(partition, Step(3), Payment(3)), default);
+        Assert.Equal(["POST $batch"], log.Take(storage));
         Assert.Equal("v3", await StoredStateAsync(storage, partition));
     }
 

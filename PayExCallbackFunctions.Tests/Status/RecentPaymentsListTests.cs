@@ -8,8 +8,8 @@ using PayExCallbackFunctions.Tests.Infrastructure;
 namespace PayExCallbackFunctions.Tests.Status;
 
 /// <summary>
-/// The list of payments whose status changed last (for the status page), against Azurite: newest first, one entry
-/// per payment, bounded by its trim, and read at the cost of what is asked.
+/// The list of payments whose status changed last (for the status page), against Azurite: noted in memory and
+/// written at a flush, newest first, one entry per payment, bounded by its trim, and read at the cost of what is asked.
 /// </summary>
 public class RecentPaymentsListTests
 {
@@ -19,16 +19,19 @@ public class RecentPaymentsListTests
     public async Task The_list_is_newest_change_first_and_a_payments_new_change_replaces_its_entry()
     {
         await using var storage = await TestStorage.CreateAsync();
-        var recent = List(storage);
+        using var recent = List(storage);
         var (a, b, c) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
 
-        await recent.RecordAsync(a, null, T0, default);
-        await recent.RecordAsync(b, null, T0.AddSeconds(1), default);
-        await recent.RecordAsync(c, null, T0.AddSeconds(2), default);
+        recent.Record(a, null, T0);
+        recent.Record(b, null, T0.AddSeconds(1));
+        recent.Record(c, null, T0.AddSeconds(2));
+        Assert.Empty(await recent.ListAsync(10, default));
+        await recent.FlushAsync(default);
         Assert.Equal([c, b, a], await recent.ListAsync(10, default));
 
         // a changes again, its previous change read back as the status row holds it (ticks beyond the millisecond kept).
-        await recent.RecordAsync(a, T0.AddTicks(1234), T0.AddSeconds(3), default);
+        recent.Record(a, T0.AddTicks(1234), T0.AddSeconds(3));
+        await recent.FlushAsync(default);
 
         Assert.Equal([a, c, b], await recent.ListAsync(10, default));
         Assert.Equal([a, c], await recent.ListAsync(2, default));
@@ -36,16 +39,40 @@ public class RecentPaymentsListTests
     }
 
     [Fact]
+    public async Task Changes_between_two_flushes_are_written_once_per_payment_and_an_entry_gone_already_is_no_failure()
+    {
+        await using var storage = await TestStorage.CreateAsync();
+        using var recent = List(storage);
+        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
+        recent.Record(a, null, T0);
+        await recent.FlushAsync(default);
+
+        // a changes twice and b once before the next flush; b's previous entry was never written (trimmed, or lost).
+        recent.Record(a, T0, T0.AddSeconds(1));
+        recent.Record(b, T0.AddSeconds(-5), T0.AddSeconds(2));
+        recent.Record(a, T0.AddSeconds(1), T0.AddSeconds(3));
+        // An older change noted late does not hide the newer one.
+        recent.Record(a, null, T0.AddSeconds(2));
+        await recent.FlushAsync(default);
+
+        Assert.Equal([a, b], await recent.ListAsync(10, default));
+        var entries = await EntriesAsync(storage);
+        Assert.Equal([RecentPayments.RowKey(a, T0.AddSeconds(3)), RecentPayments.RowKey(b, T0.AddSeconds(2))], entries.Select(e => e.RowKey));
+    }
+
+    [Fact]
     public async Task An_entry_left_behind_by_a_lost_race_shows_the_payment_once()
     {
         await using var storage = await TestStorage.CreateAsync();
-        var recent = List(storage);
+        using var recent = List(storage);
         var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
 
-        await recent.RecordAsync(a, null, T0, default);
-        await recent.RecordAsync(b, null, T0.AddSeconds(1), default);
-        // As two writers of a's changes interleaved: neither removed the other's entry.
-        await recent.RecordAsync(a, null, T0.AddSeconds(2), default);
+        recent.Record(a, null, T0);
+        recent.Record(b, null, T0.AddSeconds(1));
+        await recent.FlushAsync(default);
+        // As two instances noted a's changes: neither removed the other's entry.
+        recent.Record(a, null, T0.AddSeconds(2));
+        await recent.FlushAsync(default);
 
         Assert.Equal(3, (await EntriesAsync(storage)).Count);
         Assert.Equal([a, b], await recent.ListAsync(10, default));
@@ -55,12 +82,14 @@ public class RecentPaymentsListTests
     public async Task A_trim_keeps_only_the_newest_entries()
     {
         await using var storage = await TestStorage.CreateAsync();
-        var recent = List(storage);
+        using var recent = List(storage);
         var payments = Enumerable.Range(0, 7).Select(_ => Guid.NewGuid()).ToArray();
         for (var i = 0; i < payments.Length; i++)
         {
-            await recent.RecordAsync(payments[i], null, T0.AddMinutes(i), default);
+            recent.Record(payments[i], null, T0.AddMinutes(i));
         }
+
+        await recent.FlushAsync(default);
 
         await recent.TrimAsync(3, default);
 
@@ -72,11 +101,12 @@ public class RecentPaymentsListTests
     public async Task Without_its_table_the_list_is_empty_and_recording_creates_it()
     {
         await using var storage = await TestStorage.CreateAsync();
-        var recent = List(storage);
+        using var recent = List(storage);
         var a = Guid.NewGuid();
 
         Assert.Empty(await recent.ListAsync(10, default));
-        await recent.RecordAsync(a, null, T0, default);
+        recent.Record(a, null, T0);
+        await recent.FlushAsync(default);
 
         Assert.Equal([a], await recent.ListAsync(10, default));
     }

@@ -15,8 +15,9 @@ namespace PayExCallbackFunctions.Payments;
 /// replaced by a resource PayEx updated later, the status only by a newer answer, and its version grows by one
 /// at each change. On a conflict the partition is read again. A payment without a status row (seen for the first
 /// time) is inserted blind: its index, then its rows in one transaction that fails if any of them exists after all.
+/// A status row this instance wrote is remembered with its ETag (<see cref="KnownStatuses"/>) and stands for the read.
 /// </summary>
-public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex index, RecentPayments recent, IOptions<StorageOptions> options, TimeProvider time)
+public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex index, RecentPayments recent, IOptions<StorageOptions> options, TimeProvider time) : IDisposable
 {
     /// <summary>Reads and conditional writes before giving up on a partition that others keep changing.</summary>
     public const int MaxRounds = 10;
@@ -24,6 +25,10 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
     private static readonly string[] CompareColumns = ["RowKey", "Updated"];
 
     private readonly TableClient _table = tables.GetTableClient(options.Value.PaymentsTable);
+
+    private readonly KnownStatuses _known = new();
+
+    public void Dispose() => _known.Dispose();
 
     public async Task<WriteResult> WriteAsync(PaymentUpdate update, CancellationToken cancellationToken)
     {
@@ -51,7 +56,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         if (update.Snapshot is not null)
         {
             // Most callbacks are a payment's first: the status row alone says whether the rows need reading at all.
-            statusRead = await ReadStatusAsync(partitionKey, cancellationToken);
+            statusRead = _known.Find(partitionKey) is { } known ? StoredStatus.Of(known) : await ReadStatusAsync(partitionKey, cancellationToken);
             if (statusRead is null && await TryInsertAsync(partitionKey, update, indexed, cancellationToken) is { } inserted)
             {
                 return inserted;
@@ -93,41 +98,53 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
 
             if (actions.Count == 0 && next is null)
             {
-                await TouchAsync(partitionKey, stored, now, cancellationToken);
+                await TouchAsync(status, now, cancellationToken);
                 return new WriteResult([], kept, null);
             }
 
             var listed = List(status?.Listed, rows, update.Resources.Where(r => actions.Any(a => a.Entity.RowKey == r.RowKey)));
+            TableEntity? statusWritten;
             if (next is not null)
             {
-                var entity = next.ToEntity(partitionKey);
-                entity[ListedRows.Column] = listed;
+                statusWritten = next.ToEntity(partitionKey);
+                statusWritten[ListedRows.Column] = listed;
                 actions.Add(stored is null
-                    ? new TableTransactionAction(TableTransactionActionType.Add, entity)
-                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, stored.ETag));
+                    ? new TableTransactionAction(TableTransactionActionType.Add, statusWritten)
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, statusWritten, stored.ETag));
             }
-            else if (stored is not null)
+            else if (status is not null)
             {
                 // The status stays, but it guards the write all the same: nobody changed the partition since it was read.
                 var touch = Touch(partitionKey, now);
                 touch[ListedRows.Column] = listed;
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, touch, stored.ETag));
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, touch, status.Row.ETag));
+                statusWritten = new TableEntity(status.Entity) { ["CheckedAt"] = now, [ListedRows.Column] = listed };
+            }
+            else
+            {
+                statusWritten = null;
             }
 
             try
             {
-                await _table.SubmitTransactionAsync(actions, cancellationToken);
+                var response = await _table.SubmitTransactionAsync(actions, cancellationToken);
+                if (statusWritten is not null)
+                {
+                    _known.Remember(statusWritten, response.Value[^1].Headers.ETag ?? default);
+                }
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412 || (e.Status == 404 && e.ErrorCode != TableErrorCode.TableNotFound))
             {
                 // 404: a row the status row listed is not there (a list must never be trusted more than the rows).
                 // Another writer changed the partition since it was read: read it again and decide again.
+                _known.Forget(partitionKey);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * round)), time, cancellationToken);
                 continue;
             }
             catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
             {
                 // Deleted since (a point read finds no row in a missing table, it does not fail).
+                _known.Forget(partitionKey);
                 await _table.CreateIfNotExistsAsync(cancellationToken);
                 continue;
             }
@@ -137,7 +154,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             if (changed)
             {
                 // After the commit, outside it, best effort: a display list, not part of the payment's state.
-                await recent.RecordAsync(update.Key, stored?.ChangedAt, next!.ChangedAt ?? now, cancellationToken);
+                recent.Record(update.Key, stored?.ChangedAt, next!.ChangedAt ?? now);
             }
 
             return new WriteResult(written, kept, changed ? new StatusChange(stored?.Snapshot.Status, next!) : null);
@@ -200,7 +217,8 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             .ToList();
         try
         {
-            await _table.SubmitTransactionAsync(actions, cancellationToken);
+            var response = await _table.SubmitTransactionAsync(actions, cancellationToken);
+            _known.Remember(entity, response.Value[^1].Headers.ETag ?? default);
         }
         catch (RequestFailedException e) when (e.Status == 409 && e.ErrorCode != TableErrorCode.TableBeingDeleted)
         {
@@ -212,7 +230,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             return null;
         }
 
-        await recent.RecordAsync(update.Key, null, status.ChangedAt ?? now, cancellationToken);
+        recent.Record(update.Key, null, status.ChangedAt ?? now);
         return new WriteResult(update.Resources.Select(r => r.RowKey).ToArray(), [], new StatusChange(null, status));
     }
 
@@ -237,20 +255,23 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
     }
 
     // A repeated answer changes nothing but when the payment was last read; lost to a concurrent writer, it does not matter.
-    private async Task TouchAsync(string partitionKey, StatusRow? stored, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task TouchAsync(StoredStatus? status, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (stored is null)
+        if (status is null)
         {
             return;
         }
 
+        var partitionKey = status.Entity.PartitionKey;
         try
         {
-            await _table.UpdateEntityAsync(Touch(partitionKey, now), stored.ETag, TableUpdateMode.Merge, cancellationToken);
+            var response = await _table.UpdateEntityAsync(Touch(partitionKey, now), status.Row.ETag, TableUpdateMode.Merge, cancellationToken);
+            _known.Remember(new TableEntity(status.Entity) { ["CheckedAt"] = now }, response.Headers.ETag ?? default);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
         {
             // Written (or removed) since: that writer's time is as good.
+            _known.Forget(partitionKey);
         }
     }
 
@@ -285,11 +306,14 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
 
     private async Task<StoredStatus?> ReadStatusAsync(string partitionKey, CancellationToken cancellationToken) =>
         await _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, StatusRow.RowKey, cancellationToken: cancellationToken) is { HasValue: true } status
-            ? new StoredStatus(StatusRow.From(status.Value!), ListedRows.Read(status.Value!))
+            ? StoredStatus.Of(status.Value!)
             : null;
 
-    /// <summary>The status row as read, and the resource rows it lists (null if none).</summary>
-    private sealed record StoredStatus(StatusRow Row, Dictionary<string, TableEntity>? Listed);
+    /// <summary>The status row as read (the entity and its meaning), and the resource rows it lists (null if none).</summary>
+    private sealed record StoredStatus(TableEntity Entity, StatusRow Row, Dictionary<string, TableEntity>? Listed)
+    {
+        public static StoredStatus Of(TableEntity entity) => new(entity, StatusRow.From(entity), ListedRows.Read(entity));
+    }
 
     private async Task<Dictionary<string, TableEntity>> ReadRowsAsync(string partitionKey, IReadOnlyList<PayExResource> resources, CancellationToken cancellationToken)
     {

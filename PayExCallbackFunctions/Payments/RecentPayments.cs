@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
@@ -12,21 +13,23 @@ namespace PayExCallbackFunctions.Payments;
 /// so each change is an entry whose row key starts with the time inverted: a query of the first entries reads the
 /// newest, and the page pays for what it shows, however many payments there are. The entries are the partition
 /// <see cref="PartitionKey"/> of the reference index's table (a reference's partition always holds a ':').
-/// A payment's entry replaces its previous one, and now and then the list is cut to <see cref="Kept"/> entries.
-/// Written after the status's transaction, best effort: an entry lost leaves the payment off the list until its
-/// next change, and its status is right all the same.
+/// A change is noted in memory and written with the others of the same moment by <see cref="FlushAsync"/>: one
+/// transaction for up to a hundred changes instead of two requests each, as a change of status is on the hot path
+/// and this list is not part of it. A payment's entry replaces its previous one, and the list is cut to
+/// <see cref="Kept"/> entries as it grows. Best effort: an entry lost (storage failing, the instance gone before its
+/// flush) leaves the payment off the list until its next change, and its status is right all the same.
 /// </summary>
-public sealed partial class RecentPayments(TableServiceClient tables, IOptions<StorageOptions> options, ILogger<RecentPayments> logger)
+public sealed partial class RecentPayments(TableServiceClient tables, IOptions<StorageOptions> options, ILogger<RecentPayments> logger) : IDisposable
 {
     public const string PartitionKey = "recent";
 
     /// <summary>Entries left after a trim: far more than the page shows, few enough to read in one query.</summary>
     public const int Kept = 200;
 
-    /// <summary>One change in this many trims the list (on average): its cost spread over the changes.</summary>
-    private const int TrimEvery = 20;
-
     private const int MaxBatch = 100;
+
+    /// <summary>Changes noted in memory over many flushes before written: beyond, the oldest noted are dropped.</summary>
+    private const int MaxPending = 10_000;
 
     private static readonly string[] KeyColumn = ["RowKey"];
 
@@ -34,28 +37,56 @@ public sealed partial class RecentPayments(TableServiceClient tables, IOptions<S
 
     private readonly TableClient _table = tables.GetTableClient(options.Value.PaymentReferencesTable);
 
+    private readonly ConcurrentDictionary<Guid, Change> _pending = new();
+
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+
+    /// <summary>Entries written since the last trim: the list is trimmed once it may hold <see cref="Kept"/> more.</summary>
+    private int _sinceTrim;
+
     /// <summary>
-    /// Lists the payment as changed at <paramref name="changedAt"/>, and removes its entry of the change before
-    /// (<paramref name="previous"/>). Never fails for storage: it only logs.
+    /// Notes that the payment changed at <paramref name="changedAt"/>, its change before at <paramref name="previous"/>
+    /// (whose entry goes). Written at the next flush; never fails.
     /// </summary>
-    public async Task RecordAsync(Guid payment, DateTimeOffset? previous, DateTimeOffset changedAt, CancellationToken cancellationToken)
+    public void Record(Guid payment, DateTimeOffset? previous, DateTimeOffset changedAt)
     {
+        if (_pending.Count >= MaxPending && !_pending.ContainsKey(payment))
+        {
+            return;
+        }
+
+        // Two changes before a flush: the later one is listed, and the entry stored before both goes.
+        _pending.AddOrUpdate(payment, new Change(previous, changedAt), (_, noted) => changedAt >= noted.ChangedAt
+            ? new Change(noted.Previous, changedAt)
+            : noted);
+    }
+
+    /// <summary>Writes the changes noted so far. Never fails for storage: it only logs (the changes are then dropped).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _flushing.WaitAsync(cancellationToken);
         try
         {
-            var entry = new TableEntity(PartitionKey, RowKey(payment, changedAt)) { ["ChangedAt"] = changedAt };
-            var added = AddAsync(entry, cancellationToken);
-            var removed = previous is { } before && RowKey(payment, before) != entry.RowKey
-                ? RemoveAsync(RowKey(payment, before), cancellationToken)
-                : Task.CompletedTask;
-            await Task.WhenAll(added, removed);
-            if (Random.Shared.Next(TrimEvery) == 0)
+            var changes = Take();
+            foreach (var batch in changes.Chunk(MaxBatch / 2))
+            {
+                await WriteAsync(batch, cancellationToken);
+            }
+
+            _sinceTrim += changes.Count;
+            if (_sinceTrim >= Kept)
             {
                 await TrimAsync(Kept, cancellationToken);
+                _sinceTrim = 0;
             }
         }
         catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {
-            LogNotListed(logger, payment, e);
+            LogNotListed(logger, e);
+        }
+        finally
+        {
+            _flushing.Release();
         }
     }
 
@@ -104,14 +135,7 @@ public sealed partial class RecentPayments(TableServiceClient tables, IOptions<S
 
         foreach (var batch in old.Chunk(MaxBatch))
         {
-            try
-            {
-                await _table.SubmitTransactionAsync(batch.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(PartitionKey, k))), cancellationToken);
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 404)
-            {
-                // Another trim took some of them: the next one takes the rest.
-            }
+            await SubmitAsync(batch.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(PartitionKey, k))).ToList(), cancellationToken);
         }
     }
 
@@ -122,32 +146,67 @@ public sealed partial class RecentPayments(TableServiceClient tables, IOptions<S
     private static Guid? PaymentOf(string rowKey) =>
         rowKey.Length > 20 && Guid.TryParseExact(rowKey[20..], "D", out var payment) ? payment : null;
 
-    private async Task AddAsync(TableEntity entry, CancellationToken cancellationToken)
+    private List<KeyValuePair<Guid, Change>> Take()
     {
+        var taken = new List<KeyValuePair<Guid, Change>>(_pending.Count);
+        foreach (var payment in _pending.Keys)
+        {
+            if (_pending.TryRemove(payment, out var change))
+            {
+                taken.Add(new(payment, change));
+            }
+        }
+
+        return taken;
+    }
+
+    // Each change: its entry, and the removal of the payment's entry before (all in the one partition).
+    private async Task WriteAsync(KeyValuePair<Guid, Change>[] changes, CancellationToken cancellationToken)
+    {
+        var actions = new List<TableTransactionAction>(changes.Length * 2);
+        foreach (var (payment, change) in changes)
+        {
+            var entry = new TableEntity(PartitionKey, RowKey(payment, change.ChangedAt)) { ["ChangedAt"] = change.ChangedAt };
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entry));
+            if (change.Previous is { } before && RowKey(payment, before) != entry.RowKey)
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(PartitionKey, RowKey(payment, before))));
+            }
+        }
+
         try
         {
-            await _table.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken);
+            await SubmitAsync(actions, cancellationToken);
         }
         catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
         {
             // Deleted since start (the index creates it as well).
             await _table.CreateIfNotExistsAsync(cancellationToken);
-            await _table.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken);
+            await SubmitAsync(actions, cancellationToken);
         }
     }
 
-    private async Task RemoveAsync(string rowKey, CancellationToken cancellationToken)
+    /// <summary>One transaction; an entry to delete that is gone already (trimmed, never written) is left out and the rest sent again.</summary>
+    private async Task SubmitAsync(List<TableTransactionAction> actions, CancellationToken cancellationToken)
     {
-        try
+        while (actions.Count > 0)
         {
-            await _table.DeleteEntityAsync(PartitionKey, rowKey, ETag.All, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            // Trimmed, or never written.
+            try
+            {
+                await _table.SubmitTransactionAsync(actions, cancellationToken);
+                return;
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404 && e.FailedTransactionActionIndex is { } failed && actions[failed].ActionType == TableTransactionActionType.Delete)
+            {
+                actions.RemoveAt(failed);
+            }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list payment {PaymentKey} among the recent payments; its status is stored")]
-    private static partial void LogNotListed(ILogger logger, Guid paymentKey, Exception exception);
+    public void Dispose() => _flushing.Dispose();
+
+    private sealed record Change(DateTimeOffset? Previous, DateTimeOffset ChangedAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list the payments changed last among the recent payments; their status is stored")]
+    private static partial void LogNotListed(ILogger logger, Exception exception);
 }

@@ -46,6 +46,7 @@ public static class StorageServices
         services.AddSingleton<Payments.PaymentWriter>();
         services.AddSingleton<Payments.ReferenceIndex>();
         services.AddSingleton<Payments.RecentPayments>();
+        services.AddHostedService<Payments.RecentPaymentsFlush>();
         services.AddHostedService<StorageSetup>();
         return services;
     }
