@@ -72,6 +72,10 @@ public sealed class Bench : IAsyncDisposable
             ["Storage__DeadLettersTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}DeadLetters",
             ["Storage__RejectedCallbacksTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}Rejected",
             ["Storage__PaymentReferencesTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}References",
+            ["Storage__PaymentChecksTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}Checks",
+            ["PayExTrackingSweep"] = "*/30 * * * * *",
+            // No scheduled check comes due within a run: the processing measured is the callbacks'.
+            ["Tracking__Schedule"] = "1.00:00:00",
             ["PayEx__BaseUrl"] = StandInUrl.ToString(),
             ["PayEx__Token"] = PayExStandIn.PayExStandIn.DefaultToken,
         };

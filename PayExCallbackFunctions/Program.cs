@@ -10,6 +10,8 @@ using PayExCallbackFunctions.Processing;
 using PayExCallbackFunctions.Retry;
 using PayExCallbackFunctions.Status;
 using PayExCallbackFunctions.Storage;
+using PayExCallbackFunctions.Tracking;
+using PayExCallbackFunctions.Tracking;
 using PayExCallbackFunctions.Telemetry;
 
 if (args is [CallbackUrlCommand.Name, .. var commandArgs])
@@ -67,8 +69,12 @@ public partial class Program
         // The dead letters, their admin functions and the poison queue's intake (DeadLetterPoisonCallback).
         services.AddDeadLetters();
 
-        // The payments API (PayExPayments): the order system reads a payment's status, finds it by reference, refreshes it.
+        // The payments API (PayExPayments): the order system reads a payment's status, finds it by reference, refreshes it,
+        // registers it for tracking and stops tracking it.
         services.AddPaymentsApi(builder.Configuration);
+
+        // Tracking (SweepPayExChecks): every payment checked with PayEx on a schedule until it settles, callbacks or not.
+        services.AddTracking(builder.Configuration);
 
         // The operator's status page (PayExStatus): lag, recent callbacks, dead letters to replay.
         services.AddStatusPage();

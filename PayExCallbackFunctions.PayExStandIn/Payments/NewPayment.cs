@@ -20,6 +20,9 @@ public sealed class NewPayment
     /// <summary>Where PayEx POSTs this payment's callbacks after each step, as a merchant sets it on creation; else the stand-in's default (--callbackUrl), if any.</summary>
     public string? CallbackUrl { get; set; }
 
+    /// <summary>False: PayEx sends this payment no callbacks at all, as for a merchant whose callbacks are off (PayEx's default since 2025-12-15).</summary>
+    public bool? Callbacks { get; set; }
+
     /// <summary>The generation it names, or null with the reason it names none.</summary>
     public (Generation? Generation, string? Error) Validate()
     {
@@ -40,6 +43,7 @@ public sealed class NewPayment
             { Intent: { } intent } when intent is not ("Authorization" or "Sale") => "intent must be Authorization or Sale.",
             { OrderReference: { } o } when o.Length is 0 or > 50 => "orderReference must be 1 to 50 characters.",
             { PayeeReference: { } p } when p.Length is 0 or > 50 => "payeeReference must be 1 to 50 characters.",
+            { Callbacks: false, CallbackUrl: not null } => "callbackUrl and callbacks false contradict each other.",
             { CallbackUrl: { } u } when !Uri.TryCreate(u, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") => "callbackUrl must be an absolute http or https URL.",
             _ => null,
         };

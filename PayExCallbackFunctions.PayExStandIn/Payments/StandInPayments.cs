@@ -28,7 +28,7 @@ public sealed class StandInPayments(TimeProvider time, CallbackTarget target)
             Currency = request.Currency ?? "SEK",
             OrderReference = request.OrderReference,
             PayeeReference = request.PayeeReference ?? _numbers.NextReference(),
-            CallbackUrl = request.CallbackUrl is { } url ? new Uri(url) : target.DefaultUrl,
+            CallbackUrl = request.Callbacks == false ? null : request.CallbackUrl is { } url ? new Uri(url) : target.DefaultUrl,
             OrderId = generation == Generation.V1 ? null : Guid.NewGuid(),
             Created = now,
             Updated = now,

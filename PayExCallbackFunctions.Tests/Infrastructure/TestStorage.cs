@@ -18,12 +18,14 @@ public sealed class TestStorage : IAsyncDisposable
         DeadLettersTableName = $"DeadLetters{suffix}";
         RejectedTableName = $"Rejected{suffix}";
         ReferencesTableName = $"References{suffix}";
+        ChecksTableName = $"Checks{suffix}";
         Queue = new QueueClient(azurite.ConnectionString, QueueName);
         Poison = new QueueClient(azurite.ConnectionString, $"{QueueName}-poison");
         Table = new TableClient(azurite.ConnectionString, TableName);
         DeadLetters = new TableClient(azurite.ConnectionString, DeadLettersTableName);
         Rejected = new TableClient(azurite.ConnectionString, RejectedTableName);
         References = new TableClient(azurite.ConnectionString, ReferencesTableName);
+        Checks = new TableClient(azurite.ConnectionString, ChecksTableName);
     }
 
     public Azurite Azurite { get; }
@@ -49,6 +51,11 @@ public sealed class TestStorage : IAsyncDisposable
 
     public string ReferencesTableName { get; }
 
+    public string ChecksTableName { get; }
+
+    /// <summary>The scheduled checks of tracked payments (Storage__PaymentChecksTable).</summary>
+    public TableClient Checks { get; }
+
     /// <summary>The reference index (Storage__PaymentReferencesTable).</summary>
     public TableClient References { get; }
 
@@ -66,6 +73,9 @@ public sealed class TestStorage : IAsyncDisposable
         ["Storage__DeadLettersTable"] = DeadLettersTableName,
         ["Storage__RejectedCallbacksTable"] = RejectedTableName,
         ["Storage__PaymentReferencesTable"] = ReferencesTableName,
+        ["Storage__PaymentChecksTable"] = ChecksTableName,
+        // Tracking as deployed (the first check a minute after a callback), its sweep often: a test that follows checks shortens the schedule.
+        ["PayExTrackingSweep"] = "*/2 * * * * *",
         // A short retry schedule without jitter, so retries happen within a test, at known times.
         ["Retry__Schedule"] = "00:00:01, 00:00:01, 00:00:02",
         ["Retry__MaxAttempts"] = "6",
@@ -165,6 +175,7 @@ public sealed class TestStorage : IAsyncDisposable
             await DeadLetters.DeleteAsync();
             await Rejected.DeleteAsync();
             await References.DeleteAsync();
+            await Checks.DeleteAsync();
         }
         catch (Exception)
         {

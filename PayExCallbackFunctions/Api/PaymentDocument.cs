@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 using PayExCallbackFunctions.Payments;
+using CheckPlan = PayExCallbackFunctions.CheckPlan;
+using TrackingOptions = PayExCallbackFunctions.TrackingOptions;
 
 namespace PayExCallbackFunctions.Api;
 
@@ -42,7 +44,11 @@ public sealed record PaymentDocument : PaymentSnapshot
     [JsonPropertyOrder(1)]
     public RefreshOutcome? Refresh { get; init; }
 
-    public static PaymentDocument From(Guid key, StatusRow row, DateTimeOffset now)
+    /// <summary>Whether the app checks the payment with PayEx on its schedule, and when next.</summary>
+    [JsonPropertyOrder(2)]
+    public TrackingDocument? Tracking { get; init; }
+
+    public static PaymentDocument From(Guid key, StatusRow row, DateTimeOffset now, TrackingOptions tracking)
     {
         ArgumentNullException.ThrowIfNull(row);
         return new PaymentDocument(row.Snapshot, key.ToString("D"), row.Version)
@@ -50,7 +56,23 @@ public sealed record PaymentDocument : PaymentSnapshot
             CheckedAt = row.CheckedAt,
             CheckedSecondsAgo = (long)Math.Max(0, (now - row.CheckedAt).TotalSeconds),
             ChangedAt = row.ChangedAt,
+            Tracking = TrackingDocument.From(row, tracking, now),
         };
+    }
+}
+
+/// <summary>
+/// A payment's tracking as the API answers it: tracked or not, since when, the next check as planned now (a read for
+/// any reason pushes it out), and if tracking ended, when and why.
+/// </summary>
+public sealed record TrackingDocument(bool Tracked, DateTimeOffset? Since, DateTimeOffset? NextCheckAt, DateTimeOffset? EndedAt, string? EndReason)
+{
+    public static TrackingDocument From(StatusRow row, TrackingOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var tracking = row.Tracking;
+        var next = tracking.IsTracked && CheckPlan.For(row, options, now) is CheckPlan.Check plan ? plan.At : (DateTimeOffset?)null;
+        return new TrackingDocument(tracking.IsTracked, tracking.Since, next, tracking.EndedAt, tracking.EndReason);
     }
 }
 

@@ -54,7 +54,7 @@ public sealed partial class PaymentRefresh(
                 return RefreshOutcome.NotAsked("Another refresh of this payment asked PayEx just now.");
             }
 
-            await processor.ProcessAsync(Envelope(payment), CancellationToken.None);
+            await processor.ProcessAsync(ReadAgain.Envelope(payment, ReadOrigin.Refresh, time.GetUtcNow()), CancellationToken.None);
             return RefreshOutcome.Asked;
         }
         catch (Exception e) when (e is PayExRequestException or PayExResourceException or InvalidCallbackMessageException or SignedOrderMismatchException)
@@ -92,23 +92,6 @@ public sealed partial class PaymentRefresh(
             return false;
         }
     }
-
-    // A refresh is a callback that names the payment as it is read: the same GETs, the same writer.
-    private CallbackEnvelope Envelope(StoredPayment payment) => new()
-    {
-        Version = CallbackEnvelope.CurrentVersion,
-        Id = $"refresh-{Guid.NewGuid():N}",
-        Shape = payment.Api switch
-        {
-            PaymentApi.PaymentOrderV31 => CallbackShape.PaymentOrderV31,
-            PaymentApi.PaymentOrder => CallbackShape.PaymentOrder,
-            _ => CallbackShape.V1Nested,
-        },
-        PaymentOrder = payment.Api is PaymentApi.Payment ? null : payment.PaymentOrder,
-        Payment = payment.Api is PaymentApi.PaymentOrderV31 ? null : payment.Payment,
-        ReceivedAt = time.GetUtcNow(),
-        RawBody = "",
-    };
 
     private static long Seconds(TimeSpan age) => (long)Math.Max(0, age.TotalSeconds);
 

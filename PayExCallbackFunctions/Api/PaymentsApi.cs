@@ -1,17 +1,29 @@
+using Microsoft.Extensions.Options;
+using PayExCallbackFunctions.PayEx;
 using PayExCallbackFunctions.Payments;
 using PayExCallbackFunctions.Storage;
+using PayExCallbackFunctions.Tracking;
 
 namespace PayExCallbackFunctions.Api;
 
 /// <summary>
 /// The payments API for the order system (function PayExPayments, a key of its own):
-/// <c>GET payments/{id}</c>, <c>GET payments?orderReference=</c> or <c>?payeeReference=</c>, and
-/// <c>POST payments/{id}/refresh</c>. Refusals are RFC 7807 problem+json and change nothing; storage
-/// unavailable is 503 with Retry-After.
+/// <c>GET payments/{id}</c>, <c>GET payments?orderReference=</c> or <c>?payeeReference=</c>,
+/// <c>POST payments/{id}/refresh</c>, <c>POST payments</c> (register for tracking) and <c>DELETE payments/{id}</c>
+/// (stop tracking). Refusals are RFC 7807 problem+json and change nothing; storage unavailable is 503 with Retry-After.
 /// </summary>
-public sealed class PaymentsApi(PaymentLookup lookup, PaymentRefresh refresh, TimeProvider time)
+public sealed class PaymentsApi(
+    PaymentLookup lookup,
+    PaymentRefresh refresh,
+    PaymentRegistration registration,
+    IOptions<TrackingOptions> tracking,
+    IOptions<PayExOptions> payEx,
+    TimeProvider time)
 {
     private const string RefreshSegment = "refresh";
+
+    /// <summary>A registration is a few hundred bytes; anything much larger is not one.</summary>
+    private const int MaxRegistrationBytes = 4096;
 
     public async Task<IResult> HandleAsync(HttpRequest request, string? rest, CancellationToken cancellationToken)
     {
@@ -24,10 +36,12 @@ public sealed class PaymentsApi(PaymentLookup lookup, PaymentRefresh refresh, Ti
                 ("GET", []) => await SearchAsync(request.Query, cancellationToken),
                 ("GET", [var id]) => await GetAsync(id, cancellationToken),
                 ("POST", [var id, RefreshSegment]) => await RefreshAsync(id, cancellationToken),
+                ("POST", []) => await RegisterAsync(request, cancellationToken),
+                ("DELETE", [var id]) => await StopAsync(id, cancellationToken),
                 _ => TypedResults.Problem(
                     statusCode: StatusCodes.Status404NotFound,
                     title: "No such resource.",
-                    detail: "The payments API has GET payments/{id}, GET payments?orderReference= or ?payeeReference=, and POST payments/{id}/refresh."),
+                    detail: "The payments API has GET payments/{id}, GET payments?orderReference= or ?payeeReference=, POST payments/{id}/refresh, POST payments and DELETE payments/{id}."),
             };
         }
         catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
@@ -45,7 +59,7 @@ public sealed class PaymentsApi(PaymentLookup lookup, PaymentRefresh refresh, Ti
 
         return await lookup.FindAsync(guid, cancellationToken) switch
         {
-            { Status: { } status } found => TypedResults.Ok(PaymentDocument.From(found.Key, status, time.GetUtcNow())),
+            { Status: { } status } found => TypedResults.Ok(Document(found.Key, status)),
             { } => NotFound(guid, "It was stored before payments had a status: POST payments/{id}/refresh gives it one."),
             null => NotFound(guid, null),
         };
@@ -70,7 +84,7 @@ public sealed class PaymentsApi(PaymentLookup lookup, PaymentRefresh refresh, Ti
         var reference = new PaymentReference(given[0], value!);
         var found = await lookup.FindAsync(reference, cancellationToken);
         var now = time.GetUtcNow();
-        return TypedResults.Ok(new PaymentList(found.Select(p => PaymentDocument.From(p.Key, p.Status!, now)).ToArray()));
+        return TypedResults.Ok(new PaymentList(found.Select(p => Document(p.Key, p.Status!)).ToArray()));
     }
 
     private async Task<IResult> RefreshAsync(string id, CancellationToken cancellationToken)
@@ -96,8 +110,37 @@ public sealed class PaymentsApi(PaymentLookup lookup, PaymentRefresh refresh, Ti
                 detail: outcome.Detail ?? "Try again."));
         }
 
-        return TypedResults.Ok(PaymentDocument.From(stored.Key, status, time.GetUtcNow()) with { Refresh = outcome });
+        return TypedResults.Ok(Document(stored.Key, status) with { Refresh = outcome });
     }
+
+    private async Task<IResult> RegisterAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var read = await RegistrationRequest.ReadAsync(request, MaxRegistrationBytes, payEx.Value.BaseUrl!, cancellationToken);
+        if (read.Error is { } error)
+        {
+            return BadRequest(error);
+        }
+
+        var registered = await registration.RegisterAsync(read.Path!, read.OrderReference, cancellationToken);
+        var document = Document(registered.Key, registered.Status);
+        return registered.Begun
+            ? TypedResults.Created($"/api/payments/{registered.Key:D}", document)
+            : TypedResults.Ok(document);
+    }
+
+    private async Task<IResult> StopAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!TryReadId(id, out var guid))
+        {
+            return NotAnId();
+        }
+
+        return await registration.StopAsync(guid, cancellationToken) is { } stopped
+            ? TypedResults.Ok(Document(stopped.Key, stopped.Status))
+            : NotFound(guid, "Only a payment the app has stored can be stopped from being tracked.");
+    }
+
+    private PaymentDocument Document(Guid key, StatusRow status) => PaymentDocument.From(key, status, time.GetUtcNow(), tracking.Value);
 
     // Only the form PayEx's ids have: 36 characters with hyphens.
     private static bool TryReadId(string id, out Guid guid) => Guid.TryParseExact(id, "D", out guid);

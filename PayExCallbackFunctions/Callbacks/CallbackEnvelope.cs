@@ -47,6 +47,12 @@ public sealed record CallbackEnvelope
 
     public required string RawBody { get; init; }
 
+    /// <summary>
+    /// What asked for the read: PayEx's callback (absent), or the app itself (a refresh, a scheduled check), which names
+    /// the payment as it was last read. Only a callback starts tracking a payment. (An app that does not know it ignores it.)
+    /// </summary>
+    public ReadOrigin? Origin { get; init; }
+
     /// <summary>W3C trace context of the acknowledge, which every attempt to process the callback continues.</summary>
     public string? TraceParent { get; init; }
 
@@ -68,3 +74,10 @@ public sealed record CallbackEnvelope
 
 /// <summary>How often a callback's dead letter was replayed, and when last.</summary>
 public sealed record ReplayHistory(int Count, DateTimeOffset LastAt);
+
+/// <summary>Why the app reads a payment other than for PayEx's callback.</summary>
+public enum ReadOrigin
+{
+    Refresh,
+    Check,
+}

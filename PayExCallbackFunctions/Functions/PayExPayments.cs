@@ -8,7 +8,7 @@ public sealed class PayExPayments(PaymentsApi api)
 {
     [Function(nameof(PayExPayments))]
     public Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", "post", Route = "payments/{*rest}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", "post", "delete", Route = "payments/{*rest}")] HttpRequest request,
         string? rest)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -16,8 +16,10 @@ namespace PayExCallbackFunctions.Payments;
 /// at each change. On a conflict the partition is read again. A payment without a status row (seen for the first
 /// time) is inserted blind: its index, then its rows in one transaction that fails if any of them exists after all.
 /// A status row this instance wrote is remembered with its ETag (<see cref="KnownStatuses"/>) and stands for the read.
+/// An update may start tracking the payment (<see cref="PaymentUpdate.FirstCheckAfter"/>): its first check is
+/// scheduled before the transaction that marks it tracked, as the index is written before the status.
 /// </summary>
-public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex index, RecentPayments recent, IOptions<StorageOptions> options, TimeProvider time) : IDisposable
+public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex index, ScheduledChecks checks, RecentPayments recent, IOptions<StorageOptions> options, TimeProvider time) : IDisposable
 {
     /// <summary>Reads and conditional writes before giving up on a partition that others keep changing.</summary>
     public const int MaxRounds = 10;
@@ -50,7 +52,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
 
     private async Task<WriteResult> WriteRoundsAsync(string partitionKey, PaymentUpdate update, CancellationToken cancellationToken)
     {
-        // The references this call has written to the index: a later round need not write them again.
+        // The references this call has written to the index (and whether it scheduled a first check): a later round need not again.
         var indexed = new HashSet<string>(StringComparer.Ordinal);
         StoredStatus? statusRead = null;
         if (update.Snapshot is not null)
@@ -91,15 +93,17 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             }
 
             var next = Next(stored, update, now);
+            var tracking = await TrackAsync(update, stored, now, indexed, cancellationToken);
             if (next is not null)
             {
                 next = await IndexAsync(update.Key, stored, next, indexed, cancellationToken);
+                next = tracking is null ? next : next with { Tracking = tracking };
             }
 
-            if (actions.Count == 0 && next is null)
+            if (actions.Count == 0 && next is null && tracking is null)
             {
                 await TouchAsync(status, now, cancellationToken);
-                return new WriteResult([], kept, null);
+                return new WriteResult([], kept, null, stored is null ? null : stored with { CheckedAt = now });
             }
 
             var listed = List(status?.Listed, rows, update.Resources.Where(r => actions.Any(a => a.Entity.RowKey == r.RowKey)));
@@ -117,8 +121,10 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
                 // The status stays, but it guards the write all the same: nobody changed the partition since it was read.
                 var touch = Touch(partitionKey, now);
                 touch[ListedRows.Column] = listed;
+                tracking?.WriteTo(touch);
                 actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, touch, status.Row.ETag));
                 statusWritten = new TableEntity(status.Entity) { ["CheckedAt"] = now, [ListedRows.Column] = listed };
+                tracking?.WriteTo(statusWritten);
             }
             else
             {
@@ -157,7 +163,8 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
                 recent.Record(update.Key, stored?.ChangedAt, next!.ChangedAt ?? now);
             }
 
-            return new WriteResult(written, kept, changed ? new StatusChange(stored?.Snapshot.Status, next!) : null);
+            var after = next ?? stored! with { CheckedAt = now, Tracking = tracking ?? stored!.Tracking };
+            return new WriteResult(written, kept, changed ? new StatusChange(stored is { IsRegisteredOnly: false } ? stored.Snapshot.Status : null, next!) : null, after);
         }
 
         throw new PaymentStateConflictException($"Rows of partition {partitionKey} kept changing during {MaxRounds} attempts to write them.");
@@ -174,6 +181,18 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         if (stored is null)
         {
             return new StatusRow(snapshot, 1, now) { Api = update.Api, ChangedAt = now };
+        }
+
+        if (stored.IsRegisteredOnly)
+        {
+            // Registered, never read: the first answer is the first version; what the registration said is kept where PayEx is silent.
+            return new StatusRow(snapshot with { OrderReference = snapshot.OrderReference ?? stored.Snapshot.OrderReference }, 1, now)
+            {
+                Api = update.Api,
+                ChangedAt = now,
+                Indexed = stored.Indexed,
+                Tracking = stored.Tracking,
+            };
         }
 
         if (!snapshot.IsNewerThan(stored.Snapshot))
@@ -197,6 +216,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             Api = update.Api,
             ChangedAt = changed ? now : stored.ChangedAt,
             Indexed = stored.Indexed,
+            Tracking = stored.Tracking,
         };
     }
 
@@ -208,7 +228,9 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
     private async Task<WriteResult?> TryInsertAsync(string partitionKey, PaymentUpdate update, HashSet<string> indexed, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var tracking = TrackAsync(update, null, now, indexed, cancellationToken);
         var status = await IndexAsync(update.Key, null, Next(null, update, now)!, indexed, cancellationToken);
+        status = await tracking is { } started ? status with { Tracking = started } : status;
         var entity = status.ToEntity(partitionKey);
         entity[ListedRows.Column] = List(null, [], update.Resources);
         var actions = update.Resources
@@ -231,8 +253,77 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         }
 
         recent.Record(update.Key, null, status.ChangedAt ?? now);
-        return new WriteResult(update.Resources.Select(r => r.RowKey).ToArray(), [], new StatusChange(null, status));
+        return new WriteResult(update.Resources.Select(r => r.RowKey).ToArray(), [], new StatusChange(null, status), status);
     }
+
+    /// <summary>
+    /// Registers a payment not stored yet for tracking: its references indexed and its first check scheduled, then a
+    /// status row of version 0 (never read from PayEx) added. Null if the payment has a status row already.
+    /// </summary>
+    public async Task<StatusRow?> RegisterAsync(Guid key, PaymentSnapshot snapshot, string api, DateTimeOffset firstCheckAt, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var partitionKey = key.ToString("D");
+        var scheduled = checks.AddAsync(key, firstCheckAt, cancellationToken);
+        var row = await IndexAsync(key, null, new StatusRow(snapshot, 0, now) { Api = api, Tracking = PaymentTracking.StartedAt(now) }, [], cancellationToken);
+        await scheduled;
+        var entity = row.ToEntity(partitionKey);
+        try
+        {
+            var response = await _table.AddEntityAsync(entity, cancellationToken);
+            _known.Remember(entity, response.Headers.ETag ?? default);
+            return row with { ETag = response.Headers.ETag ?? default };
+        }
+        catch (RequestFailedException e) when (e.Status == 409 && e.ErrorCode != TableErrorCode.TableBeingDeleted)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Writes the payment's tracking (begun again, or ended) and nothing else of its status row, if the row is still
+    /// as read (<paramref name="etag"/>). False if it changed since: read it again and decide again.
+    /// </summary>
+    public async Task<bool> SetTrackingAsync(Guid key, PaymentTracking tracking, ETag etag, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tracking);
+        var partitionKey = key.ToString("D");
+        var entity = new TableEntity(partitionKey, StatusRow.RowKey);
+        tracking.WriteTo(entity);
+        _known.Forget(partitionKey);
+        try
+        {
+            await _table.UpdateEntityAsync(entity, etag, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The tracking to write if this update starts it (the payment is not tracked and the update asks), having scheduled
+    /// its first check; null to leave it as stored. The check is scheduled once per call, however many rounds it takes.
+    /// </summary>
+    private async Task<PaymentTracking?> TrackAsync(PaymentUpdate update, StatusRow? stored, DateTimeOffset now, HashSet<string> scheduled, CancellationToken cancellationToken)
+    {
+        // Tracked by its status row: without a status there is nothing to track.
+        if (update.FirstCheckAfter is not { } delay || update.Snapshot is null || stored?.Tracking.IsTracked == true)
+        {
+            return null;
+        }
+
+        if (scheduled.Add(FirstCheckScheduled))
+        {
+            await checks.AddAsync(update.Key, now + delay, cancellationToken);
+        }
+
+        return PaymentTracking.StartedAt(now);
+    }
+
+    // Kept with the references written: not a reference (those always hold a ':').
+    private const string FirstCheckScheduled = "first check";
 
     // The index first: a lookup must never miss a payment whose status is stored.
     private async Task<StatusRow> IndexAsync(Guid key, StatusRow? stored, StatusRow next, HashSet<string> indexed, CancellationToken cancellationToken)
@@ -329,10 +420,17 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
 /// <param name="Snapshot">The status derived from the same answer; null where it could not be derived.</param>
 /// <param name="Api">How the payment is read again on a refresh (<see cref="PaymentApi"/>).</param>
 /// <param name="Source">What led to the read: a callback's id, or a refresh.</param>
-public sealed record PaymentUpdate(Guid Key, IReadOnlyList<PayExResource> Resources, PaymentSnapshot? Snapshot, string Api, string Source);
+public sealed record PaymentUpdate(Guid Key, IReadOnlyList<PayExResource> Resources, PaymentSnapshot? Snapshot, string Api, string Source)
+{
+    /// <summary>Set: track the payment if it is not tracked (a callback named it), its first check this long after now.</summary>
+    public TimeSpan? FirstCheckAfter { get; init; }
+}
 
-/// <summary>What a write did: resource rows written, rows left alone as the stored ones were as new or newer, and the status change if any.</summary>
-public sealed record WriteResult(IReadOnlyList<string> Written, IReadOnlyList<string> Kept, StatusChange? Change);
+/// <summary>
+/// What a write did: resource rows written, rows left alone as the stored ones were as new or newer, the status change
+/// if any, and the status row as it is stored now (null where none could be derived or stored).
+/// </summary>
+public sealed record WriteResult(IReadOnlyList<string> Written, IReadOnlyList<string> Kept, StatusChange? Change, StatusRow? Status = null);
 
 /// <summary>The status became a new version: from <paramref name="PreviousStatus"/> (null: first seen) to <paramref name="Row"/>.</summary>
 public sealed record StatusChange(string? PreviousStatus, StatusRow Row);

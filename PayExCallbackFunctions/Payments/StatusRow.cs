@@ -5,7 +5,8 @@ namespace PayExCallbackFunctions.Payments;
 /// <summary>
 /// The row <c>status</c> in a payment's partition of the payments table: the normalised status, its version,
 /// and when the app last read the payment from PayEx. Written only in the same transaction as the resource rows
-/// it was derived from; its ETag guards every write of the partition.
+/// it was derived from; its ETag guards every write of the partition. Version 0: registered for tracking, not read
+/// from PayEx yet (status pending, no amounts).
 /// </summary>
 public sealed record StatusRow(PaymentSnapshot Snapshot, long Version, DateTimeOffset CheckedAt)
 {
@@ -19,12 +20,17 @@ public sealed record StatusRow(PaymentSnapshot Snapshot, long Version, DateTimeO
 
     public DateTimeOffset? ChangedAt { get; init; }
 
+    public PaymentTracking Tracking { get; init; } = PaymentTracking.None;
+
+    /// <summary>Registered and never read from PayEx yet.</summary>
+    public bool IsRegisteredOnly => Version == 0;
+
     public Azure.ETag ETag { get; init; }
 
     public TableEntity ToEntity(string partitionKey)
     {
         var s = Snapshot;
-        return new TableEntity(partitionKey, RowKey)
+        var entity = new TableEntity(partitionKey, RowKey)
         {
             ["Status"] = s.Status,
             ["Version"] = Version,
@@ -49,6 +55,8 @@ public sealed record StatusRow(PaymentSnapshot Snapshot, long Version, DateTimeO
             ["Api"] = Api,
             ["Indexed"] = string.Join('\n', Indexed),
         };
+        Tracking.WriteTo(entity);
+        return entity;
     }
 
     public static StatusRow From(TableEntity entity)
@@ -79,6 +87,7 @@ public sealed record StatusRow(PaymentSnapshot Snapshot, long Version, DateTimeO
             Api = entity.GetString("Api"),
             Indexed = entity.GetString("Indexed") is { Length: > 0 } indexed ? indexed.Split('\n') : [],
             ChangedAt = entity.GetDateTimeOffset("ChangedAt"),
+            Tracking = PaymentTracking.ReadFrom(entity),
             ETag = entity.ETag,
         };
     }

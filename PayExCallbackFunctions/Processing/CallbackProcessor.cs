@@ -16,6 +16,7 @@ public sealed class CallbackProcessor(
     PaymentWriter writer,
     CallbackMetrics metrics,
     IOptions<PayExOptions> options,
+    IOptions<Tracking.TrackingOptions> tracking,
     ILogger<CallbackProcessor> logger)
 {
     private const string PayeeInfoExpand = "payeeinfo";
@@ -86,7 +87,9 @@ public sealed class CallbackProcessor(
         // One partition per payment: its payment order's where it has one.
         var partition = paymentOrder?.Id ?? payment!.Id;
         var (snapshot, api) = Status(envelope, paymentOrderTask?.Result[0], paymentTask?.Result, resources);
-        var written = await writer.WriteAsync(new PaymentUpdate(partition, resources, snapshot, api, envelope.Id), cancellationToken);
+        // A callback names a payment to track (registered or not); the app's own reads are of payments tracked or not on purpose.
+        var update = new PaymentUpdate(partition, resources, snapshot, api, envelope.Id) { FirstCheckAfter = envelope.Origin is null ? tracking.Value.Delays[0] : null };
+        var written = await writer.WriteAsync(update, cancellationToken);
         // The numbers are the scope's properties (only those the callback has); {Subject} names them in words.
         using (logger.BeginScope(CallbackSubject.Properties(envelope)))
         {
@@ -114,7 +117,7 @@ public sealed class CallbackProcessor(
             }
         }
 
-        return new ProcessResult(partition, written.Written, written.Kept, written.Change);
+        return new ProcessResult(partition, written.Written, written.Kept, written.Change) { Status = written.Status };
     }
 
     // v3.1: the order with its sub-resources says it all. v2/v3.0 (read unexpanded, in the version the
@@ -203,7 +206,11 @@ public sealed class CallbackProcessor(
 }
 
 /// <summary>What processing stored: the partition, the rows written, and the rows already as new or newer.</summary>
-public sealed record ProcessResult(Guid Partition, IReadOnlyList<string> Written, IReadOnlyList<string> Kept, StatusChange? Change);
+public sealed record ProcessResult(Guid Partition, IReadOnlyList<string> Written, IReadOnlyList<string> Kept, StatusChange? Change)
+{
+    /// <summary>The payment's status row as stored after the write; null where no status could be derived.</summary>
+    public StatusRow? Status { get; init; }
+}
 
 /// <summary>What PayEx returned does not belong to the order the callback URL was signed for: dead-lettered, not stored.</summary>
 public sealed class SignedOrderMismatchException : Exception

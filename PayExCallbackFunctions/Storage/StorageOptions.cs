@@ -35,6 +35,9 @@ public sealed partial class StorageOptions
     /// <summary>The index from merchant references and secondary ids to a payment's partition (Table Storage has no other).</summary>
     public string PaymentReferencesTable { get; set; } = "PayExPaymentReferences";
 
+    /// <summary>When each tracked payment is next checked with PayEx, by due minute (and the payments whose tracking ended unsettled).</summary>
+    public string PaymentChecksTable { get; set; } = "PayExPaymentChecks";
+
     /// <summary>
     /// How long a function that answers a caller (the callback, the status page) waits for storage before it
     /// answers without it: PayEx waits for our answer, and a hanging storage must not hold it for half a minute.
@@ -106,6 +109,11 @@ public sealed class StorageOptionsValidator(IConfiguration configuration) : IVal
         if (!StorageOptions.TableName().IsMatch(options.PaymentReferencesTable) || tables.Append(options.RejectedCallbacksTable).Contains(options.PaymentReferencesTable, StringComparer.OrdinalIgnoreCase))
         {
             failures.Add($"Storage__PaymentReferencesTable '{options.PaymentReferencesTable}' is not a valid table name of its own (3-63 letters and digits, starting with a letter, not another of the app's tables).");
+        }
+
+        if (!StorageOptions.TableName().IsMatch(options.PaymentChecksTable) || tables.Append(options.RejectedCallbacksTable).Append(options.PaymentReferencesTable).Contains(options.PaymentChecksTable, StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add($"Storage__PaymentChecksTable '{options.PaymentChecksTable}' is not a valid table name of its own (3-63 letters and digits, starting with a letter, not another of the app's tables).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

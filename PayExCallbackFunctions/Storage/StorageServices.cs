@@ -46,6 +46,8 @@ public static class StorageServices
         services.AddSingleton<Payments.PaymentWriter>();
         services.AddSingleton<Payments.ReferenceIndex>();
         services.AddSingleton<Payments.RecentPayments>();
+        services.AddSingleton<Payments.ScheduledChecks>();
+        services.AddSingleton<Payments.EndedTracking>();
         services.AddHostedService<Payments.RecentPaymentsFlush>();
         services.AddHostedService<StorageSetup>();
         return services;

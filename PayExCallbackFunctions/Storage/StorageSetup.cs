@@ -25,6 +25,7 @@ public sealed partial class StorageSetup(
             await tables.GetTableClient(names.DeadLettersTable).CreateIfNotExistsAsync(stoppingToken);
             await tables.GetTableClient(names.RejectedCallbacksTable).CreateIfNotExistsAsync(stoppingToken);
             await tables.GetTableClient(names.PaymentReferencesTable).CreateIfNotExistsAsync(stoppingToken);
+            await tables.GetTableClient(names.PaymentChecksTable).CreateIfNotExistsAsync(stoppingToken);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {

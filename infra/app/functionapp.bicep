@@ -24,6 +24,7 @@ param paymentsTable string
 param deadLettersTable string
 param rejectedCallbacksTable string
 param paymentReferencesTable string
+param paymentChecksTable string
 
 // The .NET the platform runs the worker on: the app's target framework (net10.0, Directory.Build.props),
 // the newest Flex Consumption accepts for dotnet-isolated (infra/README.md).
@@ -126,6 +127,10 @@ var appSettings = {
   Storage__DeadLettersTable: deadLettersTable
   Storage__RejectedCallbacksTable: rejectedCallbacksTable
   Storage__PaymentReferencesTable: paymentReferencesTable
+  Storage__PaymentChecksTable: paymentChecksTable
+  // The tracking sweep's timer resolves %PayExTrackingSweep% from this flat setting (as the queue's); the app refuses
+  // to start without it. Every 30 seconds: a check is due at most that late, and an idle sweep is one query.
+  PayExTrackingSweep: '*/30 * * * * *'
   PayEx__BaseUrl: payExBaseUrl
   PayEx__Token: '@Microsoft.KeyVault(SecretUri=${payExTokenUri})'
   // Per-order signed callback URLs, required (Access__RequireSignature follows the secret).

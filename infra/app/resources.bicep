@@ -90,6 +90,7 @@ module functionApp 'functionapp.bicep' = {
     deadLettersTable: storage.outputs.deadLettersTable
     rejectedCallbacksTable: storage.outputs.rejectedCallbacksTable
     paymentReferencesTable: storage.outputs.paymentReferencesTable
+    paymentChecksTable: storage.outputs.paymentChecksTable
   }
 }
 

@@ -12,6 +12,7 @@ var tables = {
   deadLetters: 'PayExDeadLetters'
   rejectedCallbacks: 'PayExRejectedCallbacks'
   paymentReferences: 'PayExPaymentReferences'
+  paymentChecks: 'PayExPaymentChecks'
 }
 var deploymentContainer = 'app-package'
 
@@ -80,3 +81,4 @@ output paymentsTable string = tables.payments
 output deadLettersTable string = tables.deadLetters
 output rejectedCallbacksTable string = tables.rejectedCallbacks
 output paymentReferencesTable string = tables.paymentReferences
+output paymentChecksTable string = tables.paymentChecks

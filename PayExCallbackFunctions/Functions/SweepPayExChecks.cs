@@ -1,0 +1,18 @@
+using Microsoft.Azure.Functions.Worker;
+using PayExCallbackFunctions.Tracking;
+
+namespace PayExCallbackFunctions.Functions;
+
+/// <summary>
+/// Works off the tracked payments' checks that are due, on the schedule the setting names. A timer trigger runs on one
+/// instance at a time (the host holds a lock for it), which makes the checks' rate limit the app's.
+/// </summary>
+public sealed class SweepPayExChecks(TrackingSweep sweep)
+{
+    [Function(nameof(SweepPayExChecks))]
+    public Task RunAsync([TimerTrigger($"%{TrackingOptions.SweepScheduleSetting}%")] TimerInfo timer, FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return sweep.RunAsync(context.CancellationToken);
+    }
+}
