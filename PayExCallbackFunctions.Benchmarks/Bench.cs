@@ -53,8 +53,7 @@ public sealed class Bench : IAsyncDisposable
 
     public static async Task<Bench> StartAsync(BenchOptions options)
     {
-        // In memory: Azurite's periodic save of its whole database to disk has no counterpart in Azure Storage.
-        var azurite = await Azurite.StartAsync(inMemory: true);
+        var azurite = await Azurite.StartAsync();
         var standIn = PayExStandIn.PayExStandIn.Build("http://127.0.0.1:0", seedExamples: false);
         await standIn.StartAsync();
         var url = new Uri(standIn.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

@@ -23,13 +23,11 @@ public sealed class Azurite : IAsyncDisposable
 
     private readonly string _location;
     private readonly int _blobPort = FreePort.Next();
-    private readonly bool _inMemory;
     private Process? _process;
 
-    private Azurite(string location, bool inMemory)
+    private Azurite(string location)
     {
         _location = location;
-        _inMemory = inMemory;
         QueuePort = FreePort.Next();
         TablePort = FreePort.Next();
     }
@@ -50,13 +48,9 @@ public sealed class Azurite : IAsyncDisposable
         $"QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
         $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
 
-    /// <param name="inMemory">
-    /// Data in memory only, lost on a restart. On disk, Azurite writes its whole database out every 5 seconds, at a
-    /// cost that grows with all that was ever stored in it: a measurement of the app's requests must not pay for that.
-    /// </param>
-    public static async Task<Azurite> StartAsync(bool inMemory = false)
+    public static async Task<Azurite> StartAsync()
     {
-        var azurite = new Azurite(Directory.CreateTempSubdirectory("azurite-").FullName, inMemory);
+        var azurite = new Azurite(Directory.CreateTempSubdirectory("azurite-").FullName);
         await azurite.RestartAsync();
         return azurite;
     }
@@ -75,19 +69,13 @@ public sealed class Azurite : IAsyncDisposable
         foreach (var argument in new[]
                  {
                      "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
+                     "--location", _location,
                      "--blobHost", "127.0.0.1", "--blobPort", _blobPort.ToString(),
                      "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
                      "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),
                  })
         {
             start.ArgumentList.Add(argument);
-        }
-
-        // Azurite refuses a location with data kept in memory.
-        start.ArgumentList.Add(_inMemory ? "--inMemoryPersistence" : "--location");
-        if (!_inMemory)
-        {
-            start.ArgumentList.Add(_location);
         }
 
         _process = Process.Start(start)!;
