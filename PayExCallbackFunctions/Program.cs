@@ -11,7 +11,6 @@ using PayExCallbackFunctions.Retry;
 using PayExCallbackFunctions.Status;
 using PayExCallbackFunctions.Storage;
 using PayExCallbackFunctions.Tracking;
-using PayExCallbackFunctions.Tracking;
 using PayExCallbackFunctions.Telemetry;
 
 if (args is [CallbackUrlCommand.Name, .. var commandArgs])

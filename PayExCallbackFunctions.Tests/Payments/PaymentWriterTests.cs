@@ -34,9 +34,9 @@ public class PaymentWriterTests
         }
 
         var tables = new TableServiceClient(storage.Azurite.ConnectionString, clientOptions);
-        var options = Options.Create(new StorageOptions { PaymentsTable = storage.TableName, PaymentReferencesTable = storage.ReferencesTableName });
+        var options = Options.Create(new StorageOptions { PaymentsTable = storage.TableName, PaymentReferencesTable = storage.ReferencesTableName, PaymentChecksTable = storage.ChecksTableName });
         recent ??= new RecentPayments(tables, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RecentPayments>.Instance);
-        return new PaymentWriter(tables, new ReferenceIndex(tables, options, TimeProvider.System), recent, options, TimeProvider.System);
+        return new PaymentWriter(tables, new ReferenceIndex(tables, options, TimeProvider.System), new ScheduledChecks(tables, options), recent, options, TimeProvider.System);
     }
 
     // Ticks apart, to catch a store that keeps less than PayEx's seven decimals.

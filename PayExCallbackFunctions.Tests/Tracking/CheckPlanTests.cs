@@ -51,7 +51,7 @@ public class CheckPlanTests
     [InlineData(PaymentStatus.Aborted)]
     public void A_payment_that_cannot_change_ends_tracking_as_settled(string status)
     {
-        var end = Assert.IsType<CheckPlan.End>(CheckPlan.For(Row(status, T0.AddMinutes(1)), Options, T0.AddMinutes(1)));
+        var end = Assert.IsType<CheckPlan.Finish>(CheckPlan.For(Row(status, T0.AddMinutes(1)), Options, T0.AddMinutes(1)));
 
         Assert.True(end.Settled);
         Assert.Contains(status, end.Reason, StringComparison.Ordinal);
@@ -63,7 +63,7 @@ public class CheckPlanTests
         var row = Row(PaymentStatus.Pending, T0.AddDays(6));
 
         Assert.IsType<CheckPlan.Check>(CheckPlan.For(row, Options, T0.AddDays(7).AddSeconds(-1)));
-        var end = Assert.IsType<CheckPlan.End>(CheckPlan.For(row, Options, T0.AddDays(7)));
+        var end = Assert.IsType<CheckPlan.Finish>(CheckPlan.For(row, Options, T0.AddDays(7)));
 
         Assert.False(end.Settled);
         Assert.Equal("The payment was still pending 7 days after tracking began.", end.Reason);
@@ -76,7 +76,7 @@ public class CheckPlanTests
         var row = Row(PaymentStatus.Authorized, T0.AddDays(4), changedAt: T0.AddDays(2), remainingCapture: 1000);
 
         Assert.IsType<CheckPlan.Check>(CheckPlan.For(row, Options, T0.AddDays(5).AddSeconds(-1)));
-        var end = Assert.IsType<CheckPlan.End>(CheckPlan.For(row, Options, T0.AddDays(5)));
+        var end = Assert.IsType<CheckPlan.Finish>(CheckPlan.For(row, Options, T0.AddDays(5)));
 
         Assert.False(end.Settled);
         Assert.Equal("The payment, authorized, did not change for 3 days.", end.Reason);
@@ -87,11 +87,11 @@ public class CheckPlanTests
     {
         var reversible = Row(PaymentStatus.Captured, T0.AddMinutes(1), T0, remainingCapture: 0, remainingReversal: 1000, captured: 1000);
         Assert.IsType<CheckPlan.Check>(CheckPlan.For(reversible, Options, T0.AddMinutes(1)));
-        var watched = Assert.IsType<CheckPlan.End>(CheckPlan.For(reversible, Options, T0.AddDays(3)));
+        var watched = Assert.IsType<CheckPlan.Finish>(CheckPlan.For(reversible, Options, T0.AddDays(3)));
         Assert.True(watched.Settled);
 
         var done = Row(PaymentStatus.Captured, T0.AddMinutes(1), T0, remainingCapture: 0, remainingReversal: 0, captured: 1000);
-        var end = Assert.IsType<CheckPlan.End>(CheckPlan.For(done, Options, T0.AddMinutes(1)));
+        var end = Assert.IsType<CheckPlan.Finish>(CheckPlan.For(done, Options, T0.AddMinutes(1)));
         Assert.True(end.Settled);
         Assert.Equal("The payment is captured with nothing left to capture, cancel or reverse.", end.Reason);
     }

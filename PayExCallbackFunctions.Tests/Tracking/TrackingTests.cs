@@ -34,7 +34,7 @@ public class TrackingTests(TrackingApp fixture) : IClassFixture<TrackingApp>
         await fixture.PayEx.StepAsync(order.Id, "capture", 500);
         var captured = await fixture.WaitForStatusAsync(order.Id, "partially_captured", version: 2);
         Assert.Equal(("partially_captured", 1500L, 500L, 0L, 0L), PaymentsApiClient.Money(captured));
-        Assert.Empty(fixture.PayEx.State.Requests.Where(r => r.Method == "POST" && r.PathAndQuery.Contains("callbacks", StringComparison.Ordinal)));
+        Assert.DoesNotContain(fixture.PayEx.State.Requests, r => r.Method == "POST" && r.PathAndQuery.Contains("callbacks", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -58,18 +58,18 @@ public class TrackingTests(TrackingApp fixture) : IClassFixture<TrackingApp>
     {
         var order = await fixture.PayEx.CreatePaymentAsync("v3.1");
         await fixture.RegisterAsync(new { paymentOrder = order.PaymentOrder });
-        var first = await Eventually.GetAsync(() => Task.FromResult(fixture.GetsOf(order.Id) is [var at] ? at : (DateTimeOffset?)null), "the first check");
+        var first = await Eventually.GetAsync(() => Task.FromResult(fixture.GetsOf(order.Id) is [var at] ? at : (DateTimeOffset?)null), "the first check") ?? default;
 
         // A callback half a step after that check: PayEx is read for it, and that read counts as the check.
         await WaitUntilAsync(first + (Step / 2));
         await fixture.StepAndPostAsync(order.Id, "authorize");
-        var callbackRead = await Eventually.GetAsync(() => Task.FromResult(fixture.GetsOf(order.Id) is [_, var at] ? at : (DateTimeOffset?)null), "the callback's GET");
+        var callbackRead = await Eventually.GetAsync(() => Task.FromResult(fixture.GetsOf(order.Id) is [_, var at] ? at : (DateTimeOffset?)null), "the callback's GET") ?? default;
         var stored = await fixture.WaitForStatusAsync(order.Id, "authorized");
         var nextCheck = stored["tracking"]!["nextCheckAt"]!.GetValue<DateTimeOffset>();
         Assert.InRange(nextCheck - callbackRead, Step - TimeSpan.FromSeconds(1), Step + TimeSpan.FromSeconds(1));
 
         // The check after it comes a step after the callback's read, not a step after the first check.
-        var third = await Eventually.GetAsync(() => Task.FromResult(fixture.GetsOf(order.Id) is [_, _, var at, ..] ? at : (DateTimeOffset?)null), "the next check");
+        var third = await Eventually.GetAsync(() => Task.FromResult(fixture.GetsOf(order.Id) is [_, _, var at, ..] ? at : (DateTimeOffset?)null), "the next check") ?? default;
         Assert.True(third - callbackRead >= Step - TimeSpan.FromSeconds(1), $"checked {(third - callbackRead).TotalSeconds:F1} s after the callback's read");
     }
 

@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 using PayExCallbackFunctions.Payments;
-using CheckPlan = PayExCallbackFunctions.CheckPlan;
-using TrackingOptions = PayExCallbackFunctions.TrackingOptions;
+using CheckPlan = PayExCallbackFunctions.Tracking.CheckPlan;
+using TrackingOptions = PayExCallbackFunctions.Tracking.TrackingOptions;
 
 namespace PayExCallbackFunctions.Api;
 

@@ -163,7 +163,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
                 recent.Record(update.Key, stored?.ChangedAt, next!.ChangedAt ?? now);
             }
 
-            var after = next ?? stored! with { CheckedAt = now, Tracking = tracking ?? stored!.Tracking };
+            var after = next ?? (stored is null ? null : stored with { CheckedAt = now, Tracking = tracking ?? stored.Tracking });
             return new WriteResult(written, kept, changed ? new StatusChange(stored is { IsRegisteredOnly: false } ? stored.Snapshot.Status : null, next!) : null, after);
         }
 

@@ -25,31 +25,31 @@ public abstract record CheckPlan
         var lastChange = Later(since, row.ChangedAt ?? since);
         if (snapshot.Status is PaymentStatus.Cancelled or PaymentStatus.Reversed or PaymentStatus.Failed or PaymentStatus.Aborted)
         {
-            return new End($"The payment is {snapshot.Status}: it cannot change any more.", Settled: true);
+            return new Finish($"The payment is {snapshot.Status}: it cannot change any more.", Settled: true);
         }
 
         if (snapshot.Status == PaymentStatus.Pending || row.IsRegisteredOnly)
         {
             if (now >= since + options.MaxAge)
             {
-                return new End($"The payment was still pending {TrackingOptions.Days(options.MaxAgeDays)} after tracking began.", Settled: false);
+                return new Finish($"The payment was still pending {TrackingOptions.Days(options.MaxAgeDays)} after tracking began.", Settled: false);
             }
         }
         else if (!CanChange(snapshot))
         {
-            return new End($"The payment is {snapshot.Status} with nothing left to capture, cancel or reverse.", Settled: IsFinal(snapshot.Status));
+            return new Finish($"The payment is {snapshot.Status} with nothing left to capture, cancel or reverse.", Settled: IsFinal(snapshot.Status));
         }
         else if (now >= lastChange + options.Watch)
         {
-            return new End($"The payment, {snapshot.Status}, did not change for {TrackingOptions.Days(options.WatchDays)}.", Settled: IsFinal(snapshot.Status));
+            return new Finish($"The payment, {snapshot.Status}, did not change for {TrackingOptions.Days(options.WatchDays)}.", Settled: IsFinal(snapshot.Status));
         }
 
-        var (lastRead, step) = Step(row, lastChange, options.Delays);
+        var (lastRead, step) = LastReadAndStep(row, lastChange, options.Delays);
         return new Check(lastRead + step, step);
     }
 
     /// <summary>The last read of the payment (a check, callback or refresh), and the delay of the schedule's step it fell in.</summary>
-    private static (DateTimeOffset LastRead, TimeSpan Step) Step(StatusRow row, DateTimeOffset anchor, IReadOnlyList<TimeSpan> delays)
+    private static (DateTimeOffset LastRead, TimeSpan Step) LastReadAndStep(StatusRow row, DateTimeOffset anchor, IReadOnlyList<TimeSpan> delays)
     {
         var lastRead = row.IsRegisteredOnly ? anchor : Later(row.CheckedAt, anchor);
         var point = anchor;
@@ -79,5 +79,5 @@ public abstract record CheckPlan
     public sealed record Check(DateTimeOffset At, TimeSpan Step) : CheckPlan;
 
     /// <summary>Stop tracking: why, and whether the payment's status is a final one.</summary>
-    public sealed record End(string Reason, bool Settled) : CheckPlan;
+    public sealed record Finish(string Reason, bool Settled) : CheckPlan;
 }

@@ -43,7 +43,7 @@ public sealed partial class PaymentCheck(
 
         switch (CheckPlan.For(status, options.Value, now))
         {
-            case CheckPlan.End end:
+            case CheckPlan.Finish end:
                 return await EndAsync(reminder, status, end.Reason, end.Settled, cancellationToken);
             case CheckPlan.Check plan when plan.At > now + Early:
                 // Read since the reminder was set (a callback, a refresh): the check moves out.
@@ -64,7 +64,7 @@ public sealed partial class PaymentCheck(
         {
             result = await processor.ProcessAsync(envelope, cancellationToken);
         }
-        catch (PayExRequestException { StatusCode: HttpStatusCode.NotFound or HttpStatusCode.Gone })
+        catch (PayExRequestException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
         {
             return await EndAsync(reminder, status, "PayEx answered 404: it does not know the payment.", settled: false, cancellationToken);
         }
@@ -82,7 +82,7 @@ public sealed partial class PaymentCheck(
         var outcome = result.Change is null ? CheckOutcome.Unchanged : CheckOutcome.Changed;
         switch (CheckPlan.For(after, options.Value, time.GetUtcNow()))
         {
-            case CheckPlan.End end:
+            case CheckPlan.Finish end:
                 await EndAsync(reminder, after, end.Reason, end.Settled, cancellationToken);
                 break;
             case CheckPlan.Check next:
@@ -110,7 +110,7 @@ public sealed partial class PaymentCheck(
 
         await checks.RemoveAsync(reminder, cancellationToken);
         LogEnded(logger, reminder.Payment, status.Snapshot.Status, reason);
-        metrics.Ended(settled);
+        metrics.TrackingEnded(settled);
         return CheckOutcome.Ended;
     }
 

@@ -21,5 +21,5 @@ public sealed class TrackingMetrics
 
     public void Checked(CheckOutcome outcome) => _checks.Add(1, new KeyValuePair<string, object?>("check.outcome", outcome.ToString()));
 
-    public void Ended(bool settled) => _ended.Add(1, new KeyValuePair<string, object?>("tracking.settled", settled));
+    public void TrackingEnded(bool settled) => _ended.Add(1, new KeyValuePair<string, object?>("tracking.settled", settled));
 }
