@@ -34,7 +34,7 @@ public class PaymentsApiRefusalTests(PaymentsApiApp fixture) : IClassFixture<Pay
     {
         var id = await AuthorizedPaymentAsync();
 
-        foreach (var (method, path) in new[] { (HttpMethod.Get, $"/api/payments/{id}"), (HttpMethod.Get, "/api/payments?orderReference=refusals"), (HttpMethod.Post, $"/api/payments/{id}/refresh") })
+        foreach (var (method, path) in new[] { (HttpMethod.Get, $"/api/payments/{id}"), (HttpMethod.Get, "/api/payments?orderReference=refusals"), (HttpMethod.Post, $"/api/payments/{id}/refresh"), (HttpMethod.Post, "/api/payments"), (HttpMethod.Delete, $"/api/payments/{id}") })
         {
             using var withCallbackKey = await SendAsync(method, path, fixture.App.CallbackKey);
             Assert.Equal(HttpStatusCode.Unauthorized, withCallbackKey.StatusCode);

@@ -354,8 +354,8 @@ public partial class InfraTests(CompiledInfra infra) : IClassFixture<CompiledInf
 
         foreach (var (name, _) in AppSettings())
         {
-            // The flat one the queue triggers and StorageOptions both read.
-            if (host.Contains(name, StringComparer.Ordinal) || name == StorageOptions.CallbackQueueSetting)
+            // The flat ones the triggers read (the queue's StorageOptions reads too; the sweep's the tracking options check).
+            if (host.Contains(name, StringComparer.Ordinal) || name == StorageOptions.CallbackQueueSetting || name == PayExCallbackFunctions.Tracking.TrackingOptions.SweepScheduleSetting)
             {
                 continue;
             }

@@ -40,12 +40,21 @@ public class ConfigurationTests
         { "Access__RequireSignature", "true", "Access__RequireSignature is on but Access__SigningSecret is not set" },
         { "PayEx__Token", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/payex-token/)", "PayEx__Token: Key Vault reference not resolved" },
         { "Access__SigningSecret", " @Microsoft.KeyVault(VaultName=kv;SecretName=access-signing-secret)", "Access__SigningSecret: Key Vault reference not resolved" },
+        { "PayExTrackingSweep", null, "PayExTrackingSweep must be set to a CRON schedule with seconds" },
+        { "Tracking__Schedule", "hourly", "Tracking__Schedule 'hourly' must be a comma-separated list of TimeSpans" },
+        { "Tracking__Schedule", "00:00:00.5", "Tracking__Schedule's delays must each be at least 1 second and at most 7 days" },
+        { "Tracking__MaxAgeDays", "0", "Tracking__MaxAgeDays must be more than 0 and at most 365" },
+        { "Tracking__WatchDays", "-1", "Tracking__WatchDays must be between 0 and 365" },
+        { "Tracking__ChecksPerSecond", "0", "Tracking__ChecksPerSecond must be between 0.01 and 1000" },
+        { "Tracking__Concurrency", "0", "Tracking__Concurrency must be between 1 and 64" },
+        { "Storage__PaymentChecksTable", "PayExPayments", "Storage__PaymentChecksTable 'PayExPayments' is not a valid table name of its own" },
     };
 
     private static Dictionary<string, string?> GoodSettings() => new()
     {
         ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
         ["PayExCallbackQueue"] = "payex-callbacks",
+        ["PayExTrackingSweep"] = "*/30 * * * * *",
         ["Storage__PaymentsTable"] = "PayExPayments",
         ["Storage__DeadLettersTable"] = "PayExDeadLetters",
         ["Storage__RejectedCallbacksTable"] = "PayExRejectedCallbacks",

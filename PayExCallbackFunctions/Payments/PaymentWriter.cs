@@ -102,7 +102,12 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
 
             if (actions.Count == 0 && next is null && tracking is null)
             {
-                await TouchAsync(status, now, cancellationToken);
+                if (!await TouchAsync(status, now, cancellationToken))
+                {
+                    // The status row is gone (removed by hand since it was read, or since this instance wrote it): decide again.
+                    continue;
+                }
+
                 return new WriteResult([], kept, null, stored is null ? null : stored with { CheckedAt = now });
             }
 
@@ -346,11 +351,11 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
     }
 
     // A repeated answer changes nothing but when the payment was last read; lost to a concurrent writer, it does not matter.
-    private async Task TouchAsync(StoredStatus? status, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<bool> TouchAsync(StoredStatus? status, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (status is null)
         {
-            return;
+            return true;
         }
 
         var partitionKey = status.Entity.PartitionKey;
@@ -358,11 +363,13 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         {
             var response = await _table.UpdateEntityAsync(Touch(partitionKey, now), status.Row.ETag, TableUpdateMode.Merge, cancellationToken);
             _known.Remember(new TableEntity(status.Entity) { ["CheckedAt"] = now }, response.Headers.ETag ?? default);
+            return true;
         }
         catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
         {
-            // Written (or removed) since: that writer's time is as good.
+            // Written since: that writer's time is as good. Removed since: not.
             _known.Forget(partitionKey);
+            return e.Status != 404;
         }
     }
 
