@@ -36,6 +36,7 @@ public static class StatusPage
         {Lag(snapshot)}
         {Rejected(snapshot.Rejected)}
         {PaymentsSection.Render(snapshot, links)}
+        {TrackingSection.Render(snapshot.Tracking, links)}
         {Recent(snapshot.Recent, filter, links)}
         {DeadLetters(snapshot, links)}
         """));

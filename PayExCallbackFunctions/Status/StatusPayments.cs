@@ -6,7 +6,7 @@ namespace PayExCallbackFunctions.Status;
 /// The payments the page shows, each from its status row: those that changed last, and those an order reference
 /// finds. A list of keys (one query), then a point read per payment shown, all at once: the cost of what is shown.
 /// </summary>
-public sealed class StatusPayments(PaymentLookup lookup, RecentPayments recent, ReferenceIndex index)
+public sealed class StatusPayments(PaymentLookup lookup, RecentPayments recent, ReferenceIndex index, Tracking.TrackingCounts tracking)
 {
     /// <summary>Payments the page lists, recent or found.</summary>
     public const int Shown = 20;
@@ -18,6 +18,12 @@ public sealed class StatusPayments(PaymentLookup lookup, RecentPayments recent, 
         var rows = await ReadAsync(keys, cancellationToken);
         return [.. rows.OfType<ShownPayment>().OrderByDescending(p => p.Row.ChangedAt)];
     }
+
+    /// <summary>Reminders the page reads at most to count them: enough for a busy merchant, quick enough for a page.</summary>
+    public const int TrackingLimit = 10_000;
+
+    /// <summary>How tracking stands, and the payments whose tracking ended unsettled last.</summary>
+    public Task<Tracking.TrackingReading> TrackingAsync(CancellationToken cancellationToken) => tracking.ReadAsync(TrackingLimit, Shown, cancellationToken);
 
     public async Task<FoundPayments> FindAsync(OrderReferenceSearch search, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using PayExCallbackFunctions.DeadLetters;
 using PayExCallbackFunctions.Storage;
 using PayExCallbackFunctions.Telemetry;
+using PayExCallbackFunctions.Tracking;
 
 namespace PayExCallbackFunctions.Status;
 
@@ -20,7 +21,8 @@ public sealed record StatusSnapshot(
     RejectedCount? Rejected = null,
     IReadOnlyList<ShownPayment>? Payments = null,
     OrderReferenceSearch? Search = null,
-    FoundPayments? Found = null)
+    FoundPayments? Found = null,
+    TrackingReading? Tracking = null)
 {
     /// <summary>Dead letters the page lists; the admin API pages through the rest.</summary>
     public const int DeadLetterLimit = 50;
@@ -35,6 +37,7 @@ public sealed record StatusSnapshot(
         var listed = ListDeadLettersAsync(deadLetters, deadline.Token, cancellationToken);
         var rejections = ReadRejectedAsync(rejected, deadline.Token, cancellationToken);
         var recentPayments = ReadAsync(payments.RecentAsync, deadline.Token, cancellationToken);
+        var tracking = ReadAsync(payments.TrackingAsync, deadline.Token, cancellationToken);
         var found = search is null ? Task.FromResult<FoundPayments?>(null) : ReadAsync(t => payments.FindAsync(search, t), deadline.Token, cancellationToken);
         var callbacks = recent.Snapshot();
         var (items, more) = await listed;
@@ -50,7 +53,8 @@ public sealed record StatusSnapshot(
             await rejections,
             await recentPayments,
             search,
-            await found);
+            await found,
+            await tracking);
     }
 
     // A part of the page from storage, or null where storage did not answer in time.

@@ -14,6 +14,8 @@ public static class TrackingServices
         services.AddSingleton<PaymentCheck>();
         services.AddSingleton<TrackingSweep>();
         services.AddSingleton<PaymentRegistration>();
+        services.AddSingleton<TrackingCounts>();
+        services.AddHostedService<TrackingSampler>();
         return services;
     }
 }
