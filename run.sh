@@ -90,6 +90,9 @@ step "Starting the Functions host: $("$func" --version | head -1)"
 # The host's own start-up and each invocation's Executing/Executed lines are not news here: the console
 # shows the functions, the app's lines (callbacks acknowledged, stored, retried) and failures.
 export AzureFunctionsJobHost__logging__Console__LogLevel__Function=Warning
+# Tracked payments checked every 10 s, so that a payment can be watched settling without a callback
+# (deployed: 1, 5, 15 minutes, 1 and 6 hours, then daily; the environment wins, as above).
+export PayExTrackingSweep="${PayExTrackingSweep:-*/5 * * * * *}" Tracking__Schedule="${Tracking__Schedule:-00:00:10}"
 (cd PayExCallbackFunctions/bin/output && exec setsid "$func" start --no-build --port 7071) &
 pids+=($!)
 names+=("the Functions host")

@@ -135,6 +135,29 @@ public sealed class RunScriptTests
                 Assert.Contains(output, l => l.Contains($"Payment {id} is authorized (version 1, was not stored)", StringComparison.Ordinal));
             }
 
+            // Callbacks off: the order system registers a payment order, PayEx moves it on, and tracking follows it to captured.
+            using (var created = await standIn.PostAsync("/_standin/payments", new StringContent("""{"generation":"v3.1","orderReference":"549214","callbacks":false}""", Encoding.UTF8, "application/json")))
+            {
+                var id = System.Text.Json.Nodes.JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+                using (var registered = await http.PostAsync("/api/payments", new StringContent($$"""{"paymentOrder":"/psp/paymentorders/{{id}}","orderReference":"549214"}""", Encoding.UTF8, "application/json")))
+                {
+                    Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+                    Assert.Contains("\"status\":\"pending\"", await registered.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                }
+
+                foreach (var step in new[] { "authorize", "capture" })
+                {
+                    using var moved = await standIn.PostAsync($"/_standin/payments/{id}/{step}", null);
+                    Assert.DoesNotContain("\"callbackSent\"", await moved.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                }
+
+                await Eventually.TrueAsync(async () =>
+                {
+                    using var response = await http.GetAsync($"/api/payments/{id}");
+                    return (await response.Content.ReadAsStringAsync()).Contains("\"status\":\"captured\"", StringComparison.Ordinal);
+                }, "the registered order to be followed to captured with no callback", TimeSpan.FromSeconds(60));
+            }
+
             var linesBefore = output.Count;
             Assert.Equal(0, Kill(-run.Id, SigInt));
             using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
