@@ -8,6 +8,7 @@ using PayExCallbackFunctions.Benchmarks;
 //   [--before [git-ref,...]: processing also measured for the app as it was at each commit (default: before issue 24's
 //    status, 7de87d9), built from git's history, against the same raw baseline; implies --count-requests]
 //   [--count-requests: storage requests per callback, counted through a proxy in an untimed pass]
+//   [--parts tracking: scheduled checks per second, storage requests per check, one sweep's read among 99,000 due later]
 //   [--profile: perf samples the processing host and worker in each phase's measured window, to artifacts/benchmark/perf-*.data]
 // Everything runs under the Functions host (func start --no-build, without --enableAuth), on one Azurite.
 var arguments = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal) && x.a != "--set")
@@ -92,6 +93,12 @@ if (parts.Contains("processing") && countRequests)
 }
 
 bench.Options = options;
+TrackingFigures? tracking = null;
+if (parts.Contains("tracking"))
+{
+    tracking = await TrackingBenchmark.RunAsync(bench, app);
+}
+
 Dictionary<string, double>? starts = null;
 if (parts.Contains("start"))
 {
@@ -103,5 +110,10 @@ Console.WriteLine(Report.Machine());
 Console.WriteLine(await Report.HostAsync());
 Console.WriteLine();
 Console.WriteLine(Report.Table(options, acknowledge, processing, requests, starts));
+if (tracking is not null)
+{
+    Console.WriteLine();
+    Console.WriteLine(tracking.Table());
+}
 Console.WriteLine();
 Console.WriteLine($"Run time: {watch.Elapsed:m\\:ss} (publishing included).");
