@@ -52,6 +52,8 @@ public static class TrackingBenchmark
         var settings = bench.Settings(name, processing: true);
         settings["PayExTrackingSweep"] = "* * * * * *";
         settings["Tracking__ChecksPerSecond"] = "1000";
+        // Registered a minute ago, first check after 30 s: due now; the next, 30 s after each check.
+        settings["Tracking__Schedule"] = "00:00:30";
         settings["Tracking__Concurrency"] = bench.Options.ProcessingConcurrency.ToString(CultureInfo.InvariantCulture);
         var payments = bench.Tables.GetTableClient(settings["Storage__PaymentsTable"]);
         var checks = bench.Tables.GetTableClient(settings["Storage__PaymentChecksTable"]);
@@ -83,6 +85,7 @@ public static class TrackingBenchmark
                 ["Api"] = "paymentorder-3.1",
                 ["CheckedAt"] = now,
                 ["TrackedSince"] = now.AddMinutes(-1),
+                ["Rows"] = "-",
             }), count);
             tally?.Take();
             var cpuBefore = HostRun.CpuTime(bench.AzuriteProcessId);

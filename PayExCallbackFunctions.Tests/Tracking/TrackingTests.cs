@@ -93,7 +93,7 @@ public class TrackingTests(TrackingApp fixture) : IClassFixture<TrackingApp>
     }
 
     [Fact]
-    public async Task A_stopped_payment_is_no_longer_checked_and_an_unknown_one_cannot_be_stopped()
+    public async Task A_stopped_payment_is_no_longer_checked_not_even_after_a_callback_and_an_unknown_one_cannot_be_stopped()
     {
         var order = await fixture.PayEx.CreatePaymentAsync("v3.1");
         await fixture.RegisterAsync(new { paymentOrder = order.PaymentOrder });
@@ -105,6 +105,11 @@ public class TrackingTests(TrackingApp fixture) : IClassFixture<TrackingApp>
         Assert.Equal("Stopped through the payments API.", stopped["tracking"]!["endReason"]!.GetValue<string>());
         await WaitUntilAsync(DateTimeOffset.UtcNow + (Step * 2));
         Assert.Empty(fixture.GetsOf(order.Id));
+
+        // The order system stopped it: a callback after that stores the payment's news, and does not track it again.
+        await fixture.StepAndPostAsync(order.Id, "authorize");
+        var authorized = await fixture.WaitForStatusAsync(order.Id, "authorized");
+        Assert.False(authorized["tracking"]!["tracked"]!.GetValue<bool>());
 
         var unknown = Guid.NewGuid();
         var (missing, problem) = await fixture.StopTrackingAsync(unknown);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Caching.Memory;
 namespace PayExCallbackFunctions.Payments;
 
 /// <summary>
-/// The status rows this instance wrote last, as written and with the ETag the write returned: a guess at what is
+/// The status rows this instance wrote (or read for a write to come) last, with their ETags: a guess at what is
 /// stored, which spares a payment's next answer the status read (a second callback, a check). Every write of a
 /// partition is guarded by the status row's ETag, so a guess gone stale (another instance wrote since) costs one
 /// failed transaction and a read, never a wrong write. Bounded: the least recently used go first.

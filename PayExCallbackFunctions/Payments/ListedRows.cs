@@ -17,6 +17,9 @@ public static class ListedRows
 {
     public const string Column = "Rows";
 
+    /// <summary>The list of a partition with no resource rows (a payment registered, never read): nothing to read.</summary>
+    public const string None = "-";
+
     /// <summary>Table Storage allows 32K characters in a string column; a payment has a handful of rows.</summary>
     private const int MaxLength = 30_000;
 
@@ -27,6 +30,11 @@ public static class ListedRows
         if (status.GetString(Column) is not { Length: > 0 } text)
         {
             return null;
+        }
+
+        if (text == None)
+        {
+            return new Dictionary<string, TableEntity>(StringComparer.Ordinal);
         }
 
         var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
@@ -54,6 +62,6 @@ public static class ListedRows
             text.Append(text.Length == 0 ? "" : "\n").Append(rowKey).Append(' ').Append(updated?.ToString("O", CultureInfo.InvariantCulture));
         }
 
-        return text.Length <= MaxLength ? text.ToString() : "";
+        return text.Length == 0 ? None : text.Length <= MaxLength ? text.ToString() : "";
     }
 }

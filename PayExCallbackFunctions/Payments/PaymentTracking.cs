@@ -11,6 +11,12 @@ public sealed record PaymentTracking(DateTimeOffset? Since, DateTimeOffset? Ende
 {
     public static PaymentTracking None { get; } = new((DateTimeOffset?)null);
 
+    /// <summary>Why tracking ended when the order system stopped it: no callback begins it again, only a registration.</summary>
+    public const string StoppedReason = "Stopped through the payments API.";
+
+    /// <summary>Whether a callback naming the payment begins tracking it: never tracked, or ended other than by the order system's stop.</summary>
+    public bool BegunByCallback => Since is null || (EndedAt is not null && EndReason != StoppedReason);
+
     public bool IsTracked => Since is not null && EndedAt is null;
 
     public static PaymentTracking StartedAt(DateTimeOffset at) => new(at);

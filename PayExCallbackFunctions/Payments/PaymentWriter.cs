@@ -15,7 +15,7 @@ namespace PayExCallbackFunctions.Payments;
 /// replaced by a resource PayEx updated later, the status only by a newer answer, and its version grows by one
 /// at each change. On a conflict the partition is read again. A payment without a status row (seen for the first
 /// time) is inserted blind: its index, then its rows in one transaction that fails if any of them exists after all.
-/// A status row this instance wrote is remembered with its ETag (<see cref="KnownStatuses"/>) and stands for the read.
+/// A status row this instance wrote or read last is remembered with its ETag (<see cref="KnownStatuses"/>) and stands for the read.
 /// An update may start tracking the payment (<see cref="PaymentUpdate.FirstCheckAfter"/>): its first check is
 /// scheduled before the transaction that marks it tracked, as the index is written before the status.
 /// </summary>
@@ -265,7 +265,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
     /// Registers a payment not stored yet for tracking: its references indexed and its first check scheduled, then a
     /// status row of version 0 (never read from PayEx) added. Null if the payment has a status row already.
     /// </summary>
-    public async Task<StatusRow?> RegisterAsync(Guid key, PaymentSnapshot snapshot, string api, DateTimeOffset firstCheckAt, CancellationToken cancellationToken)
+    public async Task<StatusRow?> RegisterAsync(Guid key, PaymentSnapshot snapshot, string api, DateTimeOffset firstCheckAt, bool hasRows, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var partitionKey = key.ToString("D");
@@ -273,6 +273,12 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         var row = await IndexAsync(key, null, new StatusRow(snapshot, 0, now) { Api = api, Tracking = PaymentTracking.StartedAt(now) }, [], cancellationToken);
         await scheduled;
         var entity = row.ToEntity(partitionKey);
+        if (!hasRows)
+        {
+            // Nothing stored of it yet: its first read need not look for rows.
+            entity[ListedRows.Column] = ListedRows.Write(new Dictionary<string, DateTimeOffset?>());
+        }
+
         try
         {
             var response = await _table.AddEntityAsync(entity, cancellationToken);
@@ -283,6 +289,22 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The payment's status row as stored now (null if none), remembered with its ETag: a write of the payment that
+    /// follows (a check's) starts from it instead of reading it again.
+    /// </summary>
+    public async Task<StatusRow?> ReadStatusAsync(Guid key, CancellationToken cancellationToken)
+    {
+        var partitionKey = key.ToString("D");
+        if (await ReadStatusAsync(partitionKey, cancellationToken) is not { } status)
+        {
+            return null;
+        }
+
+        _known.Remember(status.Entity, status.Entity.ETag);
+        return status.Row;
     }
 
     /// <summary>
@@ -314,7 +336,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
     private async Task<PaymentTracking?> TrackAsync(PaymentUpdate update, StatusRow? stored, DateTimeOffset now, HashSet<string> scheduled, CancellationToken cancellationToken)
     {
         // Tracked by its status row: without a status there is nothing to track.
-        if (update.FirstCheckAfter is not { } delay || update.Snapshot is null || stored?.Tracking.IsTracked == true)
+        if (update.FirstCheckAfter is not { } delay || update.Snapshot is null || stored?.Tracking.BegunByCallback == false)
         {
             return null;
         }

@@ -15,7 +15,6 @@ namespace PayExCallbackFunctions.Tracking;
 /// the same. PayEx answering 404 ends tracking: it does not know the payment.
 /// </summary>
 public sealed partial class PaymentCheck(
-    PaymentLookup lookup,
     PaymentWriter writer,
     ScheduledChecks checks,
     EndedTracking ended,
@@ -33,7 +32,8 @@ public sealed partial class PaymentCheck(
     {
         ArgumentNullException.ThrowIfNull(reminder);
         var now = time.GetUtcNow();
-        var status = await lookup.StatusAsync(reminder.Payment, cancellationToken);
+        // Read from storage (never a remembered row: another instance may have stopped it), and kept for the check's write.
+        var status = await writer.ReadStatusAsync(reminder.Payment, cancellationToken);
         if (status is not { Tracking.IsTracked: true })
         {
             // Stopped, ended, or a reminder left over from a move: nothing to do.

@@ -39,7 +39,7 @@ public sealed class PaymentRegistration(
                     OrderReference = orderReference,
                 };
                 var api = found?.Api ?? (path.Kind == PayExResourceKind.PaymentOrder ? PaymentApi.PaymentOrderV31 : PaymentApi.Payment);
-                if (await writer.RegisterAsync(found?.Key ?? path.Id, snapshot, api, firstCheck, cancellationToken) is { } registered)
+                if (await writer.RegisterAsync(found?.Key ?? path.Id, snapshot, api, firstCheck, hasRows: found is not null, cancellationToken) is { } registered)
                 {
                     await ended.RemoveAsync(found?.Key ?? path.Id, cancellationToken);
                     return new Registration(found?.Key ?? path.Id, registered, Begun: true);
@@ -82,7 +82,7 @@ public sealed class PaymentRegistration(
             }
 
             var now = time.GetUtcNow();
-            var stopped = status.Tracking.EndedBecause("Stopped through the payments API.", now);
+            var stopped = status.Tracking.EndedBecause(PaymentTracking.StoppedReason, now);
             if (await writer.SetTrackingAsync(found.Key, stopped, status.ETag, cancellationToken))
             {
                 // The reminder where the plan puts it goes now; one elsewhere (pushed out since) goes when it comes due.
