@@ -21,7 +21,7 @@ public partial class PackageTests(FunctionAppPackage package) : IClassFixture<Fu
     private static readonly Assembly App = typeof(Functions.PayExCallback).Assembly;
 
     /// <summary>A function's trigger, in the terms of functions.metadata.</summary>
-    private sealed record Trigger(string Function, string Type, string? AuthLevel = null, string? Methods = null, string? Route = null, string? QueueName = null, string? Connection = null);
+    private sealed record Trigger(string Function, string Type, string? AuthLevel = null, string? Methods = null, string? Route = null, string? QueueName = null, string? Connection = null, string? Schedule = null);
 
     /// <summary>What the app is meant to serve (the README's functions): a function that disappears, or changes its route or key, fails here.</summary>
     private static readonly Trigger[] Expected =
@@ -34,7 +34,8 @@ public partial class PackageTests(FunctionAppPackage package) : IClassFixture<Fu
         new("ReplayPayExDeadLetter", "httpTrigger", "Admin", "post", "payex/deadletters/{id}/replay"),
         new("ReplayAllPayExDeadLetters", "httpTrigger", "Admin", "post", "payex/deadletters/replay"),
         new("PayExStatus", "httpTrigger", "Admin", "get,post", "payex/status/{*rest}"),
-        new("PayExPayments", "httpTrigger", "Function", "get,post", "payments/{*rest}"),
+        new("PayExPayments", "httpTrigger", "Function", "get,post,delete", "payments/{*rest}"),
+        new("SweepPayExChecks", "timerTrigger", Schedule: "%PayExTrackingSweep%"),
     ];
 
     /// <summary>The triggers the code declares: every [Function] method and its trigger attribute.</summary>
@@ -49,6 +50,11 @@ public partial class PackageTests(FunctionAppPackage package) : IClassFixture<Fu
                 if (parameters.Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).SingleOrDefault(a => a is not null) is { } http)
                 {
                     return new Trigger(f.Function!.Name, "httpTrigger", http.AuthLevel.ToString(), string.Join(',', http.Methods ?? []), http.Route);
+                }
+
+                if (parameters.Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()).SingleOrDefault(a => a is not null) is { } timer)
+                {
+                    return new Trigger(f.Function!.Name, "timerTrigger", Schedule: timer.Schedule);
                 }
 
                 var queue = parameters.Select(p => p.GetCustomAttribute<QueueTriggerAttribute>()).Single(a => a is not null)!;
@@ -66,9 +72,12 @@ public partial class PackageTests(FunctionAppPackage package) : IClassFixture<Fu
             {
                 var name = function!["name"]!.GetValue<string>();
                 var trigger = Assert.Single(function["bindings"]!.AsArray(), b => b!["type"]!.GetValue<string>().EndsWith("Trigger", StringComparison.Ordinal))!;
-                return trigger["type"]!.GetValue<string>() == "httpTrigger"
-                    ? new Trigger(name, "httpTrigger", trigger["authLevel"]?.GetValue<string>(), string.Join(',', trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>())), trigger["route"]?.GetValue<string>())
-                    : new Trigger(name, trigger["type"]!.GetValue<string>(), QueueName: trigger["queueName"]?.GetValue<string>(), Connection: trigger["connection"]?.GetValue<string>());
+                return trigger["type"]!.GetValue<string>() switch
+                {
+                    "httpTrigger" => new Trigger(name, "httpTrigger", trigger["authLevel"]?.GetValue<string>(), string.Join(',', trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>())), trigger["route"]?.GetValue<string>()),
+                    "timerTrigger" => new Trigger(name, "timerTrigger", Schedule: trigger["schedule"]?.GetValue<string>()),
+                    var type => new Trigger(name, type, QueueName: trigger["queueName"]?.GetValue<string>(), Connection: trigger["connection"]?.GetValue<string>()),
+                };
             })
             .OrderBy(t => t.Function, StringComparer.Ordinal)
             .ToList();
@@ -105,6 +114,7 @@ public partial class PackageTests(FunctionAppPackage package) : IClassFixture<Fu
 
         Assert.All(named, n => Assert.False(n.Setting.Contains(':', StringComparison.Ordinal) || n.Setting.Contains("__", StringComparison.Ordinal), $"{n.Function} names its trigger's setting '{n.Setting}', which is hierarchical"));
         Assert.Contains(named, n => n.Function == "ProcessPayExCallback" && n.Setting == "PayExCallbackQueue");
+        Assert.Contains(named, n => n.Function == "SweepPayExChecks" && n.Setting == "PayExTrackingSweep");
     }
 
     [GeneratedRegex("%([^%]+)%")]

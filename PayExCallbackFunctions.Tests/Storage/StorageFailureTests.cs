@@ -119,6 +119,7 @@ public class StorageFailureTests
         Assert.Contains("id=\"dead-letters-error\"", page.Body);
         Assert.Contains("id=\"rejected-error\"", page.Body);
         Assert.Contains("id=\"payments-error\"", page.Body);
+        Assert.Contains("id=\"tracking-error\"", page.Body);
     }
 
     [Theory]

@@ -17,6 +17,7 @@ public class TrackingApp() : RunningApp(Settings(StepSeconds, checksPerSecond: 1
     internal static Dictionary<string, string?> Settings(int stepSeconds, double checksPerSecond) => new()
     {
         ["PayExTrackingSweep"] = "* * * * * *",
+        ["AzureWebJobs.SweepPayExChecks.Disabled"] = "false",
         ["Tracking__Schedule"] = TimeSpan.FromSeconds(stepSeconds).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         ["Tracking__ChecksPerSecond"] = checksPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };

@@ -111,9 +111,11 @@ public class TrackingFailureTests
             return Task.FromResult(all.All(g => g.Count > 0) ? all.SelectMany(g => g).Order().ToArray() : null);
         }, "every payment's first check", TimeSpan.FromSeconds(60));
 
-        // In any second, at most the limit (one more where a second's window meets two slots' edges).
-        var busiest = gets.Max(start => gets.Count(at => at >= start && at < start.AddSeconds(1)));
-        Assert.InRange(busiest, 1, perSecond + 1);
+        // In any second, the limit, give or take the edges of a window and a GET delayed on its way (a busy machine's
+        // hundreds of milliseconds); over three seconds, the same slack once. Without the limit all 24 come within a second or two.
+        int Busiest(double seconds) => gets.Max(start => gets.Count(at => at >= start && at < start.AddSeconds(seconds)));
+        Assert.InRange(Busiest(1), 1, perSecond + 2);
+        Assert.InRange(Busiest(3), 1, (3 * perSecond) + 2);
         // Spread out, not fired at once: 24 first checks take about 6 seconds at 4 a second.
         var firsts = orders.Select(id => app.GetsOf(id)[0]).Order().ToArray();
         Assert.True(firsts[^1] - firsts[0] >= TimeSpan.FromSeconds(4.5), $"24 checks in {(firsts[^1] - firsts[0]).TotalSeconds:F1} s");

@@ -13,6 +13,8 @@ namespace PayExCallbackFunctions.Payments;
 /// </summary>
 public sealed class EndedTracking(TableServiceClient tables, IOptions<StorageOptions> options)
 {
+    private static readonly string Filter = TableClient.CreateQueryFilter($"PartitionKey eq {ScheduledChecks.EndedPartition}");
+
     private readonly TableClient _table = tables.GetTableClient(options.Value.PaymentChecksTable);
 
     public async Task AddAsync(Guid payment, string status, string reason, DateTimeOffset endedAt, CancellationToken cancellationToken)
@@ -52,7 +54,7 @@ public sealed class EndedTracking(TableServiceClient tables, IOptions<StorageOpt
         var all = new List<EndedPayment>();
         try
         {
-            await foreach (var row in _table.QueryAsync<TableEntity>(e => e.PartitionKey == ScheduledChecks.EndedPartition, 1000, cancellationToken: cancellationToken))
+            await foreach (var row in _table.QueryAsync<TableEntity>(Filter, 1000, cancellationToken: cancellationToken))
             {
                 if (Guid.TryParseExact(row.RowKey, "D", out var payment))
                 {
