@@ -18,6 +18,7 @@ namespace PayExCallbackFunctions;
 [JsonSerializable(typeof(ReplayAllResult))]
 [JsonSerializable(typeof(Api.PaymentDocument))]
 [JsonSerializable(typeof(Api.PaymentList))]
+[JsonSerializable(typeof(Events.PaymentEventData))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;
 
 /// <summary>The app's serialisation: source-generated, and without HTML escaping, which would triple the size of a raw body full of '&lt;'.</summary>

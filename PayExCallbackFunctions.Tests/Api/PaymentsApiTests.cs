@@ -205,8 +205,11 @@ public class PaymentsApiTests(PaymentsApiApp fixture) : IClassFixture<PaymentsAp
         callback.Serve(fixture.PayEx);
         await callback.AcknowledgeAsync(fixture.App);
         await fixture.Storage.WaitForRowsAsync(callback.Payment, callback.RowKeys);
-        // As an older version of the app left it: the resource rows, no status.
-        await fixture.Storage.Table.DeleteEntityAsync(callback.Payment.ToString("D"), "status");
+        // As an older version of the app left it: the resource rows, no status (and so no event).
+        foreach (var row in (await fixture.Storage.RowsAsync(callback.Payment)).Where(r => r.RowKey == "status" || r.RowKey.StartsWith("event-", StringComparison.Ordinal)))
+        {
+            await fixture.Storage.Table.DeleteEntityAsync(row.PartitionKey, row.RowKey);
+        }
 
         var (before, problem) = await fixture.GetPaymentAsync($"/api/payments/{callback.Payment}");
         Assert.Equal(HttpStatusCode.NotFound, before);

@@ -86,6 +86,9 @@ public class PaymentWriterProperties : IAsyncLifetime
 
             var stored = await PaymentWriterTests.StatusAsync(_storage, partition);
             Assert.Equal(steps[model.Newest], stored!.Snapshot);
+            // One event per version, in order, none for an answer that made no version.
+            var events = (await _storage.RowsAsync(partition)).Where(r => r.RowKey.StartsWith("event-", StringComparison.Ordinal)).Select(r => r.GetInt64("Version")!.Value).Order();
+            Assert.Equal(Enumerable.Range(1, (int)stored.Version).Select(v => (long)v), events);
         }
     }
 

@@ -133,7 +133,8 @@ public class PaymentWriterTests
         var stored = await StatusAsync(storage, partition);
         Assert.Equal(Step(1), stored!.Snapshot);
         Assert.Equal(1, stored.Version);
-        Assert.Equal(2, (await storage.RowsAsync(partition)).Count);
+        // The payment's row, the status and the change's event.
+        Assert.Equal(3, (await storage.RowsAsync(partition)).Count);
 
         // The same answer again: no change, no new version; only when it was last read moves.
         var repeated = await writer.WriteAsync(Update(partition, Step(1), Payment(1)), default);
@@ -266,6 +267,38 @@ public class PaymentWriterTests
         // An answer no newer than what the other wrote, to the first (which knows version 3 now): nothing changes.
         Assert.Null((await one.WriteAsync(Update(partition, Step(2), Payment(2)), default)).Change);
         Assert.Equal(3, (await StatusAsync(storage, partition))!.Version);
+    }
+
+    [Fact]
+    public async Task Every_change_records_its_event_in_the_same_transaction_and_a_repeated_or_older_answer_records_none()
+    {
+        var log = new StorageRequestLog();
+        var (writer, storage) = await WriterAsync(log);
+        await using var _ = storage;
+        var partition = Guid.NewGuid();
+        await storage.Table.CreateIfNotExistsAsync();
+        await storage.References.CreateIfNotExistsAsync();
+
+        await writer.WriteAsync(Update(partition, Step(1), Payment(1)), default);
+        await writer.WriteAsync(Update(partition, Step(2), Payment(2)) with { DetectedBy = "check" }, default);
+        log.Take(storage);
+        // The same answer again, and an older one: no change, no event.
+        await writer.WriteAsync(Update(partition, Step(2), Payment(2)), default);
+        await writer.WriteAsync(Update(partition, Step(1), Payment(1)), default);
+
+        // Each event was one more row of its change's transaction: no request of its own.
+        Assert.DoesNotContain(log.Take(storage), r => r.Contains("event-", StringComparison.Ordinal));
+        var events = (await storage.RowsAsync(partition)).Where(r => r.RowKey.StartsWith("event-", StringComparison.Ordinal)).OrderBy(r => r.RowKey, StringComparer.Ordinal).ToList();
+        Assert.Equal(["event-0000000000000000001", "event-0000000000000000002"], events.Select(e => e.RowKey));
+        var first = System.Text.Json.Nodes.JsonNode.Parse(events[0].GetString("Event"))!;
+        Assert.Equal(("1.0", $"{partition:D}-v1", "payment.partially_captured", partition.ToString("D"), "0000000001"),
+            (first["specversion"]!.GetValue<string>(), first["id"]!.GetValue<string>(), first["type"]!.GetValue<string>(), first["subject"]!.GetValue<string>(), first["sequence"]!.GetValue<string>()));
+        Assert.Null(first["data"]!["previousStatus"]);
+        Assert.Equal("callback", first["data"]!["detectedBy"]!.GetValue<string>());
+        var second = System.Text.Json.Nodes.JsonNode.Parse(events[1].GetString("Event"))!;
+        Assert.Equal(("0000000002", "partially_captured", "partially_captured", 2L, "check", 200L),
+            (second["sequence"]!.GetValue<string>(), second["data"]!["status"]!.GetValue<string>(), second["data"]!["previousStatus"]!.GetValue<string>(), second["data"]!["version"]!.GetValue<long>(), second["data"]!["detectedBy"]!.GetValue<string>(), second["data"]!["snapshot"]!["capturedAmount"]!.GetValue<long>()));
+        Assert.Equal("application/json", second["datacontenttype"]!.GetValue<string>());
     }
 
     [Fact]

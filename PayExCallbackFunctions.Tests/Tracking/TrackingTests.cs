@@ -34,6 +34,11 @@ public class TrackingTests(TrackingApp fixture) : IClassFixture<TrackingApp>
         await fixture.PayEx.StepAsync(order.Id, "capture", 500);
         var captured = await fixture.WaitForStatusAsync(order.Id, "partially_captured", version: 2);
         Assert.Equal(("partially_captured", 1500L, 500L, 0L, 0L), PaymentsApiClient.Money(captured));
+        // Each change recorded with its event, detected by a check.
+        var events = (await fixture.Storage.RowsAsync(order.Id)).Where(r => r.RowKey.StartsWith("event-", StringComparison.Ordinal))
+            .OrderBy(r => r.RowKey, StringComparer.Ordinal).Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.GetString("Event"))!).ToList();
+        Assert.Equal(["payment.authorized", "payment.partially_captured"], events.Select(e => e["type"]!.GetValue<string>()).TakeLast(2));
+        Assert.All(events, e => Assert.Equal("check", e["data"]!["detectedBy"]!.GetValue<string>()));
         Assert.DoesNotContain(fixture.PayEx.State.Requests, r => r.Method == "POST" && r.PathAndQuery.Contains("callbacks", StringComparison.Ordinal));
     }
 

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
 using Microsoft.Extensions.Options;
+using PayExCallbackFunctions.Events;
 using PayExCallbackFunctions.PayEx;
 using PayExCallbackFunctions.Storage;
 using PayExCallbackFunctions.Telemetry;
@@ -136,12 +137,21 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
                 statusWritten = null;
             }
 
+            var changed = next is not null && (stored is null || next.Version != stored.Version);
+            var change = changed ? new StatusChange(stored is { IsRegisteredOnly: false } ? stored.Snapshot.Status : null, next!) : null;
+            var statusIndex = actions.Count - 1;
+            if (change is not null)
+            {
+                // The outbox: the change's event commits with the change, or neither does.
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, Event(partitionKey, update, change, now)));
+            }
+
             try
             {
                 var response = await _table.SubmitTransactionAsync(actions, cancellationToken);
                 if (statusWritten is not null)
                 {
-                    _known.Remember(statusWritten, response.Value[^1].Headers.ETag ?? default);
+                    _known.Remember(statusWritten, response.Value[statusIndex].Headers.ETag ?? default);
                 }
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412 || (e.Status == 404 && e.ErrorCode != TableErrorCode.TableNotFound))
@@ -160,8 +170,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
                 continue;
             }
 
-            var written = actions.Select(a => a.Entity.RowKey).Where(k => k != StatusRow.RowKey).ToArray();
-            var changed = next is not null && (stored is null || next.Version != stored.Version);
+            var written = actions.Select(a => a.Entity.RowKey).Where(k => k != StatusRow.RowKey && !k.StartsWith(EventRow.Prefix, StringComparison.Ordinal)).ToArray();
             if (changed)
             {
                 // After the commit, outside it, best effort: a display list, not part of the payment's state.
@@ -169,7 +178,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             }
 
             var after = next ?? (stored is null ? null : stored with { CheckedAt = now, Tracking = tracking ?? stored.Tracking });
-            return new WriteResult(written, kept, changed ? new StatusChange(stored is { IsRegisteredOnly: false } ? stored.Snapshot.Status : null, next!) : null, after);
+            return new WriteResult(written, kept, change, after);
         }
 
         throw new PaymentStateConflictException($"Rows of partition {partitionKey} kept changing during {MaxRounds} attempts to write them.");
@@ -238,14 +247,16 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         status = await tracking is { } started ? status with { Tracking = started } : status;
         var entity = status.ToEntity(partitionKey);
         entity[ListedRows.Column] = List(null, [], update.Resources);
+        var change = new StatusChange(null, status);
         var actions = update.Resources
             .Select(r => new TableTransactionAction(TableTransactionActionType.Add, PaymentRow.From(partitionKey, r, now, update.Source)))
             .Append(new TableTransactionAction(TableTransactionActionType.Add, entity))
+            .Append(new TableTransactionAction(TableTransactionActionType.Add, Event(partitionKey, update, change, now)))
             .ToList();
         try
         {
             var response = await _table.SubmitTransactionAsync(actions, cancellationToken);
-            _known.Remember(entity, response.Value[^1].Headers.ETag ?? default);
+            _known.Remember(entity, response.Value[^2].Headers.ETag ?? default);
         }
         catch (RequestFailedException e) when (e.Status == 409 && e.ErrorCode != TableErrorCode.TableBeingDeleted)
         {
@@ -258,8 +269,11 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         }
 
         recent.Record(update.Key, null, status.ChangedAt ?? now);
-        return new WriteResult(update.Resources.Select(r => r.RowKey).ToArray(), [], new StatusChange(null, status), status);
+        return new WriteResult(update.Resources.Select(r => r.RowKey).ToArray(), [], change, status);
     }
+
+    private static TableEntity Event(string partitionKey, PaymentUpdate update, StatusChange change, DateTimeOffset now) =>
+        EventRow.For(partitionKey, change.Row.Version, PaymentEvent.TypePrefix + change.Row.Snapshot.Status, PaymentEvent.Document(update.Key, change, update.DetectedBy, now), now);
 
     /// <summary>
     /// Registers a payment not stored yet for tracking: its references indexed and its first check scheduled, then a
@@ -453,6 +467,9 @@ public sealed record PaymentUpdate(Guid Key, IReadOnlyList<PayExResource> Resour
 {
     /// <summary>Set: track the payment if it is not tracked (a callback named it), its first check this long after now.</summary>
     public TimeSpan? FirstCheckAfter { get; init; }
+
+    /// <summary>What read the payment, for the event of a change: callback, check, refresh or replay.</summary>
+    public string DetectedBy { get; init; } = "callback";
 }
 
 /// <summary>

@@ -88,7 +88,11 @@ public sealed class CallbackProcessor(
         var partition = paymentOrder?.Id ?? payment!.Id;
         var (snapshot, api) = Status(envelope, paymentOrderTask?.Result[0], paymentTask?.Result, resources);
         // A callback names a payment to track (registered or not); the app's own reads are of payments tracked or not on purpose.
-        var update = new PaymentUpdate(partition, resources, snapshot, api, envelope.Id) { FirstCheckAfter = envelope.Origin is null ? tracking.Value.Delays[0] : null };
+        var update = new PaymentUpdate(partition, resources, snapshot, api, envelope.Id)
+        {
+            FirstCheckAfter = envelope.Origin is null ? tracking.Value.Delays[0] : null,
+            DetectedBy = envelope.Replays is not null ? "replay" : envelope.Origin?.ToString().ToLowerInvariant() ?? "callback",
+        };
         var written = await writer.WriteAsync(update, cancellationToken);
         // The numbers are the scope's properties (only those the callback has); {Subject} names them in words.
         using (logger.BeginScope(CallbackSubject.Properties(envelope)))
