@@ -73,6 +73,7 @@ public sealed class Bench : IAsyncDisposable
             ["Storage__PaymentReferencesTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}References",
             ["Storage__PaymentChecksTable"] = $"{name.Replace("-", "", StringComparison.Ordinal)}Checks",
             ["PayExTrackingSweep"] = "*/30 * * * * *",
+            ["Events__Queue"] = $"{name}-events",
             // No scheduled check comes due within a run: the processing measured is the callbacks'.
             ["Tracking__Schedule"] = "1.00:00:00",
             ["PayEx__BaseUrl"] = StandInUrl.ToString(),

@@ -4,6 +4,7 @@ using PayExCallbackFunctions.Access;
 using PayExCallbackFunctions.Api;
 using PayExCallbackFunctions.Callbacks;
 using PayExCallbackFunctions.DeadLetters;
+using PayExCallbackFunctions.Events;
 using PayExCallbackFunctions.Hosting;
 using PayExCallbackFunctions.PayEx;
 using PayExCallbackFunctions.Processing;
@@ -74,6 +75,9 @@ public partial class Program
 
         // Tracking (SweepPayExChecks): every payment checked with PayEx on a schedule until it settles, callbacks or not.
         services.AddTracking(builder.Configuration);
+
+        // Events: each change of a payment's status, recorded with it and delivered to the order system's queue.
+        services.AddEvents(builder.Configuration);
 
         // The operator's status page (PayExStatus): lag, recent callbacks, dead letters to replay.
         services.AddStatusPage();

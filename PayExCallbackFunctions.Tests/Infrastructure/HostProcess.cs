@@ -152,7 +152,7 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     private static bool IsAppSetting(string key) =>
-        new[] { "PayEx", "AzureWebJobs", "AzureFunctions", "Storage__", "Access__", "Callbacks__", "Retry__", "Tracking__", "Telemetry__", "OTEL_", "APPLICATIONINSIGHTS_", "FUNCTIONS_", "Logging__", "DOTNET_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT", "AZURE_FUNCTIONS_ENVIRONMENT" }
+        new[] { "PayEx", "AzureWebJobs", "AzureFunctions", "Storage__", "Access__", "Callbacks__", "Retry__", "Tracking__", "Events__", "Telemetry__", "OTEL_", "APPLICATIONINSIGHTS_", "FUNCTIONS_", "Logging__", "DOTNET_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT", "AZURE_FUNCTIONS_ENVIRONMENT" }
             .Any(prefix => key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
 
     private async Task WaitUntilServingAsync()

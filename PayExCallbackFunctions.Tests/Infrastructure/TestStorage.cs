@@ -19,6 +19,7 @@ public sealed class TestStorage : IAsyncDisposable
         RejectedTableName = $"Rejected{suffix}";
         ReferencesTableName = $"References{suffix}";
         ChecksTableName = $"Checks{suffix}";
+        EventsQueueName = $"ev-{suffix}";
         Queue = new QueueClient(azurite.ConnectionString, QueueName);
         Poison = new QueueClient(azurite.ConnectionString, $"{QueueName}-poison");
         Table = new TableClient(azurite.ConnectionString, TableName);
@@ -26,6 +27,7 @@ public sealed class TestStorage : IAsyncDisposable
         Rejected = new TableClient(azurite.ConnectionString, RejectedTableName);
         References = new TableClient(azurite.ConnectionString, ReferencesTableName);
         Checks = new TableClient(azurite.ConnectionString, ChecksTableName);
+        Events = new QueueClient(azurite.ConnectionString, EventsQueueName);
     }
 
     public Azurite Azurite { get; }
@@ -56,6 +58,11 @@ public sealed class TestStorage : IAsyncDisposable
     /// <summary>The scheduled checks of tracked payments (Storage__PaymentChecksTable).</summary>
     public TableClient Checks { get; }
 
+    public string EventsQueueName { get; }
+
+    /// <summary>The payments' events for the order system (Events__Queue).</summary>
+    public QueueClient Events { get; }
+
     /// <summary>The reference index (Storage__PaymentReferencesTable).</summary>
     public TableClient References { get; }
 
@@ -74,6 +81,7 @@ public sealed class TestStorage : IAsyncDisposable
         ["Storage__RejectedCallbacksTable"] = RejectedTableName,
         ["Storage__PaymentReferencesTable"] = ReferencesTableName,
         ["Storage__PaymentChecksTable"] = ChecksTableName,
+        ["Events__Queue"] = EventsQueueName,
         ["PayExTrackingSweep"] = "*/2 * * * * *",
         // The sweep's timer off, but where a test follows tracking (TrackingApp): its lock makes the host shut down
         // about 25 s into a storage outage, which the outage tests of everything else must not meet (see the README).
@@ -178,6 +186,7 @@ public sealed class TestStorage : IAsyncDisposable
             await Rejected.DeleteAsync();
             await References.DeleteAsync();
             await Checks.DeleteAsync();
+            await Events.DeleteIfExistsAsync();
         }
         catch (Exception)
         {

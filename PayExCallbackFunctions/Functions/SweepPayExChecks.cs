@@ -4,15 +4,17 @@ using PayExCallbackFunctions.Tracking;
 namespace PayExCallbackFunctions.Functions;
 
 /// <summary>
-/// Works off the tracked payments' checks that are due, on the schedule the setting names. A timer trigger runs on one
-/// instance at a time (the host holds a lock for it), which makes the checks' rate limit the app's.
+/// Works off the tracked payments' checks that are due, on the schedule the setting names, after relaying the events
+/// their changes' own delivery left. A timer trigger runs on one instance at a time (the host holds a lock for it),
+/// which makes the checks' rate limit the app's.
 /// </summary>
-public sealed class SweepPayExChecks(TrackingSweep sweep)
+public sealed class SweepPayExChecks(Events.EventRelay relay, TrackingSweep sweep)
 {
     [Function(nameof(SweepPayExChecks))]
-    public Task RunAsync([TimerTrigger($"%{TrackingOptions.SweepScheduleSetting}%")] TimerInfo timer, FunctionContext context)
+    public async Task RunAsync([TimerTrigger($"%{TrackingOptions.SweepScheduleSetting}%")] TimerInfo timer, FunctionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return sweep.RunAsync(context.CancellationToken);
+        await relay.RunAsync(context.CancellationToken);
+        await sweep.RunAsync(context.CancellationToken);
     }
 }

@@ -20,7 +20,7 @@ namespace PayExCallbackFunctions.Payments;
 /// An update may start tracking the payment (<see cref="PaymentUpdate.FirstCheckAfter"/>): its first check is
 /// scheduled before the transaction that marks it tracked, as the index is written before the status.
 /// </summary>
-public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex index, ScheduledChecks checks, RecentPayments recent, IOptions<StorageOptions> options, TimeProvider time) : IDisposable
+public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex index, ScheduledChecks checks, PendingEvents pendingEvents, RecentPayments recent, IOptions<StorageOptions> options, TimeProvider time) : IDisposable
 {
     /// <summary>Reads and conditional writes before giving up on a partition that others keep changing.</summary>
     public const int MaxRounds = 10;
@@ -142,7 +142,12 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             var statusIndex = actions.Count - 1;
             if (change is not null)
             {
-                // The outbox: the change's event commits with the change, or neither does.
+                // The outbox: the change's event commits with the change, or neither does; the relay's mark goes first.
+                if (indexed.Add(EventsMarked))
+                {
+                    await pendingEvents.MarkAsync(update.Key, cancellationToken);
+                }
+
                 actions.Add(new TableTransactionAction(TableTransactionActionType.Add, Event(partitionKey, update, change, now)));
             }
 
@@ -243,7 +248,9 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
     {
         var now = time.GetUtcNow();
         var tracking = TrackAsync(update, null, now, indexed, cancellationToken);
+        var marked = indexed.Add(EventsMarked) ? pendingEvents.MarkAsync(update.Key, cancellationToken) : Task.CompletedTask;
         var status = await IndexAsync(update.Key, null, Next(null, update, now)!, indexed, cancellationToken);
+        await marked;
         status = await tracking is { } started ? status with { Tracking = started } : status;
         var entity = status.ToEntity(partitionKey);
         entity[ListedRows.Column] = List(null, [], update.Resources);
@@ -363,8 +370,9 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         return PaymentTracking.StartedAt(now);
     }
 
-    // Kept with the references written: not a reference (those always hold a ':').
+    // Kept with the references written: not references (those always hold a ':').
     private const string FirstCheckScheduled = "first check";
+    private const string EventsMarked = "events marked";
 
     // The index first: a lookup must never miss a payment whose status is stored.
     private async Task<StatusRow> IndexAsync(Guid key, StatusRow? stored, StatusRow next, HashSet<string> indexed, CancellationToken cancellationToken)

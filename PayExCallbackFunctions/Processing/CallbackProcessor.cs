@@ -14,6 +14,7 @@ namespace PayExCallbackFunctions.Processing;
 public sealed class CallbackProcessor(
     PayExClient payEx,
     PaymentWriter writer,
+    Events.EventDelivery events,
     CallbackMetrics metrics,
     IOptions<PayExOptions> options,
     IOptions<Tracking.TrackingOptions> tracking,
@@ -121,7 +122,26 @@ public sealed class CallbackProcessor(
             }
         }
 
+        if (written.Change is not null)
+        {
+            await DeliverAsync(partition, cancellationToken);
+        }
+
         return new ProcessResult(partition, written.Written, written.Kept, written.Change) { Status = written.Status };
+    }
+
+    // The change is committed with its event: delivering it now is what makes it leave within a second. A failure here
+    // is not the callback's: the relay delivers what is left.
+    private async Task DeliverAsync(Guid partition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await events.DeliverAsync(partition, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "The events of payment {PaymentKey} were recorded and not delivered yet; the relay will deliver them", partition);
+        }
     }
 
     // v3.1: the order with its sub-resources says it all. v2/v3.0 (read unexpanded, in the version the

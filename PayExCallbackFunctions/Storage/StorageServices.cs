@@ -48,6 +48,7 @@ public static class StorageServices
         services.AddSingleton<Payments.RecentPayments>();
         services.AddSingleton<Payments.ScheduledChecks>();
         services.AddSingleton<Payments.EndedTracking>();
+        services.AddSingleton<Events.PendingEvents>();
         services.AddHostedService<Payments.RecentPaymentsFlush>();
         services.AddHostedService<StorageSetup>();
         return services;

@@ -131,6 +131,8 @@ var appSettings = {
   // The tracking sweep's timer resolves %PayExTrackingSweep% from this flat setting (as the queue's); the app refuses
   // to start without it. Every 30 seconds: a check is due at most that late, and an idle sweep is one query.
   PayExTrackingSweep: '*/30 * * * * *'
+  // The order system's queue of payment events (base64 messages, as its own queue trigger reads by default).
+  Events__Queue: 'payex-payment-events'
   PayEx__BaseUrl: payExBaseUrl
   PayEx__Token: '@Microsoft.KeyVault(SecretUri=${payExTokenUri})'
   // Per-order signed callback URLs, required (Access__RequireSignature follows the secret).

@@ -61,6 +61,12 @@ resource poison 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-01-
   name: '${callbackQueue}-poison'
 }
 
+// The payments' events for the order system (Events__Queue).
+resource events 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-01-01' = {
+  parent: queues
+  name: 'payex-payment-events'
+}
+
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-01-01' = {
   parent: account
   name: 'default'
