@@ -20,7 +20,7 @@ public sealed class ExampleCallback
     public string PaymentPath => $"/psp/creditcard/payments/{Payment}";
 
     /// <summary>The rows the callback leaves: the payment, the transaction, and the payment's status.</summary>
-    public string[] RowKeys => [$"payment-{Payment}", $"transaction-{Transaction}", "status"];
+    public string[] RowKeys => [$"payment-{Payment}", $"transaction-{Transaction}", "status", "event-0000000000000000001"];
 
     public string Json => Examples.Callback("callback-v1-nested-instrument.json");
 

@@ -36,7 +36,8 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
         await PostAsync(_examples.Callback("callback-v1-nested-instrument.json"));
 
         var rows = await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}", "status");
-        Assert.Equal(3, rows.Count);
+        // The resources, the status and the change's event.
+        Assert.Equal(["event-0000000000000000001", $"payment-{P}", "status", $"transaction-{T}"], rows.Keys.Order(StringComparer.Ordinal));
         // The authorization is not completed: the payment is pending, whatever the callback hinted.
         Assert.Equal("pending", rows["status"].GetString("Status"));
         var payment = rows[$"payment-{P}"];
@@ -77,7 +78,8 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
         await PostAsync(_examples.Callback("callback-v2-v3.0-paymentorder.json"));
 
         var rows = await fixture.Storage.WaitForRowsAsync(P, "paymentorder", $"payment-{P}", $"transaction-{T}", "status");
-        Assert.Equal(4, rows.Count);
+        Assert.Equal(5, rows.Count);
+        Assert.Contains("event-0000000000000000001", rows.Keys);
         // v2/v3.0: the status is the named payment's, from its transactions (the authorization is not completed).
         Assert.Equal("pending", rows["status"].GetString("Status"));
         Assert.Equal($"/psp/paymentorders/{P}", rows["status"].GetString("PaymentOrder"));
@@ -220,7 +222,9 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
                                                 && await fixture.Storage.ApproximateCountAsync(fixture.Storage.Queue) == 0, "five callbacks processed");
         var rows = await fixture.Storage.WaitForRowsAsync(P, $"payment-{P}", $"transaction-{T}", "status");
         // The payment, its transaction and its status, one version of it: nothing else.
-        Assert.Equal(3, rows.Count);
+        // Five deliveries, one change: one event.
+        Assert.Equal(4, rows.Count);
+        Assert.Contains("event-0000000000000000001", rows.Keys);
         Assert.Equal(1, rows["status"].GetInt64("Version"));
     }
 
