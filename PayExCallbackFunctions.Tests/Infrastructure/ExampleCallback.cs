@@ -19,7 +19,7 @@ public sealed class ExampleCallback
 
     public string PaymentPath => $"/psp/creditcard/payments/{Payment}";
 
-    /// <summary>The rows the callback leaves: the payment, the transaction, and the payment's status.</summary>
+    /// <summary>The rows the callback leaves: the payment, the transaction, the payment's status and its first event.</summary>
     public string[] RowKeys => [$"payment-{Payment}", $"transaction-{Transaction}", "status", "event-0000000000000000001"];
 
     public string Json => Examples.Callback("callback-v1-nested-instrument.json");

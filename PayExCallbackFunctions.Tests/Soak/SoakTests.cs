@@ -158,8 +158,8 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.True(drained, $"{context} Not done {DrainTimeout.TotalSeconds} s after the last callback: {figures.StillQueued} messages still queued, {ids.Count - figures.CallbacksStored} of {ids.Count} callbacks never stored; the app exited: {run.App.HasExited}.");
         Assert.True(poisoned == 0, $"{context} {poisoned} messages went to the poison queue.");
         Assert.True(problems.Count == 0, $"{context} The table is not PayEx's truth: {figures.Lost} lost, {figures.Extra} extra, {figures.Stale} not the newest, of {figures.Resources} resources.\n{string.Join('\n', problems.Take(25))}");
-        // PayEx's resources, and one status per payment.
-        Assert.Equal(figures.Resources + truth.Count, rows.Count);
+        // PayEx's resources, one status per payment, and its events (counted against the versions above).
+        Assert.Equal(figures.Resources + truth.Count, rows.Count(r => !r.RowKey.StartsWith("event-", StringComparison.Ordinal)));
 
         // The soak is what it says it is.
         Assert.True(sender.Sent.Count >= MinCallbacks && plan.Payments.Count >= MinPayments, $"{context} Only {sender.Sent.Count} callbacks over {plan.Payments.Count} payments.");
@@ -215,7 +215,18 @@ public sealed class SoakTests(ITestOutputHelper output)
                 problems.Add($"{partition}/status is missing");
             }
 
-            foreach (var row in stored.Where(r => r.RowKey != StatusRow.RowKey))
+            // And one event per version of the status, none missing, none twice (the outbox, in the same transactions).
+            if (stored.FirstOrDefault(r => r.RowKey == StatusRow.RowKey) is { } statusRow)
+            {
+                var versions = stored.Where(r => r.RowKey.StartsWith("event-", StringComparison.Ordinal)).Select(r => r.GetInt64("Version") ?? 0).Order().ToArray();
+                if (!versions.SequenceEqual(Enumerable.Range(1, (int)(statusRow.GetInt64("Version") ?? 0)).Select(v => (long)v)))
+                {
+                    figures.Extra++;
+                    problems.Add($"{partition} has events of versions [{string.Join(", ", versions)}] for status version {statusRow.GetInt64("Version")}");
+                }
+            }
+
+            foreach (var row in stored.Where(r => r.RowKey != StatusRow.RowKey && !r.RowKey.StartsWith("event-", StringComparison.Ordinal)))
             {
                 if (!byKey.TryAdd(row.RowKey, row))
                 {
