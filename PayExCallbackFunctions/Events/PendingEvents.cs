@@ -23,16 +23,7 @@ public sealed class PendingEvents(TableServiceClient tables, IOptions<StorageOpt
     /// <summary>Marks the payment (again: a new mark outdates one the relay read, so it is not removed under a new event).</summary>
     public async Task MarkAsync(Guid payment, CancellationToken cancellationToken)
     {
-        var entry = new TableEntity(Partition, payment.ToString("D"));
-        try
-        {
-            await _table.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
-        {
-            await _table.CreateIfNotExistsAsync(cancellationToken);
-            await _table.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken);
-        }
+        await _table.UpsertCreatingAsync(new TableEntity(Partition, payment.ToString("D")), cancellationToken);
     }
 
     /// <summary>The marks last written before <paramref name="before"/>, with their ETags, at most <paramref name="max"/>.</summary>

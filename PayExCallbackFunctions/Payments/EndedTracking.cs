@@ -25,15 +25,7 @@ public sealed class EndedTracking(TableServiceClient tables, IOptions<StorageOpt
             ["Reason"] = reason,
             ["EndedAt"] = endedAt,
         };
-        try
-        {
-            await _table.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
-        {
-            await _table.CreateIfNotExistsAsync(cancellationToken);
-            await _table.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken);
-        }
+        await _table.UpsertCreatingAsync(entry, cancellationToken);
     }
 
     public async Task RemoveAsync(Guid payment, CancellationToken cancellationToken)

@@ -28,16 +28,7 @@ public sealed class ScheduledChecks(TableServiceClient tables, IOptions<StorageO
     /// <summary>Adds (or replaces, within the same minute) the reminder to check <paramref name="payment"/> at <paramref name="dueAt"/>.</summary>
     public async Task AddAsync(Guid payment, DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
-        var entry = new TableEntity(Bucket(dueAt), payment.ToString("D")) { ["DueAt"] = dueAt };
-        try
-        {
-            await _table.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
-        {
-            await _table.CreateIfNotExistsAsync(cancellationToken);
-            await _table.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken);
-        }
+        await _table.UpsertCreatingAsync(new TableEntity(Bucket(dueAt), payment.ToString("D")) { ["DueAt"] = dueAt }, cancellationToken);
     }
 
     /// <summary>Replaces <paramref name="check"/> by a reminder at <paramref name="dueAt"/>: the new one first, so none is ever missing.</summary>
