@@ -19,6 +19,8 @@ namespace PayExCallbackFunctions;
 [JsonSerializable(typeof(Api.PaymentDocument))]
 [JsonSerializable(typeof(Api.PaymentList))]
 [JsonSerializable(typeof(Events.PaymentEventData))]
+[JsonSerializable(typeof(Events.UndeliveredPage))]
+[JsonSerializable(typeof(Events.EventReplayResult))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;
 
 /// <summary>The app's serialisation: source-generated, and without HTML escaping, which would triple the size of a raw body full of '&lt;'.</summary>

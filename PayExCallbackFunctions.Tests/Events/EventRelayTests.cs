@@ -1,12 +1,7 @@
 using System.Text;
 using Azure.Data.Tables;
-using Azure.Storage.Queues;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using PayExCallbackFunctions.Events;
 using PayExCallbackFunctions.Payments;
-using PayExCallbackFunctions.Storage;
 using PayExCallbackFunctions.Tests.Infrastructure;
 using PayExCallbackFunctions.Tests.Payments;
 
@@ -23,21 +18,21 @@ public class EventRelayTests
     public async Task Events_recorded_and_never_sent_are_delivered_by_the_relay_in_order_once_and_the_mark_goes()
     {
         await using var storage = await TestStorage.CreateAsync();
-        using var writer = PaymentWriterTests.Writer(storage);
+        using var parts = EventParts.Create(storage);
+        using var writer = parts.Writer();
         var payment = Guid.NewGuid();
         // Two changes committed; the processor, which would have sent them, is not there: died after the commit.
         await writer.WriteAsync(new PaymentUpdate(payment, [], PaymentWriterTests.Step(1), PaymentApi.Payment, "test"), default);
         await writer.WriteAsync(new PaymentUpdate(payment, [], PaymentWriterTests.Step(2), PaymentApi.Payment, "test"), default);
-        var (relay, time) = Relay(storage);
 
         // A fresh mark: a write of the payment may still be under way; the relay leaves it.
-        Assert.Equal(0, await relay.RunAsync(default));
+        Assert.Equal(0, await parts.Relay.RunAsync(default));
         Assert.False(await storage.Events.ExistsAsync());
 
-        time.Advance(EventRelay.Settled + TimeSpan.FromSeconds(1));
-        Assert.Equal(2, await relay.RunAsync(default));
+        parts.Time.Advance(TimeSpan.FromSeconds(new EventsOptions().RelayAfterSeconds + 1));
+        Assert.Equal(2, await parts.Relay.RunAsync(default));
         // Nothing left and no mark: a second run sends nothing again.
-        Assert.Equal(0, await relay.RunAsync(default));
+        Assert.Equal(0, await parts.Relay.RunAsync(default));
 
         var messages = (await storage.Events.PeekMessagesAsync(32)).Value
             .Select(m => System.Text.Json.Nodes.JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(m.Body.ToString())))!)
@@ -46,16 +41,6 @@ public class EventRelayTests
         Assert.Empty(await storage.Checks.QueryAsync<TableEntity>(e => e.PartitionKey == PendingEvents.Partition).ToListAsync());
         Assert.All(
             (await storage.RowsAsync(payment)).Where(r => r.RowKey.StartsWith(EventRow.Prefix, StringComparison.Ordinal)),
-            r => Assert.False(r.GetBoolean(EventRow.PendingColumn)));
-    }
-
-    private static (EventRelay Relay, FakeTimeProvider Time) Relay(TestStorage storage)
-    {
-        var tables = new TableServiceClient(storage.Azurite.ConnectionString);
-        var queues = new QueueServiceClient(storage.Azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
-        var options = Options.Create(new StorageOptions { PaymentsTable = storage.TableName, PaymentReferencesTable = storage.ReferencesTableName, PaymentChecksTable = storage.ChecksTableName });
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var delivery = new EventDelivery(tables, new QueueSink(queues, Options.Create(new EventsOptions { Queue = storage.EventsQueueName })), options, time);
-        return (new EventRelay(new PendingEvents(tables, options), delivery, time, NullLogger<EventRelay>.Instance), time);
+            r => Assert.False(r.GetBoolean(EventRow.Pending(QueueSink.SinkKey))));
     }
 }

@@ -25,7 +25,7 @@ public class PaymentWriterTests
     }
 
     /// <summary>A writer on <paramref name="storage"/>, as one instance of the app has it (a second call: another instance).</summary>
-    internal static PaymentWriter Writer(TestStorage storage, StorageRequestLog? log = null, RecentPayments? recent = null)
+    internal static PaymentWriter Writer(TestStorage storage, StorageRequestLog? log = null, RecentPayments? recent = null, PayExCallbackFunctions.Events.EventSinks? sinks = null)
     {
         var clientOptions = new TableClientOptions();
         if (log is not null)
@@ -36,7 +36,7 @@ public class PaymentWriterTests
         var tables = new TableServiceClient(storage.Azurite.ConnectionString, clientOptions);
         var options = Options.Create(new StorageOptions { PaymentsTable = storage.TableName, PaymentReferencesTable = storage.ReferencesTableName, PaymentChecksTable = storage.ChecksTableName });
         recent ??= new RecentPayments(tables, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RecentPayments>.Instance);
-        return new PaymentWriter(tables, new ReferenceIndex(tables, options, TimeProvider.System), new ScheduledChecks(tables, options), new PayExCallbackFunctions.Events.PendingEvents(tables, options), recent, options, TimeProvider.System);
+        return new PaymentWriter(tables, new ReferenceIndex(tables, options, TimeProvider.System), new ScheduledChecks(tables, options), new PayExCallbackFunctions.Events.PendingEvents(tables, options), sinks ?? Events.EventParts.QueueOnly(storage), recent, options, TimeProvider.System);
     }
 
     // Ticks apart, to catch a store that keeps less than PayEx's seven decimals.

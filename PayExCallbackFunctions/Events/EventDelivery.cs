@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -6,32 +7,167 @@ using PayExCallbackFunctions.Storage;
 namespace PayExCallbackFunctions.Events;
 
 /// <summary>
-/// Sends a payment's recorded events that the queue sink has not had yet, oldest first, and marks each delivered
-/// after the queue took it: at least once (a crash between the two sends it again, with the same id), in sequence
-/// order for the payment. It stops at the first failure; the next delivery, or the relay, goes on from there.
+/// Sends a payment's recorded events to each sink that has not had them, oldest first, and marks each delivered after the
+/// sink took it: at least once (a crash between the two sends it again, with the same id), in sequence order per sink. The
+/// sinks go side by side: one failing holds back no other. A failure stops that sink for this payment until its next
+/// attempt is due (<see cref="EventsOptions.RetrySchedule"/>, or later if the receiver said so); when the schedule has run
+/// out, or the receiver answered 410, the event is undelivered for that sink (<see cref="UndeliveredEvents"/>) and the
+/// next one goes on. On one instance a payment is delivered by one caller at a time; a caller that finds it under way
+/// has it delivered once more by that one.
 /// </summary>
-public sealed class EventDelivery(TableServiceClient tables, QueueSink queue, IOptions<StorageOptions> options, TimeProvider time)
+public sealed partial class EventDelivery(
+    TableServiceClient tables,
+    EventSinks sinks,
+    UndeliveredEvents undelivered,
+    IOptions<StorageOptions> storage,
+    IOptions<EventsOptions> options,
+    EventMetrics metrics,
+    TimeProvider time,
+    ILogger<EventDelivery> logger)
 {
-    private static readonly string[] Columns = ["RowKey", EventRow.DocumentColumn];
+    private readonly TableClient _table = tables.GetTableClient(storage.Value.PaymentsTable);
+    private readonly IReadOnlyList<TimeSpan> _delays = options.Value.Delays;
 
-    private readonly TableClient _table = tables.GetTableClient(options.Value.PaymentsTable);
+    // A payment being delivered on this instance: 0, or 1 when another caller asked for it meanwhile.
+    private readonly ConcurrentDictionary<Guid, int> _running = new();
 
-    /// <summary>Delivers what is pending for <paramref name="payment"/>; returns how many events went.</summary>
-    public async Task<int> DeliverAsync(Guid payment, CancellationToken cancellationToken)
+    /// <summary>Delivers what is pending and due for <paramref name="payment"/>.</summary>
+    public async Task<DeliveryResult> DeliverAsync(Guid payment, CancellationToken cancellationToken)
     {
-        var partitionKey = payment.ToString("D");
-        // The column by name (EventRow.PendingColumn): an interpolated name would be quoted as a value.
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {EventRow.Prefix} and RowKey lt {EventRow.After} and PendingQueue eq true");
-        var delivered = 0;
-        // Table Storage answers a partition in row-key order: the versions in order.
-        await foreach (var row in _table.QueryAsync<TableEntity>(filter, 100, Columns, cancellationToken))
+        while (!_running.TryAdd(payment, 0))
         {
-            await queue.SendAsync(row.GetString(EventRow.DocumentColumn) ?? "", cancellationToken);
-            var done = new TableEntity(partitionKey, row.RowKey) { [EventRow.PendingColumn] = false, ["DeliveredAt"] = time.GetUtcNow() };
-            await _table.UpdateEntityAsync(done, ETag.All, TableUpdateMode.Merge, cancellationToken);
-            delivered++;
+            if (_running.TryUpdate(payment, 1, 0) || (_running.TryGetValue(payment, out var again) && again == 1))
+            {
+                return DeliveryResult.Handed;
+            }
         }
 
-        return delivered;
+        try
+        {
+            while (true)
+            {
+                var result = await DeliverOnceAsync(payment, cancellationToken);
+                if (_running.TryRemove(new KeyValuePair<Guid, int>(payment, 0)))
+                {
+                    return result;
+                }
+
+                _running[payment] = 0;
+            }
+        }
+        catch
+        {
+            _running.TryRemove(payment, out _);
+            throw;
+        }
+    }
+
+    private async Task<DeliveryResult> DeliverOnceAsync(Guid payment, CancellationToken cancellationToken)
+    {
+        var partitionKey = payment.ToString("D");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {EventRow.Prefix} and RowKey lt {EventRow.After}");
+        var rows = new List<TableEntity>();
+        // Table Storage answers a partition in row-key order: the versions in order. A payment has a few events.
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, 1000, cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+
+        var results = await Task.WhenAll(sinks.All.Select(sink => DeliverToAsync(payment, rows, sink, cancellationToken)));
+        return DeliveryResult.Of(results);
+    }
+
+    private async Task<SinkResult> DeliverToAsync(Guid payment, List<TableEntity> rows, IEventSink sink, CancellationToken cancellationToken)
+    {
+        var delivered = 0;
+        foreach (var row in rows.Where(r => r.GetBoolean(EventRow.Pending(sink.Key)) == true))
+        {
+            var now = time.GetUtcNow();
+            if (row.GetDateTimeOffset(EventRow.RetryAt(sink.Key)) is { } due && due > now)
+            {
+                return new SinkResult(sink.Key, delivered, due);
+            }
+
+            var version = row.GetInt64("Version") ?? 0;
+            var recorded = new RecordedEvent(PaymentEvent.Id(payment, version), version, row.GetString(EventRow.DocumentColumn) ?? "");
+            var outcome = await sink.SendAsync(recorded, cancellationToken);
+            now = time.GetUtcNow();
+            if (outcome.Delivered)
+            {
+                await MergeAsync(row, cancellationToken, (EventRow.Pending(sink.Key), false), (EventRow.DeliveredAt(sink.Key), now));
+                metrics.Took(sink.Key, now - (row.GetDateTimeOffset("RecordedAt") ?? now));
+                delivered++;
+                continue;
+            }
+
+            var attempts = (row.GetInt32(EventRow.Attempts(sink.Key)) ?? 0) + 1;
+            if (outcome.Gone || attempts > _delays.Count)
+            {
+                await GiveUpAsync(payment, row, sink, attempts, outcome.Error ?? "", now, cancellationToken);
+                continue;
+            }
+
+            var wait = _delays[attempts - 1];
+            if (outcome.RetryAfter is { } asked && asked > wait)
+            {
+                // The receiver's word, within what the schedule allows at most between two attempts.
+                wait = asked < _delays[^1] ? asked : _delays[^1];
+            }
+
+            var retryAt = now + wait;
+            await MergeAsync(row, cancellationToken, (EventRow.Attempts(sink.Key), attempts), (EventRow.RetryAt(sink.Key), retryAt), (EventRow.Error(sink.Key), outcome.Error ?? ""));
+            metrics.FailedOnce(sink.Key);
+            LogFailed(logger, recorded.Id, sink.Description, attempts, outcome.Error ?? "", retryAt);
+            return new SinkResult(sink.Key, delivered, retryAt);
+        }
+
+        return new SinkResult(sink.Key, delivered, null);
+    }
+
+    // The index row first: an event is never taken off its sink without the operator being able to find it.
+    private async Task GiveUpAsync(Guid payment, TableEntity row, IEventSink sink, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var version = row.GetInt64("Version") ?? 0;
+        await undelivered.AddAsync(new UndeliveredEvent(sink.Key, payment, version, row.GetString("Type") ?? "", attempts, error, row.GetDateTimeOffset("RecordedAt") ?? now, now), cancellationToken);
+        await MergeAsync(row, cancellationToken, (EventRow.Pending(sink.Key), false), (EventRow.Attempts(sink.Key), attempts), (EventRow.Error(sink.Key), error), (EventRow.UndeliveredAt(sink.Key), now));
+        metrics.GaveUp(sink.Key);
+        LogGaveUp(logger, PaymentEvent.Id(payment, version), sink.Description, attempts, error);
+    }
+
+    private async Task MergeAsync(TableEntity row, CancellationToken cancellationToken, params (string Column, object Value)[] columns)
+    {
+        var update = new TableEntity(row.PartitionKey, row.RowKey);
+        foreach (var (column, value) in columns)
+        {
+            update[column] = value;
+        }
+
+        // ETag.All: another delivery of the same event may have written since; either way it was sent at least once.
+        await _table.UpdateEntityAsync(update, ETag.All, TableUpdateMode.Merge, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} was not delivered to {Sink} (attempt {Attempt}): {Error}; next attempt at {RetryAt:O}")]
+    private static partial void LogFailed(ILogger logger, string eventId, string sink, int attempt, string error, DateTimeOffset retryAt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} is undelivered to {Sink} after {Attempts} attempts: {Error}. Replay it from the status page or the admin API")]
+    private static partial void LogGaveUp(ILogger logger, string eventId, string sink, int attempts, string error);
+}
+
+/// <summary>One sink's part of a delivery: how many went, and when the next attempt is due if some are left.</summary>
+public sealed record SinkResult(string Sink, int Delivered, DateTimeOffset? RetryAt);
+
+/// <summary>
+/// What a delivery did: events sent (all sinks), whether some are left, when the earliest is due again, and which sinks
+/// wait. <see cref="Handed"/>: under way on this instance, which delivers it once more.
+/// </summary>
+public sealed record DeliveryResult(int Delivered, bool Left, DateTimeOffset? RetryAt, IReadOnlyList<string> Waiting)
+{
+    public static readonly DeliveryResult Handed = new(0, true, null, []);
+
+    public static DeliveryResult Of(IReadOnlyCollection<SinkResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var waiting = results.Where(r => r.RetryAt is not null).ToList();
+        return new DeliveryResult(results.Sum(r => r.Delivered), waiting.Count > 0, waiting.Min(r => r.RetryAt), waiting.Select(r => r.Sink).ToArray());
     }
 }

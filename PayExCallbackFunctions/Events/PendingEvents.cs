@@ -10,7 +10,8 @@ namespace PayExCallbackFunctions.Events;
 /// The payments that may have events not delivered yet: the partition <see cref="Partition"/> of the checks table, a
 /// row per payment, written before the transaction that records an event (so no recorded event is ever without one),
 /// and removed by the relay once the payment has nothing left to deliver and the mark is old enough that no write of
-/// the payment can still be under way. The relay reads this partition only, however many payments there are.
+/// the payment can still be under way. A payment whose sinks are waiting to retry carries when (<c>RetryAt</c>) and
+/// which (<c>Waiting</c>). The relay reads this partition only, however many payments there are.
 /// </summary>
 public sealed class PendingEvents(TableServiceClient tables, IOptions<StorageOptions> options)
 {
@@ -26,22 +27,37 @@ public sealed class PendingEvents(TableServiceClient tables, IOptions<StorageOpt
         await _table.UpsertCreatingAsync(new TableEntity(Partition, payment.ToString("D")), cancellationToken);
     }
 
-    /// <summary>The marks last written before <paramref name="before"/>, with their ETags, at most <paramref name="max"/>.</summary>
-    public async Task<IReadOnlyList<PendingMark>> OlderThanAsync(DateTimeOffset before, int max, CancellationToken cancellationToken)
+    /// <summary>
+    /// The marks due: a fresh one (no retry time) last written before <paramref name="settledBefore"/>, or one whose
+    /// retry time has come by <paramref name="now"/>; with their ETags, at most <paramref name="max"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<PendingMark>> DueAsync(DateTimeOffset settledBefore, DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        var marks = new List<PendingMark>();
+        foreach (var mark in await AllAsync(cancellationToken))
+        {
+            if ((mark.RetryAt is null ? mark.WrittenAt < settledBefore : mark.RetryAt <= now) && marks.Count < max)
+            {
+                marks.Add(mark);
+            }
+        }
+
+        return marks;
+    }
+
+    /// <summary>Every mark (the status page counts them).</summary>
+    public async Task<IReadOnlyList<PendingMark>> AllAsync(CancellationToken cancellationToken)
     {
         var marks = new List<PendingMark>();
         try
         {
-            // Whole rows (a mark is its keys): a selected Timestamp is not given by every Table service (Azurite).
+            // Whole rows: a selected Timestamp is not given by every Table service (Azurite).
             await foreach (var row in _table.QueryAsync<TableEntity>(Filter, 1000, cancellationToken: cancellationToken))
             {
-                if (row.Timestamp < before && Guid.TryParseExact(row.RowKey, "D", out var payment))
+                if (Guid.TryParseExact(row.RowKey, "D", out var payment))
                 {
-                    marks.Add(new PendingMark(payment, row.ETag));
-                    if (marks.Count >= max)
-                    {
-                        break;
-                    }
+                    var waiting = (row.GetString("Waiting") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+                    marks.Add(new PendingMark(payment, row.ETag, row.Timestamp ?? DateTimeOffset.MinValue, row.GetDateTimeOffset("RetryAt"), waiting));
                 }
             }
         }
@@ -51,6 +67,21 @@ public sealed class PendingEvents(TableServiceClient tables, IOptions<StorageOpt
         }
 
         return marks;
+    }
+
+    /// <summary>Says when the payment's next attempt is due and which sinks wait, if the mark is still as read.</summary>
+    public async Task DeferAsync(PendingMark mark, DateTimeOffset retryAt, IEnumerable<string> waiting, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mark);
+        var update = new TableEntity(Partition, mark.Payment.ToString("D")) { ["RetryAt"] = retryAt, ["Waiting"] = string.Join(',', waiting) };
+        try
+        {
+            await _table.UpdateEntityAsync(update, mark.ETag, TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            // Marked again since (a new event: the relay takes it as fresh), or gone.
+        }
     }
 
     /// <summary>Removes a mark if it is still as read: a payment marked again since keeps it.</summary>
@@ -68,5 +99,5 @@ public sealed class PendingEvents(TableServiceClient tables, IOptions<StorageOpt
     }
 }
 
-/// <summary>A payment that may have undelivered events, and the mark's ETag as read.</summary>
-public sealed record PendingMark(Guid Payment, ETag ETag);
+/// <summary>A payment that may have undelivered events: the mark's ETag and time as read, and its retry time and waiting sinks if deferred.</summary>
+public sealed record PendingMark(Guid Payment, ETag ETag, DateTimeOffset WrittenAt, DateTimeOffset? RetryAt, IReadOnlyList<string> Waiting);

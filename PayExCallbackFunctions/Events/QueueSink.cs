@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 
@@ -7,25 +8,39 @@ namespace PayExCallbackFunctions.Events;
 /// The Azure Storage queue sink (<see cref="EventsOptions.Queue"/>): one message per event, the CloudEvents JSON
 /// base64-encoded, as a Functions queue trigger reads by default; never expiring, like the callback queue's messages.
 /// </summary>
-public sealed class QueueSink(QueueServiceClient queues, IOptions<EventsOptions> options)
+public sealed class QueueSink(QueueServiceClient queues, IOptions<EventsOptions> options) : IEventSink
 {
-    public const string Name = "queue";
+    public const string SinkKey = "Queue";
 
     private static readonly TimeSpan TimeToLive = TimeSpan.FromSeconds(-1);
 
     private readonly QueueClient _queue = queues.GetQueueClient(options.Value.Queue);
 
-    public async Task SendAsync(string document, CancellationToken cancellationToken)
+    public string Key => SinkKey;
+
+    public string Description => $"queue {_queue.Name}";
+
+    public async Task<SendOutcome> SendAsync(RecordedEvent recorded, CancellationToken cancellationToken)
     {
-        var text = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(document));
+        ArgumentNullException.ThrowIfNull(recorded);
+        var text = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(recorded.Document));
         try
         {
-            await _queue.SendMessageAsync(text, null, TimeToLive, cancellationToken);
+            try
+            {
+                await _queue.SendMessageAsync(text, null, TimeToLive, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == "QueueNotFound")
+            {
+                await _queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                await _queue.SendMessageAsync(text, null, TimeToLive, cancellationToken);
+            }
+
+            return SendOutcome.Done;
         }
-        catch (Azure.RequestFailedException e) when (e.ErrorCode == "QueueNotFound")
+        catch (RequestFailedException e)
         {
-            await _queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            await _queue.SendMessageAsync(text, null, TimeToLive, cancellationToken);
+            return SendOutcome.Failed($"the queue answered {e.Status} {e.ErrorCode}");
         }
     }
 }

@@ -20,7 +20,7 @@ namespace PayExCallbackFunctions.Payments;
 /// An update may start tracking the payment (<see cref="PaymentUpdate.FirstCheckAfter"/>): its first check is
 /// scheduled before the transaction that marks it tracked, as the index is written before the status.
 /// </summary>
-public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex index, ScheduledChecks checks, PendingEvents pendingEvents, RecentPayments recent, IOptions<StorageOptions> options, TimeProvider time) : IDisposable
+public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex index, ScheduledChecks checks, PendingEvents pendingEvents, EventSinks sinks, RecentPayments recent, IOptions<StorageOptions> options, TimeProvider time) : IDisposable
 {
     /// <summary>Reads and conditional writes before giving up on a partition that others keep changing.</summary>
     public const int MaxRounds = 10;
@@ -279,8 +279,9 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         return new WriteResult(update.Resources.Select(r => r.RowKey).ToArray(), [], change, status);
     }
 
-    private static TableEntity Event(string partitionKey, PaymentUpdate update, StatusChange change, DateTimeOffset now) =>
-        EventRow.For(partitionKey, change.Row.Version, PaymentEvent.TypePrefix + change.Row.Snapshot.Status, PaymentEvent.Document(update.Key, change, update.DetectedBy, now), now);
+    // Pending for each sink configured now.
+    private TableEntity Event(string partitionKey, PaymentUpdate update, StatusChange change, DateTimeOffset now) =>
+        EventRow.For(partitionKey, change.Row.Version, PaymentEvent.TypePrefix + change.Row.Snapshot.Status, PaymentEvent.Document(update.Key, change, update.DetectedBy, now), now, sinks.All.Select(s => s.Key));
 
     /// <summary>
     /// Registers a payment not stored yet for tracking: its references indexed and its first check scheduled, then a

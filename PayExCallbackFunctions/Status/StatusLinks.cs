@@ -42,6 +42,10 @@ public sealed class StatusLinks
 
     public string Discard(string id) => WithCode($"{StatusPageRequests.Route}/deadletters/{Uri.EscapeDataString(id)}/discard", []);
 
+    public string ReplayEvent(string id) => WithCode($"{StatusPageRequests.Route}/events/{Uri.EscapeDataString(id)}/replay", []);
+
+    public string DiscardEvent(string id) => WithCode($"{StatusPageRequests.Route}/events/{Uri.EscapeDataString(id)}/discard", []);
+
     /// <summary>The admin API's JSON of one dead letter, with the queue message it came from.</summary>
     public string DeadLetter(string id) => WithCode($"{DeadLettersRoute}/{Uri.EscapeDataString(id)}", []);
 

@@ -16,6 +16,12 @@ public enum StatusNoticeKind
 
     /// <summary>One dead letter was discarded.</summary>
     Discarded,
+
+    /// <summary>An undelivered event was sent to its sink again (delivered, or waiting for its next attempt).</summary>
+    EventReplayed,
+
+    /// <summary>An undelivered event was discarded.</summary>
+    EventDiscarded,
 }
 
 /// <summary>

@@ -37,6 +37,7 @@ public static class StatusPage
         {Rejected(snapshot.Rejected)}
         {PaymentsSection.Render(snapshot, links)}
         {TrackingSection.Render(snapshot.Tracking, links)}
+        {EventsSection.Render(snapshot.Events, links)}
         {Recent(snapshot.Recent, filter, links)}
         {DeadLetters(snapshot, links)}
         """));
@@ -127,6 +128,8 @@ public static class StatusPage
         null => Html.Empty,
         { Kind: StatusNoticeKind.Replayed } => Html.Of($"""<p class="notice" role="status">Dead letter {notice.Id} is back on the callback queue; it shows among the recent callbacks once processed.</p>"""),
         { Kind: StatusNoticeKind.Discarded } => Html.Of($"""<p class="notice" role="status">Dead letter {notice.Id} was discarded: its callback is not processed unless PayEx delivers it again.</p>"""),
+        { Kind: StatusNoticeKind.EventReplayed } => Html.Of($"""<p class="notice" role="status">Event {notice.Id} was sent again: it is delivered, or waits for its sink's next attempt (see Events).</p>"""),
+        { Kind: StatusNoticeKind.EventDiscarded } => Html.Of($"""<p class="notice" role="status">Event {notice.Id} was discarded: it is not sent again.</p>"""),
         { Kind: StatusNoticeKind.ReplayedKept } => Html.Of($"""<p class="notice" role="status">Dead letter {notice.Id} is back on the callback queue, but it failed again meanwhile: its new dead letter stays.</p>"""),
         _ => Html.Of($"""<p class="notice" role="status">{Count(notice.Count, "dead letter is", "dead letters are")} back on the callback queue{(notice.Failed > 0 ? Html.Of($"; {notice.Failed} could not be replayed (no callback in them: read them with the admin API)") : Html.Empty)}{(notice.More ? Html.Of($"; more remain: replay all again") : Html.Empty)}.</p>"""),
     };

@@ -11,7 +11,7 @@ namespace PayExCallbackFunctions.Status;
 /// the page itself, and the posts of its Replay and Discard buttons.
 /// </summary>
 public sealed class StatusPageRequests(
-    QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, RejectedToday rejected, StatusPayments payments, DeadLetterReplay replay, DeadLetterDiscard discard, TimeProvider time, IOptions<StorageOptions> storage)
+    QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, RejectedToday rejected, StatusPayments payments, Events.UndeliveredEventAdmin events, DeadLetterReplay replay, DeadLetterDiscard discard, TimeProvider time, IOptions<StorageOptions> storage)
 {
     public const string Route = "/api/payex/status";
 
@@ -19,6 +19,7 @@ public sealed class StatusPageRequests(
     private const string ReplayAllPath = "deadletters/replay";
     private const string ReplaySuffix = "/replay";
     private const string DiscardSuffix = "/discard";
+    private const string EventsPrefix = "events/";
 
     /// <summary>The form field of the discard's confirm page that says the operator confirmed it, and the one with the version they saw.</summary>
     public const string ConfirmField = "confirm";
@@ -38,6 +39,11 @@ public sealed class StatusPageRequests(
             return HttpMethods.IsGet(request.Method)
                 ? await PageAsync(request, links, cancellationToken)
                 : Message(StatusCodes.Status405MethodNotAllowed, "Not here", "The page is read with GET; its buttons post to their own addresses.", links);
+        }
+
+        if (path.StartsWith(EventsPrefix, StringComparison.Ordinal) && HttpMethods.IsPost(request.Method))
+        {
+            return StatusSecurity.RefuseCrossSite(request) ?? await EventAsync(path[EventsPrefix.Length..], links, cancellationToken);
         }
 
         var isDiscard = path.EndsWith(DiscardSuffix, StringComparison.Ordinal) && path != "deadletters/discard";
@@ -127,7 +133,7 @@ public sealed class StatusPageRequests(
             return Message(StatusCodes.Status400BadRequest, "Not an order reference", refusal, links);
         }
 
-        var snapshot = await StatusSnapshot.GatherAsync(backlog, recent, deadLetters, rejected, payments, search, time, storage.Value.AnswerTimeout, cancellationToken);
+        var snapshot = await StatusSnapshot.GatherAsync(backlog, recent, deadLetters, rejected, payments, events, search, time, storage.Value.AnswerTimeout, cancellationToken);
         return Page(StatusCodes.Status200OK, StatusPage.Render(snapshot, StatusNotice.From(request.Query), links, RecentFilter.From(request.Query)));
     }
 
@@ -151,6 +157,38 @@ public sealed class StatusPageRequests(
         catch (DeadLetterReplayInProgressException e)
         {
             return BeingReplayed(e.Message, links);
+        }
+        catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
+        {
+            return Unavailable(links);
+        }
+    }
+
+    // An undelivered event's Replay or Discard: events/{id}/replay, events/{id}/discard. Discarding loses nothing
+    // (the event row stays), so it asks for no confirmation.
+    private async Task<IResult> EventAsync(string path, StatusLinks links, CancellationToken cancellationToken)
+    {
+        var replaying = path.EndsWith(ReplaySuffix, StringComparison.Ordinal);
+        var id = replaying ? path[..^ReplaySuffix.Length] : path.EndsWith(DiscardSuffix, StringComparison.Ordinal) ? path[..^DiscardSuffix.Length] : "";
+        if (!Events.UndeliveredEventAdmin.IsId(id))
+        {
+            return Message(StatusCodes.Status400BadRequest, "Not an undelivered event's id", "The address names no undelivered event.", links);
+        }
+
+        var gone = Message(StatusCodes.Status404NotFound, "No such undelivered event", $"There is no undelivered event {id}: it may have been replayed or discarded already.", links);
+        try
+        {
+            if (!replaying)
+            {
+                return await events.TryDiscardAsync(id, cancellationToken) ? new SeeOtherHttpResult(links.Page(new StatusNotice(StatusNoticeKind.EventDiscarded, id))) : gone;
+            }
+
+            return await events.TryReplayAsync(id, cancellationToken) switch
+            {
+                null => gone,
+                { Replayed: null } => Message(StatusCodes.Status409Conflict, "The sink is not configured", "The event's sink is not configured now: configure it again (same index), or discard the event.", links),
+                _ => new SeeOtherHttpResult(links.Page(new StatusNotice(StatusNoticeKind.EventReplayed, id))),
+            };
         }
         catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
         {

@@ -22,13 +22,14 @@ public sealed record StatusSnapshot(
     IReadOnlyList<ShownPayment>? Payments = null,
     OrderReferenceSearch? Search = null,
     FoundPayments? Found = null,
-    TrackingReading? Tracking = null)
+    TrackingReading? Tracking = null,
+    Events.UndeliveredPage? Events = null)
 {
     /// <summary>Dead letters the page lists; the admin API pages through the rest.</summary>
     public const int DeadLetterLimit = 50;
 
     public static async Task<StatusSnapshot> GatherAsync(
-        QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, RejectedToday rejected, StatusPayments payments, OrderReferenceSearch? search, TimeProvider time, TimeSpan storageTimeout, CancellationToken cancellationToken)
+        QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, RejectedToday rejected, StatusPayments payments, Events.UndeliveredEventAdmin events, OrderReferenceSearch? search, TimeProvider time, TimeSpan storageTimeout, CancellationToken cancellationToken)
     {
         // The storage reads at once, within one deadline: the page waits for the slowest, and not for a storage that hangs.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -38,6 +39,7 @@ public sealed record StatusSnapshot(
         var rejections = ReadRejectedAsync(rejected, deadline.Token, cancellationToken);
         var recentPayments = ReadAsync(payments.RecentAsync, deadline.Token, cancellationToken);
         var tracking = ReadAsync(payments.TrackingAsync, deadline.Token, cancellationToken);
+        var deliveries = ReadAsync(events.ReadAsync, deadline.Token, cancellationToken);
         var found = search is null ? Task.FromResult<FoundPayments?>(null) : ReadAsync(t => payments.FindAsync(search, t), deadline.Token, cancellationToken);
         var callbacks = recent.Snapshot();
         var (items, more) = await listed;
@@ -54,7 +56,8 @@ public sealed record StatusSnapshot(
             await recentPayments,
             search,
             await found,
-            await tracking);
+            await tracking,
+            await deliveries);
     }
 
     // A part of the page from storage, or null where storage did not answer in time.
