@@ -50,7 +50,7 @@ internal sealed class EventParts : IDisposable
     /// The parts with <paramref name="settings"/> (section Events, e.g. <c>Webhooks:0:Url</c>) on top of the test storage's
     /// queue; private networks allowed (the receivers are on loopback) unless the settings say otherwise.
     /// </summary>
-    public static EventParts Create(TestStorage storage, IDictionary<string, string?>? settings = null, string environment = "Development")
+    public static EventParts Create(TestStorage storage, Dictionary<string, string?>? settings = null, string environment = "Development")
     {
         var values = new Dictionary<string, string?>
         {
