@@ -25,7 +25,7 @@ public class PaymentWriterTests
     }
 
     /// <summary>A writer on <paramref name="storage"/>, as one instance of the app has it (a second call: another instance).</summary>
-    internal static PaymentWriter Writer(TestStorage storage, StorageRequestLog? log = null, RecentPayments? recent = null, PayExCallbackFunctions.Events.EventSinks? sinks = null)
+    internal static PaymentWriter Writer(TestStorage storage, HttpPipelinePolicy? log = null, RecentPayments? recent = null, PayExCallbackFunctions.Events.EventSinks? sinks = null)
     {
         var clientOptions = new TableClientOptions();
         if (log is not null)
