@@ -9,6 +9,7 @@ using PayExCallbackFunctions.Benchmarks;
 //    status, 7de87d9), built from git's history, against the same raw baseline; implies --count-requests]
 //   [--count-requests: storage requests per callback, counted through a proxy in an untimed pass]
 //   [--parts tracking: scheduled checks per second, storage requests per check, one sweep's read among 99,000 due later]
+//   [--parts events: events delivered per second to the queue and a loopback webhook against raw loops; callback-to-event lag at half load]
 //   [--profile: perf samples the processing host and worker in each phase's measured window, to artifacts/benchmark/perf-*.data]
 // Everything runs under the Functions host (func start --no-build, without --enableAuth), on one Azurite.
 var arguments = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal) && x.a != "--set")
@@ -99,6 +100,12 @@ if (parts.Contains("tracking"))
     tracking = await TrackingBenchmark.RunAsync(bench, app);
 }
 
+EventsFigures? events = null;
+if (parts.Contains("events"))
+{
+    events = await EventsBenchmark.RunAsync(bench, app);
+}
+
 Dictionary<string, double>? starts = null;
 if (parts.Contains("start"))
 {
@@ -114,6 +121,11 @@ if (tracking is not null)
 {
     Console.WriteLine();
     Console.WriteLine(tracking.Table());
+}
+if (events is not null)
+{
+    Console.WriteLine();
+    Console.WriteLine(events.Table());
 }
 Console.WriteLine();
 Console.WriteLine($"Run time: {watch.Elapsed:m\\:ss} (publishing included).");
