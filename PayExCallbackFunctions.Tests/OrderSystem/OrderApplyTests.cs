@@ -102,23 +102,4 @@ public class OrderApplyTests
         Assert.Equal((OrderStates.Captured, 2L), (order!.State, order.Sequence));
         Assert.Single(await orders.ReceiptsAsync());
     }
-
-    [Fact]
-    public async Task Many_events_of_one_payment_delivered_at_once_apply_in_turn_with_one_receipt_per_capture()
-    {
-        await using var orders = await OrderSystemHost.StartAsync();
-        var payment = Guid.NewGuid();
-        var events = Enumerable.Range(1, 5)
-            .Select(v => Event(payment, v, v == 5 ? "captured" : "partially_captured", captured: v * 300))
-            .SelectMany(e => new[] { e, e, e })
-            .ToList();
-
-        await Task.WhenAll(events.Select(e => DeliverAsync(orders, e)));
-
-        var order = await orders.OrderAsync(payment);
-        Assert.Equal((5L, 1500L), (order!.Sequence, order.CapturedAmount));
-        var receipts = await orders.ReceiptsAsync();
-        Assert.Equal(1500L, receipts.Sum(r => r.Captured));
-        Assert.Equal(receipts.Count, receipts.Select(r => r.EventId).Distinct().Count());
-    }
 }
