@@ -49,8 +49,8 @@ public static class OrderSystemApp
         {
             builder.Services.AddSingleton(services =>
             {
-                var settings = services.GetRequiredService<IOptions<OrderSystemOptions>>().Value;
-                return new QueueClient(settings.StorageConnection, settings.Queue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+                var configured = services.GetRequiredService<IOptions<OrderSystemOptions>>().Value;
+                return new QueueClient(configured.StorageConnection, configured.Queue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
             });
             builder.Services.AddHostedService<EventQueueConsumer>();
         }

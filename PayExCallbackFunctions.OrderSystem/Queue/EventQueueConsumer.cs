@@ -57,7 +57,7 @@ public sealed class EventQueueConsumer(QueueClient queue, OrderBook orders, ILog
         }
     }
 
-    public async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
+    private async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
     {
         var text = message.Body.ToString();
         var bytes = new byte[text.Length];
