@@ -72,7 +72,7 @@ public class OrderSystemEventsTests(OrderSystemApp fixture) : IClassFixture<Orde
 
         Assert.Equal((OrderStates.Refunded, 1500L, 500L, "sample-1"), (applied.State, applied.CapturedAmount, applied.ReversedAmount, applied.OrderReference));
         Assert.Equal([$"{order.Id:D}-v1", $"{order.Id:D}-v2", $"{order.Id:D}-v3"], applied.AppliedEventIds);
-        var receipt = Assert.Single((await fixture.Orders.ReceiptsAsync()).Where(r => r.Payment == order.Id));
+        var receipt = Assert.Single(await fixture.Orders.ReceiptsAsync(), r => r.Payment == order.Id);
         Assert.Equal(($"{order.Id:D}-v2", 1500L), (receipt.EventId, receipt.Captured));
         // The app recorded exactly three events, and delivered each.
         var events = (await app.Storage.RowsAsync(order.Id)).Where(r => r.RowKey.StartsWith("event-", StringComparison.Ordinal)).ToList();
@@ -101,7 +101,7 @@ public class OrderSystemEventsTests(OrderSystemApp fixture) : IClassFixture<Orde
 
         Assert.Equal(OrderStates.Refunded, applied.State);
         Assert.Equal([$"{order.Id:D}-v1", $"{order.Id:D}-v2", $"{order.Id:D}-v3"], applied.AppliedEventIds);
-        Assert.Single((await fixture.Orders.ReceiptsAsync()).Where(r => r.Payment == order.Id));
+        Assert.Single(await fixture.Orders.ReceiptsAsync(), r => r.Payment == order.Id);
         Assert.DoesNotContain(app.PayEx.State.Requests, r => r.Method == "POST" && r.PathAndQuery.Contains("callbacks", StringComparison.Ordinal));
     }
 }
