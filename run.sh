@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the app on this machine under the Functions host (`func start`): Azurite, a PayEx stand-in
-# unless PayEx__Token is set, and the app on http://127.0.0.1:7071 (README, Run).
+# unless PayEx__Token is set, the sample order system consuming the app's events queue, and the app on
+# http://127.0.0.1:7071 (README, Run).
 # func is the Core Tools where they work (npm's optional azure-functions-core-tools, or on PATH),
 # else the source-built host beside this repository (../shared/functions-host/func).
 set -euo pipefail
@@ -42,9 +43,10 @@ build() {
 }
 standIn=""
 [ -n "${PayEx__Token:-}" ] || standIn=PayExCallbackFunctions.PayExStandIn
-step "Building the app${standIn:+ and the PayEx stand-in}"
+step "Building the app${standIn:+, the PayEx stand-in} and the sample order system"
 build PayExCallbackFunctions --output PayExCallbackFunctions/bin/output
 [ -z "$standIn" ] || build "$standIn"
+build PayExCallbackFunctions.OrderSystem
 
 mkdir -p .azurite
 # Each child in a process group of its own, so that Ctrl-C reaches this script alone, which stops each
@@ -86,6 +88,17 @@ else
   step "Using PayEx at ${PayEx__BaseUrl:-the PayEx__BaseUrl of local.settings.json}"
 fi
 
+step "Starting the sample order system on http://127.0.0.1:5072 (orders in .order-system/, from the events queue)"
+# It consumes the queue the app sends its events to (Events__Queue), as an order system on Azure would. It also
+# takes signed webhooks, with the secret of the app's first webhook if one is set (README, The sample order system),
+# else one of this run's.
+OrderSystem__WebhookSecrets__0="${Events__Webhooks__0__Secret:-whsec_$(head -c 32 /dev/urandom | base64)}" \
+  OrderSystem__StorageConnection=UseDevelopmentStorage=true OrderSystem__Queue="${Events__Queue:-payex-payment-events}" \
+  OrderSystem__DataDirectory="$repo/.order-system" \
+  setsid dotnet run --no-build --project PayExCallbackFunctions.OrderSystem -- --urls http://127.0.0.1:5072 &
+pids+=($!)
+names+=("the sample order system")
+
 step "Starting the Functions host: $("$func" --version | head -1)"
 # The host's own start-up and each invocation's Executing/Executed lines are not news here: the console
 # shows the functions, the app's lines (callbacks acknowledged, stored, retried) and failures.
@@ -111,5 +124,5 @@ until curl -fs -o /dev/null --max-time 5 "$app/api/payex/status/"; do
   fi
   sleep 1
 done
-step "Ready in $((SECONDS - started)) s: callbacks to POST $app/api/payex/callbacks, payments API $app/api/payments, status page $app/api/payex/status/ (Ctrl-C stops all)"
+step "Ready in $((SECONDS - started)) s: callbacks to POST $app/api/payex/callbacks, payments API $app/api/payments, status page $app/api/payex/status/, orders http://127.0.0.1:5072/orders (Ctrl-C stops all)"
 wait -n

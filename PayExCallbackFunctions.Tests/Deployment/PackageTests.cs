@@ -36,6 +36,9 @@ public partial class PackageTests(FunctionAppPackage package) : IClassFixture<Fu
         new("PayExStatus", "httpTrigger", "Admin", "get,post", "payex/status/{*rest}"),
         new("PayExPayments", "httpTrigger", "Function", "get,post,delete", "payments/{*rest}"),
         new("SweepPayExChecks", "timerTrigger", Schedule: "%PayExTrackingSweep%"),
+        new("PayExUndeliveredEvents", "httpTrigger", "Admin", "get", "payex/events/undelivered"),
+        new("ReplayPayExUndeliveredEvent", "httpTrigger", "Admin", "post", "payex/events/undelivered/{id}/replay"),
+        new("DiscardPayExUndeliveredEvent", "httpTrigger", "Admin", "delete", "payex/events/undelivered/{id}"),
     ];
 
     /// <summary>The triggers the code declares: every [Function] method and its trigger attribute.</summary>

@@ -25,6 +25,10 @@ public partial class WorkbookTests
         CallbackMetrics.PayExDuration,
         CallbackMetrics.QueueDepth,
         CallbackMetrics.QueueOldestAge,
+        PayExCallbackFunctions.Events.EventMetrics.Delivered,
+        PayExCallbackFunctions.Events.EventMetrics.Failed,
+        PayExCallbackFunctions.Events.EventMetrics.Undelivered,
+        PayExCallbackFunctions.Events.EventMetrics.Lag,
     ];
 
     private static readonly string[] SpanNames =
@@ -46,7 +50,7 @@ public partial class WorkbookTests
     [
         // Span attributes and metric tags.
         .. typeof(TelemetryTags).GetFields().Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name != nameof(TelemetryTags.UnknownShape)).Select(f => (string)f.GetRawConstantValue()!),
-        "url.full", "server.address",
+        "url.full", "server.address", PayExCallbackFunctions.Events.EventMetrics.SinkTag,
         // Log scopes and message parameters.
         "CallbackId", "PaymentNumber", "TransactionNumber", "PaymentOrderId",
     ];

@@ -31,7 +31,7 @@ public sealed class RunScriptTests
     private const string SampleCallback =
         """{"payment":{"id":"/psp/creditcard/payments/7e6cdfc3-1276-44e9-9992-7cf4419750e1","number":222222222},"transaction":{"id":"/psp/creditcard/payments/7e6cdfc3-1276-44e9-9992-7cf4419750e1/authorizations/ec2a9b09-601a-42ae-8e33-a5737e1cf177","number":333333333}}""";
 
-    private static readonly int[] Ports = [7071, 5071, 10000, 10001, 10002];
+    private static readonly int[] Ports = [7071, 5071, 5072, 10000, 10001, 10002];
 
     [Fact]
     public async Task Run_sh_says_each_step_and_when_it_is_ready_with_a_short_console_stores_the_sample_callback_and_stops_on_ctrl_c_app_first()
@@ -82,6 +82,7 @@ public sealed class RunScriptTests
             Assert.Contains("POST http://127.0.0.1:7071/api/payex/callbacks", ready, StringComparison.Ordinal);
             Assert.Contains("status page http://127.0.0.1:7071/api/payex/status/", ready, StringComparison.Ordinal);
             Assert.Contains("payments API http://127.0.0.1:7071/api/payments", ready, StringComparison.Ordinal);
+            Assert.Contains("orders http://127.0.0.1:5072/orders", ready, StringComparison.Ordinal);
             using (var status = await http.GetAsync("/api/payex/status/"))
             {
                 Assert.Equal(HttpStatusCode.OK, status.StatusCode);
@@ -90,7 +91,7 @@ public sealed class RunScriptTests
             // Each step said before it is taken, and a console short enough to read: the functions, not the
             // host's options, the build's repeated warnings or every invocation's Executing/Executed lines.
             var untilReady = output.TakeWhile(l => !l.StartsWith("==> Ready in ", StringComparison.Ordinal)).ToList();
-            string[] steps = ["==> Building the app and the PayEx stand-in", "==> Starting Azurite", "==> Starting the PayEx stand-in", "==> Starting the Functions host"];
+            string[] steps = ["==> Building the app, the PayEx stand-in and the sample order system", "==> Starting Azurite", "==> Starting the PayEx stand-in", "==> Starting the sample order system", "==> Starting the Functions host"];
             var stepAt = steps.Select(step => untilReady.FindIndex(l => l.StartsWith(step, StringComparison.Ordinal))).ToList();
             Assert.True(stepAt.All(i => i >= 0) && stepAt.SequenceEqual(stepAt.Order()), $"the steps are not all said, in order:\n{Log()}");
             Assert.Contains(untilReady, l => l.Contains("PayExCallback: [POST] http://localhost:7071/api/payex/callbacks", StringComparison.Ordinal));
@@ -114,6 +115,7 @@ public sealed class RunScriptTests
             // The quick start: a payment order paid at PayEx (the stand-in, which sends its callback to the app)
             // becomes a status the order system reads, by id and by its order reference.
             using var standIn = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:5071"), Timeout = TimeSpan.FromSeconds(10) };
+            using var orders = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:5072"), Timeout = TimeSpan.FromSeconds(10) };
             var orderReference = $"run-{Guid.NewGuid():N}"[..20];
             using (var created = await standIn.PostAsync("/_standin/payments", new StringContent($$"""{"generation":"v3.1","orderReference":"{{orderReference}}"}""", Encoding.UTF8, "application/json")))
             {
@@ -133,6 +135,16 @@ public sealed class RunScriptTests
                 using var found = await http.GetAsync($"/api/payments?orderReference={orderReference}");
                 Assert.Contains(id, await found.Content.ReadAsStringAsync(), StringComparison.Ordinal);
                 Assert.Contains(output, l => l.Contains($"Payment {id} is authorized (version 1, was not stored)", StringComparison.Ordinal));
+
+                // The change became an event on the queue, which the sample order system applied: the order is paid.
+                var order = await Eventually.GetAsync(async () =>
+                {
+                    using var response = await orders.GetAsync($"/orders/{id}");
+                    var body = response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : null;
+                    return body is not null && body.Contains("\"state\":\"paid\"", StringComparison.Ordinal) ? body : null;
+                }, "the sample order system to apply the event");
+                Assert.Contains(orderReference, order, StringComparison.Ordinal);
+                Assert.Contains(output, l => l.Contains($"Order {orderReference} (payment {id}) is paid, sequence 1", StringComparison.Ordinal));
             }
 
             // Callbacks off: the order system registers a payment order, PayEx moves it on, and tracking follows it to captured.

@@ -426,6 +426,7 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
         Assert.Contains("id=\"dead-letters-error\">Could not read the dead letters: storage did not answer.", html);
         Assert.Contains("id=\"rejected-error\">Could not read the rejected callbacks: storage did not answer.", html);
         Assert.Contains("id=\"payments-error\">Could not read the recent payments: storage did not answer.", html);
+        Assert.Contains("id=\"events-error\">Could not read the events' deliveries: storage did not answer.", html);
         Assert.Contains("This instance, newest first", html);
         // A search says it could not look, rather than that nothing was found.
         using var search = await app.Raw.GetAsync($"{Route}?{Code}&orderReference=549213");
@@ -436,7 +437,8 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
 
         // The buttons and the admin API say the same, each in its own kind: a page, a problem; both with Retry-After.
         var id = Guid.NewGuid().ToString("N");
-        foreach (var path in new[] { $"{Route}/deadletters/{id}/replay?{Code}", $"{Route}/deadletters/{id}/discard?{Code}", $"{Route}/deadletters/replay?{Code}" })
+        var eventId = $"Webhook0.{Guid.NewGuid():D}-v1";
+        foreach (var path in new[] { $"{Route}/deadletters/{id}/replay?{Code}", $"{Route}/deadletters/{id}/discard?{Code}", $"{Route}/deadletters/replay?{Code}", $"{Route}/events/{eventId}/replay?{Code}", $"{Route}/events/{eventId}/discard?{Code}" })
         {
             using var button = await app.Raw.PostAsync(path, new FormUrlEncodedContent([]));
             Assert.True(HttpStatusCode.ServiceUnavailable == button.StatusCode, $"POST {path}: {(int)button.StatusCode}");
@@ -452,6 +454,9 @@ public class StatusPageTests(RunningApp fixture) : IClassFixture<RunningApp>, ID
                      (HttpMethod.Delete, $"/api/payex/deadletters/{id}"),
                      (HttpMethod.Post, $"/api/payex/deadletters/{id}/replay"),
                      (HttpMethod.Post, "/api/payex/deadletters/replay"),
+                     (HttpMethod.Get, "/api/payex/events/undelivered"),
+                     (HttpMethod.Post, $"/api/payex/events/undelivered/{eventId}/replay"),
+                     (HttpMethod.Delete, $"/api/payex/events/undelivered/{eventId}"),
                  })
         {
             using var request = new HttpRequestMessage(method, path);

@@ -11,6 +11,8 @@ public sealed class EventMetrics
     public const string Undelivered = "payex.events.undelivered";
     public const string Lag = "payex.events.lag";
 
+    public const string SinkTag = "event.sink";
+
     // Seconds: from well under a second (the normal case) to days (an endpoint down).
     private static readonly double[] LagBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400, 259200];
 
@@ -39,5 +41,5 @@ public sealed class EventMetrics
 
     public void GaveUp(string sink) => _undelivered.Add(1, Sink(sink));
 
-    private static KeyValuePair<string, object?> Sink(string sink) => new("event.sink", sink);
+    private static KeyValuePair<string, object?> Sink(string sink) => new(SinkTag, sink);
 }
