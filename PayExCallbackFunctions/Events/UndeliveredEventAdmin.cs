@@ -124,7 +124,7 @@ public sealed record UndeliveredView(string Id, string Sink, string? Endpoint, s
     }
 }
 
-/// <summary>The sinks, the payments with events still to deliver (<c>Marked</c>: being delivered or waiting), and the undelivered events (200 at most).</summary>
+/// <summary>The sinks, the payments marked for the relay (<c>Marked</c>: changed in the last minutes, or a sink waiting to retry), and the undelivered events (200 at most).</summary>
 public sealed record UndeliveredPage(IReadOnlyList<SinkView> Sinks, int Marked, IReadOnlyList<UndeliveredView> Undelivered);
 
 /// <summary>A replay: whether the event went now, or waits for its sink's next attempt.</summary>
