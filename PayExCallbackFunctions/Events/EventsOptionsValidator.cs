@@ -45,7 +45,8 @@ public sealed class EventsOptionsValidator(IHostEnvironment environment) : IVali
         var setting = $"Events__Webhooks__{index}__";
         if (!Uri.TryCreate(endpoint.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp) || !string.IsNullOrEmpty(url.UserInfo) || url.Fragment.Length > 0)
         {
-            yield return $"{setting}Url '{OutsideText.Neutralise(endpoint.Url, 200)}' must be an absolute https URL without user info or fragment.";
+            // Not said back: a URL may carry the receiver's token in its query.
+            yield return $"{setting}Url must be an absolute https URL without user info or fragment.";
         }
         else
         {
