@@ -48,6 +48,11 @@ public class ConfigurationTests
         { "Tracking__ChecksPerSecond", "0", "Tracking__ChecksPerSecond must be between 0.01 and 1000" },
         { "Tracking__Concurrency", "0", "Tracking__Concurrency must be between 1 and 64" },
         { "Storage__PaymentChecksTable", "PayExPayments", "Storage__PaymentChecksTable 'PayExPayments' is not a valid table name of its own" },
+        { "Events__Queue", "Bad_Queue", "Events__Queue 'Bad_Queue' is not a valid queue name" },
+        { "Events__RetrySchedule", "soon", "Events__RetrySchedule 'soon' must be 1-30 comma-separated TimeSpans" },
+        { "Events__Webhooks__0__Url", "https://10.0.0.1/hook", "Events__Webhooks__0__Url points at a private, loopback or link-local address" },
+        { "Events__Webhooks__0__Url", "https://orders.example.com/hook", "Events__Webhooks__0__Secret must be whsec_" },
+        { "Events__Webhooks__0__Secret", "whsec_dG9vLXNob3J0LXNlY3JldA==", "Events__Webhooks__0__Secret must be whsec_ followed by the base64 of 24-64 random bytes" },
     };
 
     private static Dictionary<string, string?> GoodSettings() => new()
@@ -117,7 +122,7 @@ public class ConfigurationTests
         Assert.NotNull(failure);
         Assert.Contains(message, failure);
         Assert.DoesNotContain("a-payex-token-for-the-test", failure);
-        if (setting.StartsWith("Access__", StringComparison.Ordinal) && !setting.Contains("Networks", StringComparison.Ordinal) && value is { Length: > 5 })
+        if ((setting.StartsWith("Access__", StringComparison.Ordinal) || setting.EndsWith("Secret", StringComparison.Ordinal)) && !setting.Contains("Networks", StringComparison.Ordinal) && value is { Length: > 5 })
         {
             // A secret that is set wrongly is still a secret: the message names the setting only.
             Assert.DoesNotContain(value, failure);
@@ -178,6 +183,21 @@ public class ConfigurationTests
         // The host restarts a worker that fails to start a few times, then gives up; the reason is in its log.
         await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("Retry__MaxAttempts must be between 1 and 1000", StringComparison.Ordinal)), "the reason in the host's log", TimeSpan.FromSeconds(120));
         Assert.DoesNotContain(payEx.Token, app.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Under_the_host_a_webhook_secret_that_is_not_a_standard_webhooks_secret_stops_start_up_naming_it_not_saying_it()
+    {
+        await using var payEx = await StandIn.StartAsync();
+        await using var storage = await TestStorage.CreateAsync();
+        var settings = storage.Settings(payEx);
+        settings["Events__Webhooks__0__Url"] = "https://orders.example.com/payex";
+        settings["Events__Webhooks__0__Secret"] = "orders-webhook-password-1234";
+
+        await using var app = HostProcess.Launch(settings);
+
+        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("Events__Webhooks__0__Secret must be whsec_", StringComparison.Ordinal)), "the reason in the host's log", TimeSpan.FromSeconds(120));
+        Assert.DoesNotContain("orders-webhook-password-1234", app.Output, StringComparison.Ordinal);
     }
 
     [Fact]
