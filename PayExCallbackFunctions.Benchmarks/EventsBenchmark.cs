@@ -42,7 +42,21 @@ public static class EventsBenchmark
 
     public static async Task<EventsFigures> RunAsync(Bench bench, AppBuild app)
     {
-        await using var receiver = await Receiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        // When each payment's first event arrived (Stopwatch ticks), for the lag.
+        var arrived = new ConcurrentDictionary<Guid, long>();
+        receiver.Answer = context =>
+        {
+            var at = Stopwatch.GetTimestamp();
+            // The event's id is <payment>-v<version>.
+            if (Guid.TryParse(context.Request.Headers["webhook-id"].ToString().AsSpan(0, Math.Min(36, context.Request.Headers["webhook-id"].ToString().Length)), out var subject))
+            {
+                arrived.TryAdd(subject, at);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return Task.CompletedTask;
+        };
         Console.Error.WriteLine($"Events: {Events} recorded events delivered to the queue sink, and raw sends ...");
         var queue = await DeliverAsync(bench, receiver, webhook: false);
         var rawQueue = await RawQueueAsync(bench);
@@ -52,12 +66,12 @@ public static class EventsBenchmark
         var rawWebhook = await RawWebhookAsync(receiver);
         var keptWebhook = await RawWithBookkeepingAsync(bench, receiver, webhook: true);
         Console.Error.WriteLine("Events: callback-to-event lag under the host, at half the load it sustains ...");
-        var (sustained, half, lags) = await LagAsync(bench, app, receiver);
+        var (sustained, half, lags) = await LagAsync(bench, app, receiver, arrived);
         return new EventsFigures(queue, rawQueue, keptQueue, webhook, rawWebhook, keptWebhook, sustained, half, lags);
     }
 
     /// <summary>Events recorded (untimed) for <see cref="Events"/> payments, one each, then delivered by the app's EventDelivery.</summary>
-    private static async Task<double> DeliverAsync(Bench bench, Receiver receiver, bool webhook)
+    private static async Task<double> DeliverAsync(Bench bench, WebhookReceiver receiver, bool webhook)
     {
         var name = $"events{(webhook ? "hook" : "queue")}{Guid.NewGuid():N}"[..24];
         var settings = new Dictionary<string, string?>
@@ -105,7 +119,7 @@ public static class EventsBenchmark
     /// The least a delivery from the outbox can do, by hand: read the payment's event rows, send, mark the row delivered;
     /// the same three requests the app makes, without its services, options, metrics or logs.
     /// </summary>
-    private static async Task<double> RawWithBookkeepingAsync(Bench bench, Receiver receiver, bool webhook)
+    private static async Task<double> RawWithBookkeepingAsync(Bench bench, WebhookReceiver receiver, bool webhook)
     {
         var name = $"eventskept{Guid.NewGuid():N}"[..24];
         var (table, payments) = await RecordAsync(bench, name, webhook);
@@ -154,7 +168,7 @@ public static class EventsBenchmark
         return result.PerSecond;
     }
 
-    private static async Task<double> RawWebhookAsync(Receiver receiver)
+    private static async Task<double> RawWebhookAsync(WebhookReceiver receiver)
     {
         using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
         var key = Convert.FromBase64String(Secret["whsec_".Length..]);
@@ -179,7 +193,7 @@ public static class EventsBenchmark
     /// (the load sustained: events arrived per second), then at half that rate; each lag from its callback's due time to
     /// its event's arrival.
     /// </summary>
-    private static async Task<(double Sustained, double Half, double[] LagsMs)> LagAsync(Bench bench, AppBuild app, Receiver receiver)
+    private static async Task<(double Sustained, double Half, double[] LagsMs)> LagAsync(Bench bench, AppBuild app, WebhookReceiver receiver, ConcurrentDictionary<Guid, long> arrived)
     {
         var name = $"{app.Name}-events";
         var settings = bench.Settings(name, processing: true);
@@ -193,7 +207,7 @@ public static class EventsBenchmark
         var calibration = Payments(bench, Calibration);
         var started = Stopwatch.GetTimestamp();
         await Load.ClosedAsync(bench.Options.Concurrency, TimeSpan.FromMinutes(5), i => Bench.PostCallbackAsync(http, calibration[i].Callback), Calibration);
-        await Eventually.TrueAsync(() => Task.FromResult(calibration.All(p => receiver.Arrived.ContainsKey(p.Payment))), "the calibration's events", TimeSpan.FromMinutes(5));
+        await Eventually.TrueAsync(() => Task.FromResult(calibration.All(p => arrived.ContainsKey(p.Payment))), "the calibration's events", TimeSpan.FromMinutes(5));
         var sustained = Calibration / Stopwatch.GetElapsedTime(started).TotalSeconds;
 
         var half = sustained / 2;
@@ -206,8 +220,8 @@ public static class EventsBenchmark
             return Bench.PostCallbackAsync(http, measured[i].Callback);
         });
         var posted = measured.Where(p => due.ContainsKey(p.Payment)).ToArray();
-        await Eventually.TrueAsync(() => Task.FromResult(posted.All(p => receiver.Arrived.ContainsKey(p.Payment))), "the half load's events", TimeSpan.FromMinutes(5));
-        var lags = posted.Select(p => Stopwatch.GetElapsedTime(due[p.Payment], receiver.Arrived[p.Payment]).TotalMilliseconds).ToArray();
+        await Eventually.TrueAsync(() => Task.FromResult(posted.All(p => arrived.ContainsKey(p.Payment))), "the half load's events", TimeSpan.FromMinutes(5));
+        var lags = posted.Select(p => Stopwatch.GetElapsedTime(due[p.Payment], arrived[p.Payment]).TotalMilliseconds).ToArray();
         return (sustained, half, lags);
     }
 
@@ -251,53 +265,6 @@ public static class EventsBenchmark
         services.AddSingleton<PendingEvents>();
         services.AddEvents(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         return services.BuildServiceProvider();
-    }
-
-    /// <summary>A webhook endpoint on loopback: 204 to each POST, and when each event's subject first arrived.</summary>
-    private sealed class Receiver : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private Receiver(WebApplication app, Uri url)
-        {
-            _app = app;
-            Url = url;
-        }
-
-        public Uri Url { get; }
-
-        public ConcurrentDictionary<Guid, long> Arrived { get; } = new();
-
-        public static async Task<Receiver> StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            Receiver? receiver = null;
-            app.MapPost("/hook", async (HttpContext context) =>
-            {
-                var at = Stopwatch.GetTimestamp();
-                using var reader = new StreamReader(context.Request.Body);
-                var body = await reader.ReadToEndAsync(context.RequestAborted);
-                if (Guid.TryParse(JsonNode.Parse(body)?["subject"]?.GetValue<string>(), out var subject))
-                {
-                    receiver!.Arrived.TryAdd(subject, at);
-                }
-
-                return Results.NoContent();
-            });
-            await app.StartAsync();
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            receiver = new Receiver(app, new Uri(new Uri(address), "/hook"));
-            return receiver;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
     }
 }
 
