@@ -43,6 +43,8 @@ public static class EventsServices
         services.AddSingleton<EventMetrics>();
         services.AddSingleton<UndeliveredEvents>();
         services.AddSingleton<EventDelivery>();
+        services.AddSingleton<EventDispatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventDispatch>());
         services.AddSingleton<EventRelay>();
         services.AddSingleton<EventReplay>();
         services.AddSingleton<UndeliveredEventAdmin>();

@@ -14,7 +14,7 @@ namespace PayExCallbackFunctions.Processing;
 public sealed class CallbackProcessor(
     PayExClient payEx,
     PaymentWriter writer,
-    Events.EventDelivery events,
+    Events.EventDispatch events,
     CallbackMetrics metrics,
     IOptions<PayExOptions> options,
     IOptions<Tracking.TrackingOptions> tracking,
@@ -124,24 +124,12 @@ public sealed class CallbackProcessor(
 
         if (written.Change is not null)
         {
-            await DeliverAsync(partition, cancellationToken);
+            // The change is committed with its event: delivering it now is what makes it leave within a second; in the
+            // background, so that no sink holds this invocation. The relay delivers what this does not.
+            events.Deliver(partition);
         }
 
         return new ProcessResult(partition, written.Written, written.Kept, written.Change) { Status = written.Status };
-    }
-
-    // The change is committed with its event: delivering it now is what makes it leave within a second. A failure here
-    // is not the callback's: the relay delivers what is left.
-    private async Task DeliverAsync(Guid partition, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await events.DeliverAsync(partition, cancellationToken);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            logger.LogWarning(e, "The events of payment {PaymentKey} were recorded and not delivered yet; the relay will deliver them", partition);
-        }
     }
 
     // v3.1: the order with its sub-resources says it all. v2/v3.0 (read unexpanded, in the version the

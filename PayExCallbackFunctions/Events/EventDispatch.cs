@@ -1,0 +1,60 @@
+using System.Threading.Channels;
+
+namespace PayExCallbackFunctions.Events;
+
+/// <summary>
+/// Delivers a changed payment's events in the background, right after its commit, so that the callback's (or check's)
+/// invocation ends without waiting for any sink: an endpoint that answers slowly or not at all holds back no callback
+/// and no other payment. Several workers deliver at once (a payment's sinks side by side, in its order). What an instance
+/// does not get to (stopped, or more waiting than <see cref="Capacity"/>) the relay delivers from its mark.
+/// </summary>
+public sealed partial class EventDispatch(EventDelivery delivery, ILogger<EventDispatch> logger) : BackgroundService
+{
+    public const int Capacity = 10_000;
+
+    /// <summary>Payments delivered at once on an instance.</summary>
+    public const int Workers = 32;
+
+    private readonly Channel<Guid> _payments = Channel.CreateBounded<Guid>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Queues the payment's delivery; never waits.</summary>
+    public void Deliver(Guid payment)
+    {
+        if (!_payments.Writer.TryWrite(payment))
+        {
+            LogFull(logger, payment, Capacity);
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => WorkAsync(stoppingToken)));
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var payment in _payments.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await delivery.DeliverAsync(payment, stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Storage failing: the payment's mark stays, and the relay delivers.
+                    LogFailed(logger, e, payment);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: what is left is the relay's.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The events of payment {PaymentKey} were recorded and not delivered yet; the relay will deliver them")]
+    private static partial void LogFailed(ILogger logger, Exception exception, Guid paymentKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The events of payment {PaymentKey} are left to the relay: {Capacity} payments already wait for delivery on this instance")]
+    private static partial void LogFull(ILogger logger, Guid paymentKey, int capacity);
+}
