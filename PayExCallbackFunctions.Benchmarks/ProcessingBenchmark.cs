@@ -205,17 +205,21 @@ public static class ProcessingBenchmark
     /// <summary>
     /// Every callback stored: a payment row and a transaction row per payment, a capture row per captured payment,
     /// and, from an app that derives it (the working tree's; a revision's if it has any), a status per payment,
-    /// captured where captured.
+    /// captured where captured, and, from one that records events, an event per change.
     /// </summary>
     private static async Task CheckAsync(TableClient table, AppBuild build, int payments, int captured)
     {
-        var (resources, statuses, capturedStatuses) = (0, 0, 0);
+        var (resources, statuses, capturedStatuses, events) = (0, 0, 0, 0);
         await foreach (var row in table.QueryAsync<TableEntity>(select: ["RowKey", "Status"]))
         {
             if (row.RowKey == "status")
             {
                 statuses++;
                 capturedStatuses += row.GetString("Status") == "captured" ? 1 : 0;
+            }
+            else if (row.RowKey.StartsWith("event-", StringComparison.Ordinal))
+            {
+                events++;
             }
             else
             {
@@ -224,11 +228,11 @@ public static class ProcessingBenchmark
         }
 
         var expectStatus = build.Revision is null || statuses > 0;
-        if (resources != 2 * payments + captured || (expectStatus && (statuses != payments || capturedStatuses != captured)))
+        if (resources != 2 * payments + captured || (expectStatus && (statuses != payments || capturedStatuses != captured)) || (events > 0 && events != payments + captured))
         {
             throw new InvalidOperationException(
                 $"{build.Name}: expected {2 * payments + captured} resource rows{(expectStatus ? $" and {payments} statuses, {captured} of them captured" : "")}; " +
-                $"found {resources} resource rows and {statuses} statuses, {capturedStatuses} captured. See artifacts/benchmark/logs.");
+                $"found {resources} resource rows and {statuses} statuses, {capturedStatuses} captured, {events} events. See artifacts/benchmark/logs.");
         }
     }
 
