@@ -112,10 +112,12 @@ public class TrackingFailureTests
         }, "every payment's first check", TimeSpan.FromSeconds(60));
 
         // In any second, the limit, give or take the edges of a window and a GET delayed on its way (a busy machine's
-        // hundreds of milliseconds); over three seconds, the same slack once. Without the limit all 24 come within a second or two.
+        // hundreds of milliseconds). Over three seconds: a check begins at a random moment of its slot, so a window can
+        // hold 13 slots' beginnings; a new sweep's first slot may follow the last sweep's last at once; and one GET
+        // delayed into the window (CI once saw 15). Without the limit all 24 come within a second or two.
         int Busiest(double seconds) => gets.Max(start => gets.Count(at => at >= start && at < start.AddSeconds(seconds)));
         Assert.InRange(Busiest(1), 1, perSecond + 2);
-        Assert.InRange(Busiest(3), 1, (3 * perSecond) + 2);
+        Assert.InRange(Busiest(3), 1, (3 * perSecond) + 4);
         // Spread out, not fired at once: 24 first checks take about 6 seconds at 4 a second.
         var firsts = orders.Select(id => app.GetsOf(id)[0]).Order().ToArray();
         Assert.True(firsts[^1] - firsts[0] >= TimeSpan.FromSeconds(4.5), $"24 checks in {(firsts[^1] - firsts[0]).TotalSeconds:F1} s");
