@@ -47,9 +47,9 @@ public sealed partial class UndeliveredEventAdmin(UndeliveredEvents undelivered,
         {
             return await TryReplayAsync(id, cancellationToken) switch
             {
-                null => NotFound(id),
-                { Replayed: null } => NotConfigured(),
-                { Replayed: { } result } => TypedResults.Ok(result),
+                EventReplayAttempt.Replayed replayed => TypedResults.Ok(replayed.Result),
+                EventReplayAttempt.SinkNotConfigured => NotConfigured(),
+                _ => NotFound(id),
             };
         }
         catch (Exception e) when (StorageFailure.IsUnavailable(e, cancellationToken))
@@ -58,15 +58,16 @@ public sealed partial class UndeliveredEventAdmin(UndeliveredEvents undelivered,
         }
     }
 
-    /// <summary>Null: no such undelivered event. <c>Replayed</c> null: its sink is not configured now, and nothing changed.</summary>
-    public async Task<(EventReplayResult? Replayed, bool Found)?> TryReplayAsync(string id, CancellationToken cancellationToken)
+    public async Task<EventReplayAttempt> TryReplayAsync(string id, CancellationToken cancellationToken)
     {
         if (await undelivered.FindAsync(id, cancellationToken) is not { } found)
         {
-            return null;
+            return new EventReplayAttempt.NotFound();
         }
 
-        return sinks.Find(found.Sink) is null ? (null, true) : (await replay.ReplayAsync(found, cancellationToken), true);
+        return sinks.Find(found.Sink) is null
+            ? new EventReplayAttempt.SinkNotConfigured()
+            : new EventReplayAttempt.Replayed(await replay.ReplayAsync(found, cancellationToken));
     }
 
     /// <summary>False: no such undelivered event.</summary>
@@ -126,6 +127,21 @@ public sealed record UndeliveredView(string Id, string Sink, string? Endpoint, s
 
 /// <summary>The sinks, the payments marked for the relay (<c>Marked</c>: changed in the last minutes, or a sink waiting to retry), and the undelivered events (200 at most).</summary>
 public sealed record UndeliveredPage(IReadOnlyList<SinkView> Sinks, int Marked, IReadOnlyList<UndeliveredView> Undelivered);
+
+/// <summary>What asking to replay an undelivered event came to; only <see cref="Replayed"/> changed anything.</summary>
+public abstract record EventReplayAttempt
+{
+    private EventReplayAttempt()
+    {
+    }
+
+    public sealed record NotFound : EventReplayAttempt;
+
+    /// <summary>The event's sink is not configured now.</summary>
+    public sealed record SinkNotConfigured : EventReplayAttempt;
+
+    public sealed record Replayed(EventReplayResult Result) : EventReplayAttempt;
+}
 
 /// <summary>A replay: whether the event went now, or waits for its sink's next attempt.</summary>
 public sealed record EventReplayResult(string Id, bool Delivered, DateTimeOffset? RetryAt);

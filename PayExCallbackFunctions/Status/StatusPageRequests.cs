@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PayExCallbackFunctions.DeadLetters;
+using PayExCallbackFunctions.Events;
 using PayExCallbackFunctions.Storage;
 using PayExCallbackFunctions.Telemetry;
 
@@ -11,7 +12,7 @@ namespace PayExCallbackFunctions.Status;
 /// the page itself, and the posts of its Replay and Discard buttons.
 /// </summary>
 public sealed class StatusPageRequests(
-    QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, RejectedToday rejected, StatusPayments payments, Events.UndeliveredEventAdmin events, DeadLetterReplay replay, DeadLetterDiscard discard, TimeProvider time, IOptions<StorageOptions> storage)
+    QueueBacklog backlog, RecentCallbacks recent, DeadLetterTable deadLetters, RejectedToday rejected, StatusPayments payments, UndeliveredEventAdmin events, DeadLetterReplay replay, DeadLetterDiscard discard, TimeProvider time, IOptions<StorageOptions> storage)
 {
     public const string Route = "/api/payex/status";
 
@@ -170,7 +171,7 @@ public sealed class StatusPageRequests(
     {
         var replaying = path.EndsWith(ReplaySuffix, StringComparison.Ordinal);
         var id = replaying ? path[..^ReplaySuffix.Length] : path.EndsWith(DiscardSuffix, StringComparison.Ordinal) ? path[..^DiscardSuffix.Length] : "";
-        if (!Events.UndeliveredEventAdmin.IsId(id))
+        if (!UndeliveredEventAdmin.IsId(id))
         {
             return Message(StatusCodes.Status400BadRequest, "Not an undelivered event's id", "The address names no undelivered event.", links);
         }
@@ -185,8 +186,8 @@ public sealed class StatusPageRequests(
 
             return await events.TryReplayAsync(id, cancellationToken) switch
             {
-                null => gone,
-                { Replayed: null } => Message(StatusCodes.Status409Conflict, "The sink is not configured", "The event's sink is not configured now: configure it again (same index), or discard the event.", links),
+                EventReplayAttempt.NotFound => gone,
+                EventReplayAttempt.SinkNotConfigured => Message(StatusCodes.Status409Conflict, "The sink is not configured", "The event's sink is not configured now: configure it again (same index), or discard the event.", links),
                 _ => new SeeOtherHttpResult(links.Page(new StatusNotice(StatusNoticeKind.EventReplayed, id))),
             };
         }
