@@ -3,8 +3,6 @@ using System.Net;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using PayExCallbackFunctions.PayExStandIn;
 using PayExCallbackFunctions.PayExStandIn.Payments;
@@ -56,7 +54,7 @@ public sealed class Bench : IAsyncDisposable
         var azurite = await Azurite.StartAsync();
         var standIn = PayExStandIn.PayExStandIn.Build("http://127.0.0.1:0", seedExamples: false);
         await standIn.StartAsync();
-        var url = new Uri(standIn.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var url = Loopback.AddressOf(standIn);
         return new Bench(azurite, standIn, url, options);
     }
 

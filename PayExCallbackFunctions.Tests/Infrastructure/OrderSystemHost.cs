@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using PayExCallbackFunctions.OrderSystem;
 using PayExCallbackFunctions.OrderSystem.Orders;
@@ -27,7 +25,7 @@ public sealed class OrderSystemHost : IAsyncDisposable
         _timeProvider = timeProvider;
         Secrets = secrets;
         DataDirectory = dataDirectory;
-        BaseUrl = AddressOf(app);
+        BaseUrl = Loopback.AddressOf(app);
         Http = new HttpClient { BaseAddress = BaseUrl };
     }
 
@@ -143,7 +141,4 @@ public sealed class OrderSystemHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
-
-    private static Uri AddressOf(WebApplication app) =>
-        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
 }

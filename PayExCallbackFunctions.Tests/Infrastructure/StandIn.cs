@@ -2,8 +2,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using PayExCallbackFunctions.PayExStandIn;
 
@@ -41,8 +39,7 @@ public sealed class StandIn : IAsyncDisposable
     {
         var app = PayExStandIn.PayExStandIn.Build($"http://127.0.0.1:{port}", token, seedExamples: seedExamples);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new StandIn(app, new Uri(address), token);
+        return new StandIn(app, Loopback.AddressOf(app), token);
     }
 
     /// <summary>

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -50,8 +48,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             await receiver.Answer(context);
         });
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver = new WebhookReceiver(app, new Uri(new Uri(address), "/hook"));
+        receiver = new WebhookReceiver(app, new Uri(Loopback.AddressOf(app), "/hook"));
         return receiver;
     }
 
