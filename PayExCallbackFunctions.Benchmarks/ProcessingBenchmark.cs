@@ -13,7 +13,8 @@ namespace PayExCallbackFunctions.Benchmarks;
 /// they are released onto the processing queue all at once. The processing host is warmed up first with a few
 /// payments' lives, until its and its worker's tiered JIT is idle: a fresh host compiles for many seconds, and its
 /// JIT would count against whichever build runs more code. Against the ideal min(concurrency / delay, raw storage
-/// pipeline), the latter measured once per concurrency (<see cref="RawPipelineAsync"/>) for every build at it.
+/// pipeline), the latter measured once per concurrency (<see cref="RawPipelineAsync"/>) for every build at it. An
+/// order system consumes the events queue meanwhile (<see cref="EventsConsumer"/>), on the same Azurite.
 /// </summary>
 public static class ProcessingBenchmark
 {
@@ -36,6 +37,7 @@ public static class ProcessingBenchmark
             await using var app = HostRun.Start(build, settings, name);
             await Task.WhenAll(intake.WaitReadyAsync(), app.WaitReadyAsync());
             using var http = Bench.CallbackClient(intake.BaseUrl, options.Concurrency);
+            await using var orderSystem = EventsConsumer.Start(bench.Queues.GetQueueClient(settings["Events__Queue"]));
 
             bench.StandIn.Latency = options.PayExDelay;
             var warmedUp = await WarmUpAsync(bench, app, http, hold, queue);
@@ -59,8 +61,7 @@ public static class ProcessingBenchmark
             // Each build meets an Azurite of the same size.
             await queue.DeleteIfExistsAsync();
             await hold.DeleteIfExistsAsync();
-            // The events no order system consumed here: left, a build's thousands of them slowed Azurite's queue
-            // operations (the callbacks' receives, the raw baseline's) for the builds after it.
+            // What the consumer left: a build's events slowed Azurite's queue operations for the builds after it.
             await bench.Queues.GetQueueClient(settings["Events__Queue"]).DeleteIfExistsAsync();
             foreach (var key in new[] { "Storage__PaymentsTable", "Storage__DeadLettersTable", "Storage__RejectedCallbacksTable", "Storage__PaymentReferencesTable", "Storage__PaymentChecksTable" })
             {
