@@ -37,6 +37,10 @@ internal sealed class EventParts : IDisposable
 
     public EventRelay Relay => _services.GetRequiredService<EventRelay>();
 
+    public EventDispatch Dispatch => _services.GetRequiredService<EventDispatch>();
+
+    public PendingEvents Pending => _services.GetRequiredService<PendingEvents>();
+
     public EventSinks Sinks => _services.GetRequiredService<EventSinks>();
 
     public UndeliveredEventAdmin Admin => _services.GetRequiredService<UndeliveredEventAdmin>();

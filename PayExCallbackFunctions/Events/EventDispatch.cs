@@ -1,26 +1,29 @@
 using System.Threading.Channels;
+using Azure;
 
 namespace PayExCallbackFunctions.Events;
 
 /// <summary>
 /// Delivers a changed payment's events in the background, right after its commit, so that the callback's (or check's)
 /// invocation ends without waiting for any sink: an endpoint that answers slowly or not at all holds back no callback
-/// and no other payment. Several workers deliver at once (a payment's sinks side by side, in its order). What an instance
-/// does not get to (stopped, or more waiting than <see cref="Capacity"/>) the relay delivers from its mark.
+/// and no other payment. Several workers deliver at once (a payment's sinks side by side, in its order). A delivery that
+/// leaves nothing removes the payment's mark if nothing marked it since the writer did, so the relay reads only what
+/// failed or was cut off. What an instance does not get to (stopped, or more waiting than <see cref="Capacity"/>) the
+/// relay delivers from its mark.
 /// </summary>
-public sealed partial class EventDispatch(EventDelivery delivery, ILogger<EventDispatch> logger) : BackgroundService
+public sealed partial class EventDispatch(EventDelivery delivery, PendingEvents pending, ILogger<EventDispatch> logger) : BackgroundService
 {
     public const int Capacity = 10_000;
 
     /// <summary>Payments delivered at once on an instance.</summary>
     public const int Workers = 32;
 
-    private readonly Channel<Guid> _payments = Channel.CreateBounded<Guid>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<(Guid Payment, ETag? Mark)> _payments = Channel.CreateBounded<(Guid, ETag?)>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    /// <summary>Queues the payment's delivery; never waits.</summary>
-    public void Deliver(Guid payment)
+    /// <summary>Queues the payment's delivery, with the ETag of the mark its writer made (<see cref="PendingEvents.MarkAsync"/>); never waits.</summary>
+    public void Deliver(Guid payment, ETag? mark)
     {
-        if (!_payments.Writer.TryWrite(payment))
+        if (!_payments.Writer.TryWrite((payment, mark)))
         {
             LogFull(logger, payment, Capacity);
         }
@@ -33,11 +36,11 @@ public sealed partial class EventDispatch(EventDelivery delivery, ILogger<EventD
     {
         try
         {
-            await foreach (var payment in _payments.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var (payment, mark) in _payments.Reader.ReadAllAsync(stoppingToken))
             {
                 try
                 {
-                    await delivery.DeliverAsync(payment, stoppingToken);
+                    await DeliverAsync(payment, mark, stoppingToken);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -50,6 +53,19 @@ public sealed partial class EventDispatch(EventDelivery delivery, ILogger<EventD
         {
             // Stopping: what is left is the relay's.
         }
+    }
+
+    /// <summary>Delivers the payment's events now; if that left nothing, removes its mark unless marked again since <paramref name="mark"/>.</summary>
+    public async Task<DeliveryResult> DeliverAsync(Guid payment, ETag? mark, CancellationToken cancellationToken)
+    {
+        // Handed to a delivery under way (Left): that one is not known to have read after this commit, so the mark stays.
+        var result = await delivery.DeliverAsync(payment, cancellationToken);
+        if (!result.Left && mark is { } etag)
+        {
+            await pending.ClearAsync(payment, etag, cancellationToken);
+        }
+
+        return result;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The events of payment {PaymentKey} were recorded and not delivered yet; the relay will deliver them")]

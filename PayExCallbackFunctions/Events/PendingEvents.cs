@@ -8,10 +8,13 @@ namespace PayExCallbackFunctions.Events;
 
 /// <summary>
 /// The payments that may have events not delivered yet: the partition <see cref="Partition"/> of the checks table, a
-/// row per payment, written before the transaction that records an event (so no recorded event is ever without one),
-/// and removed by the relay once the payment has nothing left to deliver and the mark is old enough that no write of
-/// the payment can still be under way. A payment whose sinks are waiting to retry carries when (<c>RetryAt</c>) and
-/// which (<c>Waiting</c>). The relay reads this partition only, however many payments there are.
+/// row per payment, written before the transaction that records an event (so no recorded event is ever without one)
+/// and after reading the status that transaction is guarded by. It is removed by the delivery right after the commit
+/// when that left nothing, if the mark is still the one the writer made: a later commit of the payment was guarded by
+/// a status read after this one's commit, so its mark outdates this one. Otherwise the relay removes it once the payment
+/// has nothing left and the mark is old enough that no write of the payment can still be under way. A payment whose
+/// sinks are waiting to retry carries when (<c>RetryAt</c>) and which (<c>Waiting</c>). The relay reads this partition
+/// only, however many payments there are.
 /// </summary>
 public sealed class PendingEvents(TableServiceClient tables, IOptions<StorageOptions> options)
 {
@@ -21,11 +24,12 @@ public sealed class PendingEvents(TableServiceClient tables, IOptions<StorageOpt
 
     private readonly TableClient _table = tables.GetTableClient(options.Value.PaymentChecksTable);
 
-    /// <summary>Marks the payment (again: a new mark outdates one the relay read, so it is not removed under a new event).</summary>
-    public async Task MarkAsync(Guid payment, CancellationToken cancellationToken)
-    {
-        await _table.UpsertCreatingAsync(new TableEntity(Partition, payment.ToString("D")), cancellationToken);
-    }
+    /// <summary>
+    /// Marks the payment (again: a new mark outdates one read or written before, so it is not removed under a new event);
+    /// the mark's ETag, which removes it if nothing marks it since (<see cref="ClearAsync(Guid, ETag, CancellationToken)"/>).
+    /// </summary>
+    public Task<ETag> MarkAsync(Guid payment, CancellationToken cancellationToken) =>
+        _table.UpsertCreatingAsync(new TableEntity(Partition, payment.ToString("D")), cancellationToken);
 
     /// <summary>
     /// The marks due: a fresh one (no retry time) last written before <paramref name="settledBefore"/>, or one whose
@@ -85,16 +89,22 @@ public sealed class PendingEvents(TableServiceClient tables, IOptions<StorageOpt
     }
 
     /// <summary>Removes a mark if it is still as read: a payment marked again since keeps it.</summary>
-    public async Task ClearAsync(PendingMark mark, CancellationToken cancellationToken)
+    public Task ClearAsync(PendingMark mark, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mark);
+        return ClearAsync(mark.Payment, mark.ETag, cancellationToken);
+    }
+
+    /// <summary>Removes the payment's mark if it is still the one with <paramref name="etag"/>: a payment marked again since keeps it.</summary>
+    public async Task ClearAsync(Guid payment, ETag etag, CancellationToken cancellationToken)
+    {
         try
         {
-            await _table.DeleteEntityAsync(Partition, mark.Payment.ToString("D"), mark.ETag, cancellationToken);
+            await _table.DeleteEntityAsync(Partition, payment.ToString("D"), etag, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
-            // Gone, or marked again: either way not this relay's to remove.
+            // Gone, or marked again: either way not this caller's to remove.
         }
     }
 }

@@ -140,14 +140,12 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             var changed = next is not null && (stored is null || next.Version != stored.Version);
             var change = changed ? new StatusChange(stored is { IsRegisteredOnly: false } ? stored.Snapshot.Status : null, next!) : null;
             var statusIndex = actions.Count - 1;
+            ETag? mark = null;
             if (change is not null)
             {
-                // The outbox: the change's event commits with the change, or neither does; the relay's mark goes first.
-                if (indexed.Add(EventsMarked))
-                {
-                    await pendingEvents.MarkAsync(update.Key, cancellationToken);
-                }
-
+                // The outbox: the change's event commits with the change, or neither does. The relay's mark goes first,
+                // after the read this commit is guarded by, so again in every round (why: PendingEvents).
+                mark = await pendingEvents.MarkAsync(update.Key, cancellationToken);
                 actions.Add(new TableTransactionAction(TableTransactionActionType.Add, Event(partitionKey, update, change, now)));
             }
 
@@ -183,7 +181,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             }
 
             var after = next ?? (stored is null ? null : stored with { CheckedAt = now, Tracking = tracking ?? stored.Tracking });
-            return new WriteResult(written, kept, change, after);
+            return new WriteResult(written, kept, change, after) { EventsMark = mark };
         }
 
         throw new PaymentStateConflictException($"Rows of partition {partitionKey} kept changing during {MaxRounds} attempts to write them.");
@@ -248,9 +246,9 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
     {
         var now = time.GetUtcNow();
         var tracking = TrackAsync(update, null, now, indexed, cancellationToken);
-        var marked = indexed.Add(EventsMarked) ? pendingEvents.MarkAsync(update.Key, cancellationToken) : Task.CompletedTask;
+        var marked = pendingEvents.MarkAsync(update.Key, cancellationToken);
         var status = await IndexAsync(update.Key, null, Next(null, update, now)!, indexed, cancellationToken);
-        await marked;
+        var mark = await marked;
         status = await tracking is { } started ? status with { Tracking = started } : status;
         var entity = status.ToEntity(partitionKey);
         entity[ListedRows.Column] = List(null, [], update.Resources);
@@ -276,7 +274,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         }
 
         recent.Record(update.Key, null, status.ChangedAt ?? now);
-        return new WriteResult(update.Resources.Select(r => r.RowKey).ToArray(), [], change, status);
+        return new WriteResult(update.Resources.Select(r => r.RowKey).ToArray(), [], change, status) { EventsMark = mark };
     }
 
     // Pending for each sink configured now.
@@ -373,7 +371,6 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
 
     // Kept with the references written: not references (those always hold a ':').
     private const string FirstCheckScheduled = "first check";
-    private const string EventsMarked = "events marked";
 
     // The index first: a lookup must never miss a payment whose status is stored.
     private async Task<StatusRow> IndexAsync(Guid key, StatusRow? stored, StatusRow next, HashSet<string> indexed, CancellationToken cancellationToken)
@@ -485,7 +482,11 @@ public sealed record PaymentUpdate(Guid Key, IReadOnlyList<PayExResource> Resour
 /// What a write did: resource rows written, rows left alone as the stored ones were as new or newer, the status change
 /// if any, and the status row as it is stored now (null where none could be derived or stored).
 /// </summary>
-public sealed record WriteResult(IReadOnlyList<string> Written, IReadOnlyList<string> Kept, StatusChange? Change, StatusRow? Status = null);
+public sealed record WriteResult(IReadOnlyList<string> Written, IReadOnlyList<string> Kept, StatusChange? Change, StatusRow? Status = null)
+{
+    /// <summary>With a change: the ETag of the events mark written for it, which the delivery after the commit may remove.</summary>
+    public ETag? EventsMark { get; init; }
+}
 
 /// <summary>The status became a new version: from <paramref name="PreviousStatus"/> (null: first seen) to <paramref name="Row"/>.</summary>
 public sealed record StatusChange(string? PreviousStatus, StatusRow Row);

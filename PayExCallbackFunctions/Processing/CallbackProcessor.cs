@@ -126,7 +126,7 @@ public sealed class CallbackProcessor(
         {
             // The change is committed with its event: delivering it now is what makes it leave within a second; in the
             // background, so that no sink holds this invocation. The relay delivers what this does not.
-            events.Deliver(partition);
+            events.Deliver(partition, written.EventsMark);
         }
 
         return new ProcessResult(partition, written.Written, written.Kept, written.Change) { Status = written.Status };

@@ -7,16 +7,17 @@ namespace PayExCallbackFunctions.Storage;
 /// <summary>Writes that do not fail for a table removed since start (an operator's cleanup): it is made again.</summary>
 internal static class TableWrites
 {
-    public static async Task UpsertCreatingAsync(this TableClient table, TableEntity entity, CancellationToken cancellationToken)
+    /// <summary>Upserts (replacing) the entity; the ETag it has now.</summary>
+    public static async Task<ETag> UpsertCreatingAsync(this TableClient table, TableEntity entity, CancellationToken cancellationToken)
     {
         try
         {
-            await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+            return (await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken)).Headers.ETag ?? default;
         }
         catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound)
         {
             await table.CreateIfNotExistsAsync(cancellationToken);
-            await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+            return (await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken)).Headers.ETag ?? default;
         }
     }
 }
