@@ -102,25 +102,109 @@ public class EventMarkTests
         Assert.Equal(mark.ETag, written.EventsMark);
     }
 
+    [Fact]
+    public async Task A_writer_marks_after_the_read_its_commit_is_guarded_by()
+    {
+        await using var storage = await TestStorage.CreateAsync();
+        using var parts = EventParts.Create(storage);
+        var race = new RaceBeforeCommit();
+        using var writer = PaymentWriterTests.Writer(storage, race, sinks: parts.Sinks);
+        using var other = parts.Writer();
+        var payment = Guid.NewGuid();
+        await writer.WriteAsync(Update(payment, 1), default);
+        // Another instance's version 2: this writer's first transaction fails on what it remembers, and it reads again.
+        await other.WriteAsync(Update(payment, 2), default);
+        // Just before that read, the other commits version 3, delivers it and removes its mark: a mark made before the
+        // read would be older than the other's, and gone with it.
+        race.BeforeRead = (storage.TableName, async () =>
+        {
+            var won = await other.WriteAsync(Update(payment, 3), default);
+            await parts.Pending.ClearAsync(payment, won.EventsMark!.Value, default);
+        });
+
+        var written = await writer.WriteAsync(Update(payment, 4), default);
+
+        Assert.Null(race.BeforeRead);
+        Assert.Equal(4, written.Change?.Row.Version);
+        var mark = Assert.IsType<TableEntity>(await MarkAsync(storage, payment));
+        Assert.Equal(mark.ETag, written.EventsMark);
+    }
+
+    [Fact]
+    public async Task A_replayed_event_keeps_a_mark_when_a_delivery_that_read_before_it_was_pending_removes_its_own()
+    {
+        await using var storage = await TestStorage.CreateAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var failFirst = StatusCodes.Status410Gone;
+        receiver.Answer = context =>
+        {
+            context.Response.StatusCode = context.Request.Headers["webhook-id"].ToString().EndsWith("-v1", StringComparison.Ordinal) ? failFirst : StatusCodes.Status204NoContent;
+            return Task.CompletedTask;
+        };
+        var race = new RaceBeforeCommit();
+        var secret = "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        using var parts = EventParts.Create(storage, new() { ["Events:Webhooks:0:Url"] = receiver.Url.ToString(), ["Events:Webhooks:0:Secret"] = secret }, tables: race);
+        using var writer = parts.Writer();
+        var payment = Guid.NewGuid();
+        var first = await writer.WriteAsync(Update(payment, 1), default);
+        Assert.False((await parts.Dispatch.DeliverAsync(payment, first.EventsMark, default)).Left);
+        var gone = Assert.Single(await parts.Undelivered.ListAsync(10, default));
+        failFirst = StatusCodes.Status503ServiceUnavailable;
+        // As the replay makes version 1 pending again, a change of the payment is committed and delivered, its delivery
+        // having read version 1 as not pending: it removes its writer's mark, made after the replay's first.
+        race.BeforeMerge = async () =>
+        {
+            var change = await writer.WriteAsync(Update(payment, 2), default);
+            Assert.False((await parts.Dispatch.DeliverAsync(payment, change.EventsMark, default)).Left);
+            Assert.Null(await MarkAsync(storage, payment));
+        };
+
+        var replayed = Assert.IsType<EventReplayAttempt.Replayed>(await parts.Admin.TryReplayAsync(gone.Id, default));
+
+        Assert.Null(race.BeforeMerge);
+        Assert.False(replayed.Result.Delivered);
+        Assert.NotNull(await MarkAsync(storage, payment));
+    }
+
     private static PaymentUpdate Update(Guid payment, int step) => new(payment, [], PaymentWriterTests.Step(step), PaymentApi.Payment, "test");
 
     private static async Task<TableEntity?> MarkAsync(TestStorage storage, Guid payment) =>
         await storage.Checks.GetEntityIfExistsAsync<TableEntity>(PendingEvents.Partition, payment.ToString("D")) is { HasValue: true } found ? found.Value : null;
 
-    /// <summary>Runs <see cref="Before"/> once, before the next entity group transaction is sent.</summary>
+    /// <summary>
+    /// Runs <see cref="Before"/> once, before the next entity group transaction is sent; <see cref="BeforeRead"/> before
+    /// the next read of the table it names; <see cref="BeforeMerge"/> before the next merge of an entity.
+    /// </summary>
     private sealed class RaceBeforeCommit : HttpPipelinePolicy
     {
         public Func<Task>? Before { get; set; }
+
+        public (string Table, Func<Task> Run)? BeforeRead { get; set; }
+
+        public Func<Task>? BeforeMerge { get; set; }
 
         public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
             throw new NotSupportedException("The writer is asynchronous.");
 
         public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
-            if (message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) && Before is { } before)
+            var path = message.Request.Uri.Path;
+            if (path.EndsWith("$batch", StringComparison.Ordinal) && Before is { } before)
             {
                 Before = null;
                 await before();
+            }
+
+            if (message.Request.Method == RequestMethod.Get && BeforeRead is { } read && path.Contains($"/{read.Table}(", StringComparison.Ordinal))
+            {
+                BeforeRead = null;
+                await read.Run();
+            }
+
+            if (message.Request.Method == RequestMethod.Patch && BeforeMerge is { } merge)
+            {
+                BeforeMerge = null;
+                await merge();
             }
 
             await ProcessNextAsync(message, pipeline);

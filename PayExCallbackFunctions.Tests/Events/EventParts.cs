@@ -52,9 +52,10 @@ internal sealed class EventParts : IDisposable
 
     /// <summary>
     /// The parts with <paramref name="settings"/> (section Events, e.g. <c>Webhooks:0:Url</c>) on top of the test storage's
-    /// queue; private networks allowed (the receivers are on loopback) unless the settings say otherwise.
+    /// queue; private networks allowed (the receivers are on loopback) unless the settings say otherwise;
+    /// <paramref name="tables"/> in the table client's pipeline, if given.
     /// </summary>
-    public static EventParts Create(TestStorage storage, Dictionary<string, string?>? settings = null, string environment = "Development")
+    public static EventParts Create(TestStorage storage, Dictionary<string, string?>? settings = null, string environment = "Development", Azure.Core.Pipeline.HttpPipelinePolicy? tables = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -71,7 +72,13 @@ internal sealed class EventParts : IDisposable
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = environment });
         services.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.UtcNow));
-        services.AddSingleton(new TableServiceClient(storage.Azurite.ConnectionString));
+        var tableOptions = new TableClientOptions();
+        if (tables is not null)
+        {
+            tableOptions.AddPolicy(tables, Azure.Core.HttpPipelinePosition.PerRetry);
+        }
+
+        services.AddSingleton(new TableServiceClient(storage.Azurite.ConnectionString, tableOptions));
         services.AddSingleton(new QueueServiceClient(storage.Azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None }));
         services.AddSingleton(Options.Create(new StorageOptions { PaymentsTable = storage.TableName, PaymentReferencesTable = storage.ReferencesTableName, PaymentChecksTable = storage.ChecksTableName }));
         services.AddSingleton(TestMetrics.Create());

@@ -84,6 +84,22 @@ public class OrderSystemEventsTests(OrderSystemApp fixture) : IClassFixture<Orde
     }
 
     [Fact]
+    public async Task A_change_delivered_right_after_its_commit_leaves_no_mark_for_the_relay()
+    {
+        var app = fixture.App;
+        var order = await app.PayEx.CreatePaymentAsync("v3.1", amount: 1500, orderReference: "sample-3");
+
+        await app.StepAndPostAsync(order.Id, "authorize");
+        await Eventually.GetAsync(async () => await fixture.Orders.OrderAsync(order.Id) is { Sequence: 1 } o ? o : null, "the order system to apply the event");
+
+        // The relay takes a mark only after Events__RelayAfterSeconds (120 here): gone well before, it was the delivery's doing.
+        await Eventually.TrueAsync(
+            async () => !(await app.Storage.Checks.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(PayExCallbackFunctions.Events.PendingEvents.Partition, order.Id.ToString("D"))).HasValue,
+            "the payment's mark to be removed",
+            TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task The_same_payment_followed_by_tracking_checks_without_callbacks_is_three_events_applied_once_and_one_receipt()
     {
         var app = fixture.App;

@@ -58,7 +58,8 @@ public sealed partial class EventDispatch(EventDelivery delivery, PendingEvents 
     /// <summary>Delivers the payment's events now; if that left nothing, removes its mark unless marked again since <paramref name="mark"/>.</summary>
     public async Task<DeliveryResult> DeliverAsync(Guid payment, ETag? mark, CancellationToken cancellationToken)
     {
-        // Handed to a delivery under way (Left): that one is not known to have read after this commit, so the mark stays.
+        // Handed to a delivery under way (Left): it reads once more, after this commit, but its outcome is not this
+        // caller's to know, so the mark stays for the relay.
         var result = await delivery.DeliverAsync(payment, cancellationToken);
         if (!result.Left && mark is { } etag)
         {

@@ -7,7 +7,9 @@ namespace PayExCallbackFunctions.Events;
 
 /// <summary>
 /// Makes an undelivered event pending again for its sink, with its attempts from zero, and delivers the payment now. The
-/// payment is marked first, so that the relay finishes what a failure here leaves; the index row goes last.
+/// payment is marked first, so that the relay finishes what a failure here leaves, and again once the event is pending:
+/// a delivery after a commit whose read came before that may remove its writer's mark only if nothing marked since
+/// (<see cref="PendingEvents"/>). The index row goes last.
 /// </summary>
 public sealed class EventReplay(TableServiceClient tables, PendingEvents pending, UndeliveredEvents undelivered, EventDelivery delivery, IOptions<StorageOptions> storage, TimeProvider time)
 {
@@ -24,6 +26,7 @@ public sealed class EventReplay(TableServiceClient tables, PendingEvents pending
             [EventRow.RetryAt(found.Sink)] = time.GetUtcNow(),
         };
         await _table.UpdateEntityAsync(again, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        await pending.MarkAsync(found.Payment, cancellationToken);
         await undelivered.RemoveAsync(found.Id, cancellationToken);
         var result = await delivery.DeliverAsync(found.Payment, cancellationToken);
         var waiting = result.Waiting.Contains(found.Sink);

@@ -9,10 +9,11 @@ namespace PayExCallbackFunctions.Events;
 /// <summary>
 /// The payments that may have events not delivered yet: the partition <see cref="Partition"/> of the checks table, a
 /// row per payment, written before the transaction that records an event (so no recorded event is ever without one)
-/// and after reading the status that transaction is guarded by. It is removed by the delivery right after the commit
-/// when that left nothing, if the mark is still the one the writer made: a later commit of the payment was guarded by
-/// a status read after this one's commit, so its mark outdates this one. Otherwise the relay removes it once the payment
-/// has nothing left and the mark is old enough that no write of the payment can still be under way. A payment whose
+/// and after the writer has the status ETag (read, or remembered from its own last write) that transaction is guarded
+/// by. It is removed by the delivery right after the commit when that left nothing, if the mark is still the one the
+/// writer made: a later commit of the payment was guarded by an ETag from after this one's commit, so its mark outdates
+/// this one (a replay marks again once its event is pending, for the same reason). Otherwise the relay removes it once
+/// the payment has nothing left and the mark is old enough that no write of the payment can still be under way. A payment whose
 /// sinks are waiting to retry carries when (<c>RetryAt</c>) and which (<c>Waiting</c>). The relay reads this partition
 /// only, however many payments there are.
 /// </summary>
@@ -28,7 +29,7 @@ public sealed class PendingEvents(TableServiceClient tables, IOptions<StorageOpt
     /// Marks the payment (again: a new mark outdates one read or written before, so it is not removed under a new event);
     /// the mark's ETag, which removes it if nothing marks it since (<see cref="ClearAsync(Guid, ETag, CancellationToken)"/>).
     /// </summary>
-    public Task<ETag> MarkAsync(Guid payment, CancellationToken cancellationToken) =>
+    public Task<ETag?> MarkAsync(Guid payment, CancellationToken cancellationToken) =>
         _table.UpsertCreatingAsync(new TableEntity(Partition, payment.ToString("D")), cancellationToken);
 
     /// <summary>
@@ -98,6 +99,12 @@ public sealed class PendingEvents(TableServiceClient tables, IOptions<StorageOpt
     /// <summary>Removes the payment's mark if it is still the one with <paramref name="etag"/>: a payment marked again since keeps it.</summary>
     public async Task ClearAsync(Guid payment, ETag etag, CancellationToken cancellationToken)
     {
+        if (etag == default || etag == ETag.All)
+        {
+            // Sent, it would remove a newer mark too.
+            return;
+        }
+
         try
         {
             await _table.DeleteEntityAsync(Partition, payment.ToString("D"), etag, cancellationToken);

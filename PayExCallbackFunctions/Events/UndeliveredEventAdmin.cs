@@ -125,7 +125,7 @@ public sealed record UndeliveredView(string Id, string Sink, string? Endpoint, s
     }
 }
 
-/// <summary>The sinks, the payments marked for the relay (<c>Marked</c>: a delivery under way or cut off, or a sink waiting to retry), and the undelivered events (200 at most).</summary>
+/// <summary>The sinks, the payments marked for the relay (<c>Marked</c>: a delivery under way or cut off, a replay, or a sink waiting to retry), and the undelivered events (200 at most).</summary>
 public sealed record UndeliveredPage(IReadOnlyList<SinkView> Sinks, int Marked, IReadOnlyList<UndeliveredView> Undelivered);
 
 /// <summary>What asking to replay an undelivered event came to; only <see cref="Replayed"/> changed anything.</summary>

@@ -27,7 +27,7 @@ public static class EventsSection
         return Html.Of($"""
             <section id="events">
             <h2>Events</h2>
-            <p id="events-counts">{reading.Marked} payments marked for the relay (a delivery under way or cut off, or a sink waiting to retry)</p>
+            <p id="events-counts">{reading.Marked} payments marked for the relay (a delivery under way or cut off, a replay, or a sink waiting to retry)</p>
             {failing}
             <table id="event-sinks">
             <thead><tr><th>Sink</th><th>Where</th><th>Payments waiting to retry</th><th>Undelivered</th></tr></thead>
