@@ -78,56 +78,37 @@ public class EventMarkTests
     [Fact]
     public async Task A_writer_whose_commit_lost_a_race_marks_again_after_the_winners_mark_was_removed()
     {
-        await using var storage = await TestStorage.CreateAsync();
-        using var parts = EventParts.Create(storage);
-        var race = new RaceBeforeCommit();
-        using var writer = PaymentWriterTests.Writer(storage, race, sinks: parts.Sinks);
-        using var other = parts.Writer();
-        var payment = Guid.NewGuid();
-        await writer.WriteAsync(Update(payment, 1), default);
+        await using var t = await TwoWriters.StartAsync();
         // Between this writer's mark and its commit, another instance commits a change, delivers it and removes its mark.
-        race.Before = async () =>
+        t.Race.Before = async () =>
         {
-            var won = await other.WriteAsync(Update(payment, 2), default);
-            await parts.Pending.ClearAsync(payment, won.EventsMark!.Value, default);
-            Assert.Null(await MarkAsync(storage, payment));
+            await t.OtherWinsAsync(2);
+            Assert.Null(await MarkAsync(t.Storage, t.Payment));
         };
 
-        var written = await writer.WriteAsync(Update(payment, 3), default);
+        var written = await t.Writer.WriteAsync(Update(t.Payment, 3), default);
 
         // Committed after the other's version 2: its first transaction failed, and it read and wrote again.
-        Assert.Null(race.Before);
+        Assert.Null(t.Race.Before);
         Assert.Equal(3, written.Change?.Row.Version);
-        var mark = Assert.IsType<TableEntity>(await MarkAsync(storage, payment));
-        Assert.Equal(mark.ETag, written.EventsMark);
+        await t.AssertMarkedByAsync(written);
     }
 
     [Fact]
     public async Task A_writer_marks_after_the_read_its_commit_is_guarded_by()
     {
-        await using var storage = await TestStorage.CreateAsync();
-        using var parts = EventParts.Create(storage);
-        var race = new RaceBeforeCommit();
-        using var writer = PaymentWriterTests.Writer(storage, race, sinks: parts.Sinks);
-        using var other = parts.Writer();
-        var payment = Guid.NewGuid();
-        await writer.WriteAsync(Update(payment, 1), default);
+        await using var t = await TwoWriters.StartAsync();
         // Another instance's version 2: this writer's first transaction fails on what it remembers, and it reads again.
-        await other.WriteAsync(Update(payment, 2), default);
+        await t.Other.WriteAsync(Update(t.Payment, 2), default);
         // Just before that read, the other commits version 3, delivers it and removes its mark: a mark made before the
         // read would be older than the other's, and gone with it.
-        race.BeforeRead = (storage.TableName, async () =>
-        {
-            var won = await other.WriteAsync(Update(payment, 3), default);
-            await parts.Pending.ClearAsync(payment, won.EventsMark!.Value, default);
-        });
+        t.Race.BeforeRead = (t.Storage.TableName, () => t.OtherWinsAsync(3));
 
-        var written = await writer.WriteAsync(Update(payment, 4), default);
+        var written = await t.Writer.WriteAsync(Update(t.Payment, 4), default);
 
-        Assert.Null(race.BeforeRead);
+        Assert.Null(t.Race.BeforeRead);
         Assert.Equal(4, written.Change?.Row.Version);
-        var mark = Assert.IsType<TableEntity>(await MarkAsync(storage, payment));
-        Assert.Equal(mark.ETag, written.EventsMark);
+        await t.AssertMarkedByAsync(written);
     }
 
     [Fact]
@@ -164,6 +145,52 @@ public class EventMarkTests
         Assert.Null(race.BeforeMerge);
         Assert.False(replayed.Result.Delivered);
         Assert.NotNull(await MarkAsync(storage, payment));
+    }
+
+    /// <summary>A payment at version 1, written by <see cref="Writer"/> (whose requests <see cref="Race"/> sees), and another instance's writer.</summary>
+    private sealed class TwoWriters(TestStorage storage, EventParts parts, RaceBeforeCommit race, PaymentWriter writer, PaymentWriter other) : IAsyncDisposable
+    {
+        public TestStorage Storage => storage;
+
+        public RaceBeforeCommit Race => race;
+
+        public PaymentWriter Writer => writer;
+
+        public PaymentWriter Other => other;
+
+        public Guid Payment { get; } = Guid.NewGuid();
+
+        public static async Task<TwoWriters> StartAsync()
+        {
+            var storage = await TestStorage.CreateAsync();
+            var parts = EventParts.Create(storage);
+            var race = new RaceBeforeCommit();
+            var t = new TwoWriters(storage, parts, race, PaymentWriterTests.Writer(storage, race, sinks: parts.Sinks), parts.Writer());
+            await t.Writer.WriteAsync(Update(t.Payment, 1), default);
+            return t;
+        }
+
+        /// <summary>The other instance commits <paramref name="step"/>, delivers it and removes its mark.</summary>
+        public async Task OtherWinsAsync(int step)
+        {
+            var won = await other.WriteAsync(Update(Payment, step), default);
+            await parts.Pending.ClearAsync(Payment, won.EventsMark!.Value, default);
+        }
+
+        /// <summary>The payment is marked, and the mark is the one <paramref name="written"/> made.</summary>
+        public async Task AssertMarkedByAsync(WriteResult written)
+        {
+            var mark = Assert.IsType<TableEntity>(await MarkAsync(storage, Payment));
+            Assert.Equal(mark.ETag, written.EventsMark);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            writer.Dispose();
+            other.Dispose();
+            parts.Dispose();
+            await storage.DisposeAsync();
+        }
     }
 
     private static PaymentUpdate Update(Guid payment, int step) => new(payment, [], PaymentWriterTests.Step(step), PaymentApi.Payment, "test");
