@@ -7,7 +7,7 @@ namespace PayExCallbackFunctions.Events;
 /// Delivers a changed payment's events in the background, right after its commit, so that the callback's (or check's)
 /// invocation ends without waiting for any sink: an endpoint that answers slowly or not at all holds back no callback
 /// and no other payment. Several workers deliver at once (a payment's sinks side by side, in its order). A delivery that
-/// leaves nothing removes the payment's mark if nothing marked it since the writer did, so the relay reads only what
+/// leaves nothing removes the payment's mark if nothing marked it since the writer did, so the relay reads mostly what
 /// failed or was cut off. What an instance does not get to (stopped, or more waiting than <see cref="Capacity"/>) the
 /// relay delivers from its mark.
 /// </summary>

@@ -13,9 +13,9 @@ namespace PayExCallbackFunctions.Events;
 /// by. It is removed by the delivery right after the commit when that left nothing, if the mark is still the one the
 /// writer made: a later commit of the payment was guarded by an ETag from after this one's commit, so its mark outdates
 /// this one (a replay marks again once its event is pending, for the same reason). Otherwise the relay removes it once
-/// the payment has nothing left and the mark is old enough that no write of the payment can still be under way. A payment whose
-/// sinks are waiting to retry carries when (<c>RetryAt</c>) and which (<c>Waiting</c>). The relay reads this partition
-/// only, however many payments there are.
+/// the payment has nothing left and the mark is old enough that no write of the payment can still be under way. A
+/// payment whose sinks are waiting to retry carries when (<c>RetryAt</c>) and which (<c>Waiting</c>). The relay reads
+/// this partition only, however many payments there are.
 /// </summary>
 public sealed class PendingEvents(TableServiceClient tables, IOptions<StorageOptions> options)
 {

@@ -144,7 +144,7 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
             if (change is not null)
             {
                 // The outbox: the change's event commits with the change, or neither does. The relay's mark goes first,
-                // after the read this commit is guarded by, so again in every round (why: PendingEvents).
+                // after the status ETag this commit is guarded by was read or remembered, so in every round (why: PendingEvents).
                 mark = await pendingEvents.MarkAsync(update.Key, cancellationToken);
                 actions.Add(new TableTransactionAction(TableTransactionActionType.Add, Event(partitionKey, update, change, now)));
             }
