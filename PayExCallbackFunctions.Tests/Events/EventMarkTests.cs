@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -62,8 +61,7 @@ public class EventMarkTests
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return Task.CompletedTask;
         };
-        var secret = "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        using var parts = EventParts.Create(storage, new() { ["Events:Webhooks:0:Url"] = receiver.Url.ToString(), ["Events:Webhooks:0:Secret"] = secret });
+        using var parts = EventParts.Create(storage, WebhookAt(receiver));
         using var writer = parts.Writer();
         var payment = Guid.NewGuid();
         var written = await writer.WriteAsync(Update(payment, 1), default);
@@ -123,8 +121,7 @@ public class EventMarkTests
             return Task.CompletedTask;
         };
         var race = new RaceBeforeCommit();
-        var secret = "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        using var parts = EventParts.Create(storage, new() { ["Events:Webhooks:0:Url"] = receiver.Url.ToString(), ["Events:Webhooks:0:Secret"] = secret }, tables: race);
+        using var parts = EventParts.Create(storage, WebhookAt(receiver), tables: race);
         using var writer = parts.Writer();
         var payment = Guid.NewGuid();
         var first = await writer.WriteAsync(Update(payment, 1), default);
@@ -192,6 +189,9 @@ public class EventMarkTests
             await storage.DisposeAsync();
         }
     }
+
+    private static Dictionary<string, string?> WebhookAt(WebhookReceiver receiver) =>
+        new() { ["Events:Webhooks:0:Url"] = receiver.Url.ToString(), ["Events:Webhooks:0:Secret"] = OrderSystemHost.NewSecret() };
 
     private static PaymentUpdate Update(Guid payment, int step) => new(payment, [], PaymentWriterTests.Step(step), PaymentApi.Payment, "test");
 
