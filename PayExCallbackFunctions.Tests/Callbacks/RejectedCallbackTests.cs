@@ -27,8 +27,7 @@ public class RejectedCallbackTests(RunningApp fixture) : IClassFixture<RunningAp
         return (response.StatusCode, problem?["callbackId"]?.GetValue<string>());
     }
 
-    private Task LoggedAsync(string line) =>
-        Eventually.TrueAsync(() => Task.FromResult(fixture.App.Output.Contains(line, StringComparison.Ordinal)), $"the log line '{line}'");
+    private Task LoggedAsync(string line) => fixture.App.WaitForOutputAsync(line);
 
     private async Task<TableEntity> RowAsync(string callbackId) =>
         Assert.Single(await fixture.Storage.RejectedAsync(), r => r.GetString("CallbackId") == callbackId);
@@ -178,7 +177,7 @@ public class RejectedCallbackBoundTests
         Assert.Equal(3, rows.Count);
         var repeated = Assert.Single(rows, r => r.GetString("CallbackId") == first);
         Assert.Equal(2, repeated.GetInt32("Count"));
-        Assert.Contains("holds 3 distinct rejections", fixture.App.Output, StringComparison.Ordinal);
+        await fixture.App.WaitForOutputAsync("holds 3 distinct rejections");
     }
 }
 
@@ -204,7 +203,7 @@ public class RejectedCallbackStorageDownTests
         using var response = await app.Http.PostAsync("/api/payex/callbacks", content);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("Could not record rejected callback", StringComparison.Ordinal)), "the failed recording to be logged");
+        await app.WaitForOutputAsync("Could not record rejected callback");
     }
 }
 

@@ -181,7 +181,7 @@ public class ConfigurationTests
         await using var app = HostProcess.Launch(settings);
 
         // The host restarts a worker that fails to start a few times, then gives up; the reason is in its log.
-        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("Retry__MaxAttempts must be between 1 and 1000", StringComparison.Ordinal)), "the reason in the host's log", TimeSpan.FromSeconds(120));
+        await app.WaitForOutputAsync("Retry__MaxAttempts must be between 1 and 1000", TimeSpan.FromSeconds(120));
         Assert.DoesNotContain(payEx.Token, app.Output, StringComparison.Ordinal);
     }
 
@@ -196,7 +196,7 @@ public class ConfigurationTests
 
         await using var app = HostProcess.Launch(settings);
 
-        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("Events__Webhooks__0__Secret must be whsec_", StringComparison.Ordinal)), "the reason in the host's log", TimeSpan.FromSeconds(120));
+        await app.WaitForOutputAsync("Events__Webhooks__0__Secret must be whsec_", TimeSpan.FromSeconds(120));
         Assert.DoesNotContain("orders-webhook-password-1234", app.Output, StringComparison.Ordinal);
     }
 
@@ -211,6 +211,6 @@ public class ConfigurationTests
 
         await using var app = HostProcess.Launch(settings);
 
-        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("Storage__CallbackQueue was renamed PayExCallbackQueue", StringComparison.Ordinal)), "the rename in the host's log", TimeSpan.FromSeconds(120));
+        await app.WaitForOutputAsync("Storage__CallbackQueue was renamed PayExCallbackQueue", TimeSpan.FromSeconds(120));
     }
 }

@@ -227,6 +227,10 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the output holds <paramref name="text"/>: a line logged after a write reaches the host's stdout a moment after the write is seen.</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan? timeout = null) =>
+        Eventually.TrueAsync(() => Task.FromResult(Output.Contains(text, StringComparison.Ordinal)), $"the log line '{text}'", timeout);
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

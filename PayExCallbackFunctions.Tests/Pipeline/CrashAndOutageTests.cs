@@ -48,7 +48,7 @@ public class CrashAndOutageTests
         azurite.Stop();
 
         // Neither the rows nor the retry could be written: the invocation fails, and the host cannot give the message back.
-        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("Executed 'Functions.ProcessPayExCallback' (Failed")), "the invocation to fail", TimeSpan.FromSeconds(90));
+        await app.WaitForOutputAsync("Executed 'Functions.ProcessPayExCallback' (Failed", TimeSpan.FromSeconds(90));
         await azurite.ExpireQueueLeasesAsync();
 
         await AssertStoredOnceAsync(payEx, storage, gets: 2);

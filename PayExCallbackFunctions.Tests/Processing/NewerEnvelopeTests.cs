@@ -26,7 +26,7 @@ public class NewerEnvelopeTests
         var putBack = $"Queue message {sent.Value.MessageId} is a callback envelope of version 3, newer than this build reads (1 to 2): put back for";
 
         // The first delivery puts it back, unchanged and still on the queue, rather than dead-lettering it.
-        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains($"{putBack} 00:00:01, for an instance of the newer build (delivery 1 of 5)", StringComparison.Ordinal)), "the first put-back");
+        await app.WaitForOutputAsync($"{putBack} 00:00:01, for an instance of the newer build (delivery 1 of 5)");
         Assert.DoesNotContain(await storage.DeadLettersAsync(), d => d.RowKey == id);
         Assert.Equal(1, await storage.ApproximateCountAsync(storage.Queue));
 
@@ -37,7 +37,7 @@ public class NewerEnvelopeTests
         Assert.Equal(text, deadLetter.GetString("Message"));
         Assert.Contains("version 3, newer than this build reads (1 to 2). No instance of a build that reads it took it in 5 deliveries", deadLetter.GetString("Reason"), StringComparison.Ordinal);
         Assert.Contains($"{putBack} 00:00:02, for an instance of the newer build (delivery 4 of 5)", app.Output, StringComparison.Ordinal);
-        Assert.Contains($"Queue message {sent.Value.MessageId} is a callback envelope of version 3, which no instance read in 5 deliveries: dead-lettered as it came", app.Output, StringComparison.Ordinal);
+        await app.WaitForOutputAsync($"Queue message {sent.Value.MessageId} is a callback envelope of version 3, which no instance read in 5 deliveries: dead-lettered as it came");
         await Eventually.TrueAsync(async () => await storage.ApproximateCountAsync(storage.Queue) == 0, "the message to be completed");
         Assert.Equal(0, await storage.ApproximateCountAsync(storage.Poison));
         Assert.Empty(run.PayEx.State.Requests);

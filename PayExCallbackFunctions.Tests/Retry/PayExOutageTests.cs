@@ -129,7 +129,7 @@ public class PayExOutageTests
         await using var app = await HostProcess.StartAsync(settings);
 
         await _callback.AcknowledgeAsync(app);
-        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Contains("(attempt 2 of 6)")), "two attempts to fail");
+        await app.WaitForOutputAsync("(attempt 2 of 6)");
         Assert.Empty(await storage.RowsAsync(P));
 
         await using var payEx = await StandIn.StartAsync(port: port);
@@ -149,7 +149,7 @@ public class PayExOutageTests
         await using (var wrong = await HostProcess.StartAsync(settings))
         {
             await _callback.AcknowledgeAsync(wrong);
-            await Eventually.TrueAsync(() => Task.FromResult(wrong.Output.Contains("Check PayEx__Token")), "the 401 to be retried");
+            await wrong.WaitForOutputAsync("Check PayEx__Token");
             Assert.DoesNotContain("expired-token", wrong.Output);
             wrong.Terminate();
             await wrong.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -183,8 +183,8 @@ public class PayExOutageTests
         Assert.Equal([1, 2, 3], errors.Select(e => e!["attempt"]!.GetValue<int>()));
         Assert.All(errors, e => Assert.Contains("503", e!["error"]!.GetValue<string>(), StringComparison.Ordinal));
         Assert.Equal(3, _callback.PaymentGets(run.PayEx).Count);
-        Assert.Equal(0, await run.Storage.ApproximateCountAsync(run.Storage.Queue));
-        Assert.Contains($"Callback {id} was dead-lettered (Exhausted) after 3 attempts", run.App.Output);
+        await Eventually.TrueAsync(async () => await run.Storage.ApproximateCountAsync(run.Storage.Queue) == 0, "the message to be completed after its dead letter");
+        await run.App.WaitForOutputAsync($"Callback {id} was dead-lettered (Exhausted) after 3 attempts");
         Assert.Empty(await run.Storage.RowsAsync(P));
     }
 

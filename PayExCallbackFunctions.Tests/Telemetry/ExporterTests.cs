@@ -66,6 +66,6 @@ public class ExporterTests(TelemetryApp fixture) : IClassFixture<TelemetryApp>
     {
         await using var app = await RunningApp.StartAsync(_ => { });
 
-        await Eventually.TrueAsync(() => Task.FromResult(app.App.Output.Contains("Telemetry is not exported", StringComparison.Ordinal)), "the start-up line");
+        await app.App.WaitForOutputAsync("Telemetry is not exported");
     }
 }
