@@ -1,6 +1,4 @@
 using Azure;
-using Azure.Core;
-using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using PayExCallbackFunctions.Events;
@@ -120,7 +118,7 @@ public class EventMarkTests
             context.Response.StatusCode = context.Request.Headers["webhook-id"].ToString().EndsWith("-v1", StringComparison.Ordinal) ? failFirst : StatusCodes.Status204NoContent;
             return Task.CompletedTask;
         };
-        var race = new RaceBeforeCommit();
+        var race = new TableRace();
         using var parts = EventParts.Create(storage, WebhookAt(receiver), tables: race);
         using var writer = parts.Writer();
         var payment = Guid.NewGuid();
@@ -145,11 +143,11 @@ public class EventMarkTests
     }
 
     /// <summary>A payment at version 1, written by <see cref="Writer"/> (whose requests <see cref="Race"/> sees), and another instance's writer.</summary>
-    private sealed class TwoWriters(TestStorage storage, EventParts parts, RaceBeforeCommit race, PaymentWriter writer, PaymentWriter other) : IAsyncDisposable
+    private sealed class TwoWriters(TestStorage storage, EventParts parts, TableRace race, PaymentWriter writer, PaymentWriter other) : IAsyncDisposable
     {
         public TestStorage Storage => storage;
 
-        public RaceBeforeCommit Race => race;
+        public TableRace Race => race;
 
         public PaymentWriter Writer => writer;
 
@@ -161,7 +159,7 @@ public class EventMarkTests
         {
             var storage = await TestStorage.CreateAsync();
             var parts = EventParts.Create(storage);
-            var race = new RaceBeforeCommit();
+            var race = new TableRace();
             var t = new TwoWriters(storage, parts, race, PaymentWriterTests.Writer(storage, race, sinks: parts.Sinks), parts.Writer());
             await t.Writer.WriteAsync(Update(t.Payment, 1), default);
             return t;
@@ -197,44 +195,4 @@ public class EventMarkTests
 
     private static async Task<TableEntity?> MarkAsync(TestStorage storage, Guid payment) =>
         await storage.Checks.GetEntityIfExistsAsync<TableEntity>(PendingEvents.Partition, payment.ToString("D")) is { HasValue: true } found ? found.Value : null;
-
-    /// <summary>
-    /// Runs <see cref="Before"/> once, before the next entity group transaction is sent; <see cref="BeforeRead"/> before
-    /// the next read of the table it names; <see cref="BeforeMerge"/> before the next merge of an entity.
-    /// </summary>
-    private sealed class RaceBeforeCommit : HttpPipelinePolicy
-    {
-        public Func<Task>? Before { get; set; }
-
-        public (string Table, Func<Task> Run)? BeforeRead { get; set; }
-
-        public Func<Task>? BeforeMerge { get; set; }
-
-        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
-            throw new NotSupportedException("The writer is asynchronous.");
-
-        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-        {
-            var path = message.Request.Uri.Path;
-            if (path.EndsWith("$batch", StringComparison.Ordinal) && Before is { } before)
-            {
-                Before = null;
-                await before();
-            }
-
-            if (message.Request.Method == RequestMethod.Get && BeforeRead is { } read && path.Contains($"/{read.Table}(", StringComparison.Ordinal))
-            {
-                BeforeRead = null;
-                await read.Run();
-            }
-
-            if (message.Request.Method == RequestMethod.Patch && BeforeMerge is { } merge)
-            {
-                BeforeMerge = null;
-                await merge();
-            }
-
-            await ProcessNextAsync(message, pipeline);
-        }
-    }
 }

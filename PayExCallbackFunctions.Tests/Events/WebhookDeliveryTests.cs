@@ -119,6 +119,34 @@ public class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task A_replay_as_the_delivery_gives_up_keeps_the_event_pending_and_the_delivery_sends_it_again()
+    {
+        var race = new TableRace();
+        // The webhook alone: its give-up is the delivery's first merge.
+        await using var t = await SetUpAsync(new() { ["Events:QueueEnabled"] = "false" }, race);
+        t.Receiver.Answer = Status(410);
+        var payment = await t.WriteAsync(1);
+        // The operator replays it as soon as it is listed, before the delivery has taken it off its sink.
+        race.BeforeMerge = async () =>
+        {
+            var listed = Assert.Single(await t.Parts.Undelivered.ListAsync(10, default));
+            t.Receiver.Answer = Status(200);
+            var replayed = Assert.IsType<EventReplayAttempt.Replayed>(await t.Parts.Admin.TryReplayAsync(listed.Id, default));
+            // Handed to the delivery under way, which sends it once more.
+            Assert.False(replayed.Result.Delivered);
+        };
+
+        await t.Parts.Delivery.DeliverAsync(payment, default);
+
+        Assert.Null(race.BeforeMerge);
+        Assert.Equal([$"{payment:D}-v1", $"{payment:D}-v1"], t.Receiver.EventIds);
+        Assert.Empty(await t.Parts.Undelivered.ListAsync(10, default));
+        var row = await t.EventRowAsync(payment, 1);
+        Assert.False(row.GetBoolean(EventRow.Pending("Webhook0")));
+        Assert.NotNull(row.GetDateTimeOffset(EventRow.DeliveredAt("Webhook0")));
+    }
+
+    [Fact]
     public async Task Retry_After_sets_the_next_attempt_later_than_the_schedule_would()
     {
         await using var t = await SetUpAsync();
@@ -236,7 +264,7 @@ public class WebhookDeliveryTests
         }
     };
 
-    private static async Task<Setup> SetUpAsync(Dictionary<string, string?>? settings = null)
+    private static async Task<Setup> SetUpAsync(Dictionary<string, string?>? settings = null, TableRace? tables = null)
     {
         var storage = await TestStorage.CreateAsync();
         var receiver = await WebhookReceiver.StartAsync();
@@ -246,7 +274,7 @@ public class WebhookDeliveryTests
             all[key] = value;
         }
 
-        return new Setup(storage, receiver, EventParts.Create(storage, all));
+        return new Setup(storage, receiver, EventParts.Create(storage, all, tables: tables));
     }
 
     private sealed class Setup(TestStorage storage, WebhookReceiver receiver, EventParts parts) : IAsyncDisposable

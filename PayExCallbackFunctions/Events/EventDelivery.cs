@@ -124,17 +124,53 @@ public sealed partial class EventDelivery(
         return new SinkResult(sink.Key, delivered, null);
     }
 
-    // The index row first: an event is never taken off its sink without the operator being able to find it.
+    // The index row first: an event is never taken off its sink without the operator being able to find it. Once it is
+    // listed, the operator may replay it before this delivery takes it off, so the row is read again, and the write is
+    // guarded by that read's ETag (other sinks' writes to the row come and go meanwhile).
     private async Task GiveUpAsync(Guid payment, TableEntity row, IEventSink sink, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var version = row.GetInt64("Version") ?? 0;
-        await undelivered.AddAsync(new UndeliveredEvent(sink.Key, payment, version, row.GetString("Type") ?? "", attempts, error, row.GetDateTimeOffset("RecordedAt") ?? now, now), cancellationToken);
-        await MergeAsync(row, cancellationToken, (EventRow.Pending(sink.Key), false), (EventRow.Attempts(sink.Key), attempts), (EventRow.Error(sink.Key), error), (EventRow.UndeliveredAt(sink.Key), now));
+        var entry = new UndeliveredEvent(sink.Key, payment, version, row.GetString("Type") ?? "", attempts, error, row.GetDateTimeOffset("RecordedAt") ?? now, now);
+        await undelivered.AddAsync(entry, cancellationToken);
+        while (true)
+        {
+            var current = (await _table.GetEntityAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken)).Value;
+            if (current.GetBoolean(EventRow.Pending(sink.Key)) != true)
+            {
+                // Another instance's delivery took it off meanwhile: delivered, or listed as this one is.
+                return;
+            }
+
+            if (current.GetInt32(EventRow.Attempts(sink.Key)) != row.GetInt32(EventRow.Attempts(sink.Key))
+                || current.GetDateTimeOffset(EventRow.RetryAt(sink.Key)) != row.GetDateTimeOffset(EventRow.RetryAt(sink.Key)))
+            {
+                // Pending again since this delivery read it (a replay, or another instance's attempt): it goes on, and
+                // the entry is stale.
+                await undelivered.RemoveAsync(entry.Id, cancellationToken);
+                return;
+            }
+
+            try
+            {
+                var update = Update(row, (EventRow.Pending(sink.Key), false), (EventRow.Attempts(sink.Key), attempts), (EventRow.Error(sink.Key), error), (EventRow.UndeliveredAt(sink.Key), now));
+                await _table.UpdateEntityAsync(update, current.ETag, TableUpdateMode.Merge, cancellationToken);
+                break;
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                // Written since the read: look again.
+            }
+        }
+
         metrics.GaveUp(sink.Key);
         LogGaveUp(logger, PaymentEvent.Id(payment, version), sink.Description, attempts, error);
     }
 
-    private async Task MergeAsync(TableEntity row, CancellationToken cancellationToken, params (string Column, object Value)[] columns)
+    // ETag.All: another delivery of the same event may have written since; either way it was sent at least once.
+    private async Task MergeAsync(TableEntity row, CancellationToken cancellationToken, params (string Column, object Value)[] columns) =>
+        await _table.UpdateEntityAsync(Update(row, columns), ETag.All, TableUpdateMode.Merge, cancellationToken);
+
+    private static TableEntity Update(TableEntity row, params (string Column, object Value)[] columns)
     {
         var update = new TableEntity(row.PartitionKey, row.RowKey);
         foreach (var (column, value) in columns)
@@ -142,8 +178,7 @@ public sealed partial class EventDelivery(
             update[column] = value;
         }
 
-        // ETag.All: another delivery of the same event may have written since; either way it was sent at least once.
-        await _table.UpdateEntityAsync(update, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        return update;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} was not delivered to {Sink} (attempt {Attempt}): {Error}; next attempt at {RetryAt:O}")]
