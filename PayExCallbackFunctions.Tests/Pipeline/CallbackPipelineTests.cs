@@ -315,6 +315,8 @@ public class CallbackPipelineTests(RunningApp fixture) : IClassFixture<RunningAp
         Assert.Contains("answered 404 Not Found \\u001b[31m\\u0007 xxx", reason, StringComparison.Ordinal);
         Assert.True(reason.Length < 1000, $"The reason is {reason.Length} characters.");
         Assert.DoesNotContain(reason, char.IsControl);
+        // The log line with the reason follows the row.
+        await fixture.App.WaitForOutputAsync($"dead-lettered (Permanent) after 1 attempt, for /psp/creditcard/payments/{P}: ");
         Assert.DoesNotContain("\u001b", fixture.App.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("\u0007", fixture.App.Output, StringComparison.Ordinal);
     }

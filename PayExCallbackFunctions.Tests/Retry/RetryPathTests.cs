@@ -25,7 +25,7 @@ public class RetryPathTests
         var tables = new TableServiceClient(storage.Azurite.ConnectionString);
         return new RetryPath(
             new CallbackQueue(queues, names),
-            new RetrySchedule(Options.Create(new RetryOptions { Schedule = "00:00:01, 00:00:02", MaxAttempts = maxAttempts, Jitter = 0 })),
+            new RetrySchedule(Options.Create(new RetryOptions { Schedule = "00:00:03, 00:00:04", MaxAttempts = maxAttempts, Jitter = 0 })),
             new DeadLetterTable(tables, names, TestMetrics.Create()),
             TestMetrics.Create(),
             time,
@@ -52,13 +52,14 @@ public class RetryPathTests
         var outcome = await Path(storage, time).FailedAsync(envelope, new Failure(FailureKind.Transient, "GET answered 503"), default);
 
         Assert.Equal(ProcessOutcome.Retried, outcome);
+        // Hidden for seconds, not one: a slow storage round trip must not see it already visible.
         Assert.Empty(await TestStorage.PeekAsync(storage.Queue));
-        var retried = JsonNode.Parse(await Eventually.GetAsync(async () => (await TestStorage.PeekAsync(storage.Queue)).SingleOrDefault(), "the retry to become visible after 1 s"))!;
+        var retried = JsonNode.Parse(await Eventually.GetAsync(async () => (await TestStorage.PeekAsync(storage.Queue)).SingleOrDefault(), "the retry to become visible after 3 s"))!;
         Assert.Equal(envelope.Id, retried["id"]!.GetValue<string>());
         var retry = retried["retry"]!;
         Assert.Equal(1, retry["attempts"]!.GetValue<int>());
         Assert.Equal(Now, retry["firstFailedAt"]!.GetValue<DateTimeOffset>());
-        Assert.Equal(Now.AddSeconds(1), retry["nextAttemptAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(Now.AddSeconds(3), retry["nextAttemptAt"]!.GetValue<DateTimeOffset>());
         Assert.Equal("GET answered 503", retry["errors"]![0]!["error"]!.GetValue<string>());
         Assert.Empty(await storage.DeadLettersAsync());
     }
@@ -73,11 +74,11 @@ public class RetryPathTests
 
         await Path(storage, time).FailedAsync(envelope, new Failure(FailureKind.Transient, "second"), default);
 
-        var retried = JsonNode.Parse(await Eventually.GetAsync(async () => (await TestStorage.PeekAsync(storage.Queue)).SingleOrDefault(), "the retry to become visible after 2 s"))!;
+        var retried = JsonNode.Parse(await Eventually.GetAsync(async () => (await TestStorage.PeekAsync(storage.Queue)).SingleOrDefault(), "the retry to become visible after 4 s"))!;
         var retry = retried["retry"]!;
         Assert.Equal(2, retry["attempts"]!.GetValue<int>());
         Assert.Equal(Now, retry["firstFailedAt"]!.GetValue<DateTimeOffset>());
-        Assert.Equal(Now.AddMinutes(5).AddSeconds(2), retry["nextAttemptAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(Now.AddMinutes(5).AddSeconds(4), retry["nextAttemptAt"]!.GetValue<DateTimeOffset>());
         Assert.Equal(["first", "second"], retry["errors"]!.AsArray().Select(e => e!["error"]!.GetValue<string>()));
     }
 
@@ -88,10 +89,10 @@ public class RetryPathTests
         var time = new FakeTimeProvider(Now);
         var envelope = Envelope();
 
-        await Path(storage, time).FailedAsync(envelope, new Failure(FailureKind.Transient, "429", TimeSpan.FromSeconds(3)), default);
+        await Path(storage, time).FailedAsync(envelope, new Failure(FailureKind.Transient, "429", TimeSpan.FromSeconds(5)), default);
 
-        var retried = JsonNode.Parse(await Eventually.GetAsync(async () => (await TestStorage.PeekAsync(storage.Queue)).SingleOrDefault(), "the retry to become visible after 3 s"))!;
-        Assert.Equal(Now.AddSeconds(3), retried["retry"]!["nextAttemptAt"]!.GetValue<DateTimeOffset>());
+        var retried = JsonNode.Parse(await Eventually.GetAsync(async () => (await TestStorage.PeekAsync(storage.Queue)).SingleOrDefault(), "the retry to become visible after 5 s"))!;
+        Assert.Equal(Now.AddSeconds(5), retried["retry"]!["nextAttemptAt"]!.GetValue<DateTimeOffset>());
     }
 
     [Fact]

@@ -66,6 +66,8 @@ public sealed class RunScriptTests
         run.BeginOutputReadLine();
         run.BeginErrorReadLine();
         string Log() => string.Join('\n', output);
+        // A line logged after a write reaches run.sh's output a moment after the write is seen.
+        Task LoggedAsync(string text) => Eventually.TrueAsync(() => Task.FromResult(output.Any(l => l.Contains(text, StringComparison.Ordinal))), $"the line '{text}'");
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:7071"), Timeout = TimeSpan.FromSeconds(10) };
@@ -134,7 +136,7 @@ public sealed class RunScriptTests
                 Assert.Contains("\"status\":\"authorized\"", status, StringComparison.Ordinal);
                 using var found = await http.GetAsync($"/api/payments?orderReference={orderReference}");
                 Assert.Contains(id, await found.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-                Assert.Contains(output, l => l.Contains($"Payment {id} is authorized (version 1, was not stored)", StringComparison.Ordinal));
+                await LoggedAsync($"Payment {id} is authorized (version 1, was not stored)");
 
                 // The change became an event on the queue, which the sample order system applied: the order is paid.
                 var order = await Eventually.GetAsync(async () =>
@@ -144,7 +146,7 @@ public sealed class RunScriptTests
                     return body is not null && body.Contains("\"state\":\"paid\"", StringComparison.Ordinal) ? body : null;
                 }, "the sample order system to apply the event");
                 Assert.Contains(orderReference, order, StringComparison.Ordinal);
-                Assert.Contains(output, l => l.Contains($"Order {orderReference} (payment {id}) is paid, sequence 1", StringComparison.Ordinal));
+                await LoggedAsync($"Order {orderReference} (payment {id}) is paid, sequence 1");
             }
 
             // Callbacks off: the order system registers a payment order, PayEx moves it on, and tracking follows it to captured.

@@ -93,6 +93,8 @@ public class SecretsInLogsTests
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(app, HttpMethod.Get, "/api/payex/deadletters", AdminKey)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await app.Raw.GetAsync($"/api/payex/deadletters?code={AdminKey}")).StatusCode);
         await Eventually.TrueAsync(async () => (await storage.DeadLettersAsync()).Count >= 2, "the dead letters");
+        // Each is logged after its row is written, with its reason: scan those lines too.
+        await Eventually.TrueAsync(() => Task.FromResult(app.Output.Split(" was dead-lettered (").Length > 2), "the dead letters' log lines");
 
         // The host exports its log in order, the worker's console among it: once the last admin call's
         // line is there, so is everything the host logged before it.
