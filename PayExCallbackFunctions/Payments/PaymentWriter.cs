@@ -247,9 +247,11 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         var now = time.GetUtcNow();
         var tracking = TrackAsync(update, null, now, indexed, cancellationToken);
         var marked = pendingEvents.MarkAsync(update.Key, cancellationToken);
-        var status = await IndexAsync(update.Key, null, Next(null, update, now)!, indexed, cancellationToken);
+        var indexing = IndexAsync(update.Key, null, Next(null, update, now)!, indexed, cancellationToken);
+        // All three awaited, so that one failing leaves no other's failure unobserved.
+        await Task.WhenAll(tracking, marked, indexing);
         var mark = await marked;
-        status = await tracking is { } started ? status with { Tracking = started } : status;
+        var status = await tracking is { } started ? (await indexing) with { Tracking = started } : await indexing;
         var entity = status.ToEntity(partitionKey);
         entity[ListedRows.Column] = List(null, [], update.Resources);
         var change = new StatusChange(null, status);
