@@ -5,8 +5,8 @@ namespace PayExCallbackFunctions.Tracking;
 
 /// <summary>
 /// Works off the checks due: reads the reminders due by now (<see cref="ScheduledChecks.DueAsync"/>, which reads
-/// only them) and runs each, begun at most <see cref="TrackingOptions.ChecksPerSecond"/> a second, each at a random
-/// moment of its slot, so that a backlog (after an outage of ours) is spread out rather than fired at once. One sweep
+/// only them) and runs each, begun at most <see cref="TrackingOptions.ChecksPerSecond"/> a second as
+/// <see cref="CheckPace"/> spreads them, so that a backlog (after an outage of ours) is not fired at once. One sweep
 /// runs at a time across instances (the timer trigger is a singleton), so the rate is the app's. A sweep takes at
 /// most <see cref="MaxDuration"/>; what it leaves is due for the next.
 /// </summary>
@@ -32,20 +32,16 @@ public sealed partial class TrackingSweep(ScheduledChecks checks, PaymentCheck c
         var outcomes = new CheckOutcome[due.Count];
         using var slots = new SemaphoreSlim(options.Value.Concurrency);
         var running = new List<Task>(due.Count);
-        var slot = start;
+        var pace = new CheckPace(interval, start);
         for (var i = 0; i < due.Count; i++)
         {
             await slots.WaitAsync(cancellationToken);
-            // Never sooner than a slot after the one before, however long the wait for a free hand took.
-            slot = Later(slot, time.GetUtcNow());
-            var at = slot + (interval * Random.Shared.NextDouble());
-            var wait = at - time.GetUtcNow();
+            var wait = pace.Next(time.GetUtcNow()) - time.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, time, cancellationToken);
             }
 
-            slot += interval;
             var index = i;
             running.Add(RunOneAsync(due[index], outcomes, index, slots, cancellationToken));
         }
@@ -77,8 +73,6 @@ public sealed partial class TrackingSweep(ScheduledChecks checks, PaymentCheck c
             slots.Release();
         }
     }
-
-    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Swept {Due} due checks of tracked payments, {Checked} of them made with PayEx, in {Seconds:F1} s")]
     private static partial void LogSwept(ILogger logger, int due, int @checked, double seconds);
