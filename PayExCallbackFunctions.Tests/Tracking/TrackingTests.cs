@@ -61,21 +61,32 @@ public class TrackingTests(TrackingApp fixture) : IClassFixture<TrackingApp>
     [Fact]
     public async Task A_callback_for_a_tracked_payment_pushes_its_next_check_out()
     {
-        var order = await fixture.PayEx.CreatePaymentAsync("v3.1");
-        await fixture.RegisterAsync(new { paymentOrder = order.PaymentOrder });
-        var first = await Eventually.GetAsync(() => Task.FromResult(fixture.GetsOf(order.Id) is [var at] ? at : (DateTimeOffset?)null), "the first check") ?? default;
+        for (var attempt = 1; ; attempt++)
+        {
+            var order = await fixture.PayEx.CreatePaymentAsync("v3.1");
+            await fixture.RegisterAsync(new { paymentOrder = order.PaymentOrder });
+            var first = await Eventually.GetAsync(() => Task.FromResult(fixture.GetsOf(order.Id) is [var at, ..] ? at : (DateTimeOffset?)null), "the first check") ?? default;
 
-        // A callback half a step after that check: PayEx is read for it, and that read counts as the check.
-        await WaitUntilAsync(first + (Step / 2));
-        await fixture.StepAndPostAsync(order.Id, "authorize");
-        var callbackRead = await Eventually.GetAsync(() => Task.FromResult(fixture.GetsOf(order.Id) is [_, var at] ? at : (DateTimeOffset?)null), "the callback's GET") ?? default;
-        var stored = await fixture.WaitForStatusAsync(order.Id, "authorized");
-        var nextCheck = stored["tracking"]!["nextCheckAt"]!.GetValue<DateTimeOffset>();
-        Assert.InRange(nextCheck - callbackRead, Step - TimeSpan.FromSeconds(1), Step + TimeSpan.FromSeconds(1));
+            // A callback half a step after that check: PayEx is read for it, and that read counts as the check.
+            await WaitUntilAsync(first + (Step / 2));
+            await fixture.StepAndPostAsync(order.Id, "authorize");
+            var stored = await fixture.WaitForStatusAsync(order.Id, "authorized");
+            if (await DetectedByAsync(order.Id) != "callback" && attempt < 3)
+            {
+                // A stalled machine let the check due a step after the first read the change before the callback did.
+                continue;
+            }
 
-        // The check after it comes a step after the callback's read, not a step after the first check.
-        var third = await Eventually.GetAsync(() => Task.FromResult(fixture.GetsOf(order.Id) is [_, _, var at, ..] ? at : (DateTimeOffset?)null), "the next check") ?? default;
-        Assert.True(third - callbackRead >= Step - TimeSpan.FromSeconds(1), $"checked {(third - callbackRead).TotalSeconds:F1} s after the callback's read");
+            Assert.Equal("callback", await DetectedByAsync(order.Id));
+            var callbackRead = stored["checkedAt"]!.GetValue<DateTimeOffset>();
+            Assert.Equal(callbackRead + Step, stored["tracking"]!["nextCheckAt"]!.GetValue<DateTimeOffset>());
+
+            // The check after it comes a step after the callback's read, not a step after the first check (half a step
+            // after the callback's read).
+            var next = await Eventually.GetAsync(() => Task.FromResult(fixture.GetsOf(order.Id).Where(at => at > callbackRead).Select(at => (DateTimeOffset?)at).FirstOrDefault()), "the next check") ?? default;
+            Assert.True(next - callbackRead >= Step - TimeSpan.FromSeconds(1), $"checked {(next - callbackRead).TotalSeconds:F1} s after the callback's read");
+            return;
+        }
     }
 
     [Fact]
@@ -109,12 +120,12 @@ public class TrackingTests(TrackingApp fixture) : IClassFixture<TrackingApp>
         Assert.Equal("Stopped through the payments API.", stopped["tracking"]!["endReason"]!.GetValue<string>());
         // Its reminder went with the stop: no check will come.
         Assert.Empty(await RemindersOfAsync(order.Id));
-        Assert.Empty(fixture.GetsOf(order.Id));
 
         // The order system stopped it: a callback after that stores the payment's news, and does not track it again.
         await fixture.StepAndPostAsync(order.Id, "authorize");
         var authorized = await fixture.WaitForStatusAsync(order.Id, "authorized");
         Assert.False(authorized["tracking"]!["tracked"]!.GetValue<bool>());
+        Assert.Empty(await RemindersOfAsync(order.Id));
 
         var unknown = Guid.NewGuid();
         var (missing, problem) = await fixture.StopTrackingAsync(unknown);
@@ -123,8 +134,16 @@ public class TrackingTests(TrackingApp fixture) : IClassFixture<TrackingApp>
     }
 
     /// <summary>The payment's reminders in the checks table (the sweep's only way to check it).</summary>
+    // What detected the payment's authorization, as its event says.
+    private async Task<string?> DetectedByAsync(Guid payment) =>
+        (await fixture.Storage.RowsAsync(payment)).Where(r => r.RowKey.StartsWith("event-", StringComparison.Ordinal))
+            .Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.GetString("Event"))!)
+            .Where(e => e["type"]!.GetValue<string>() == "payment.authorized")
+            .Select(e => e["data"]!["detectedBy"]!.GetValue<string>()).SingleOrDefault();
+
+    // Its rows in the checks table but the record of an ended tracking and the events relay's mark.
     private async Task<List<Azure.Data.Tables.TableEntity>> RemindersOfAsync(Guid payment) =>
-        await fixture.Storage.Checks.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.RowKey == payment.ToString("D") && e.PartitionKey != "ended").ToListAsync();
+        await fixture.Storage.Checks.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.RowKey == payment.ToString("D") && e.PartitionKey != "ended" && e.PartitionKey != PayExCallbackFunctions.Events.PendingEvents.Partition).ToListAsync();
 
     // The callback is to come half a step after the first check: the wait is for the clock, not for work.
     private static async Task WaitUntilAsync(DateTimeOffset at)
