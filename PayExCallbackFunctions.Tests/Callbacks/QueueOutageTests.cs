@@ -11,6 +11,9 @@ namespace PayExCallbackFunctions.Tests.Callbacks;
 /// </summary>
 public class QueueOutageTests
 {
+    // Well under the 30 s the answer took before the storage timeout was honoured.
+    private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(20);
+
     [Fact]
     public async Task With_the_queue_unreachable_a_callback_gets_503_with_Retry_After_and_only_acknowledged_callbacks_are_stored()
     {
@@ -68,13 +71,14 @@ public class QueueOutageTests
         try
         {
             // Storage__AnswerTimeoutSeconds is 2 by default; before it was honoured this took about 30 s (three tries of 10 s).
+            // AnswerBound leaves a busy machine room, and still fails that.
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var during = await PostAsync(app, callback);
             var answeredIn = clock.Elapsed;
             Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
             Assert.Equal("application/problem+json", during.Content.Headers.ContentType?.MediaType);
             Assert.Equal(TimeSpan.FromSeconds(30), during.Headers.RetryAfter?.Delta);
-            Assert.True(answeredIn < TimeSpan.FromSeconds(8), $"The 503 took {answeredIn.TotalSeconds:F1} s.");
+            Assert.True(answeredIn < AnswerBound, $"The 503 took {answeredIn.TotalSeconds:F1} s.");
 
             clock.Restart();
             using var again = new HttpRequestMessage(HttpMethod.Get, "/api/payex/status/");
@@ -85,7 +89,7 @@ public class QueueOutageTests
             var html = await page.Content.ReadAsStringAsync();
             Assert.Contains("id=\"backlog-error\"", html);
             Assert.Contains("id=\"dead-letters-error\"", html);
-            Assert.True(pageIn < TimeSpan.FromSeconds(8), $"The status page took {pageIn.TotalSeconds:F1} s.");
+            Assert.True(pageIn < AnswerBound, $"The status page took {pageIn.TotalSeconds:F1} s.");
         }
         finally
         {
@@ -139,7 +143,7 @@ public class QueueOutageTests
                 var answeredIn = clock.Elapsed;
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
                 Assert.Equal("application/problem+json", during.Content.Headers.ContentType?.MediaType);
-                Assert.True(answeredIn < TimeSpan.FromSeconds(8), $"The 503 took {answeredIn.TotalSeconds:F1} s.");
+                Assert.True(answeredIn < AnswerBound, $"The 503 took {answeredIn.TotalSeconds:F1} s.");
             }
             finally
             {

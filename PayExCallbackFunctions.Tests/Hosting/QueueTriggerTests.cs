@@ -46,7 +46,8 @@ public class QueueTriggerTests
         });
         var (payEx, storage, app) = (run.PayEx, run.Storage, run.App);
         _callback.Serve(payEx);
-        payEx.State.Latency = TimeSpan.FromMilliseconds(300);
+        // Long enough that a message's two GETs overlap however the machine stalls.
+        payEx.State.Latency = TimeSpan.FromSeconds(1);
 
         for (var i = 0; i < 12; i++)
         {

@@ -95,7 +95,8 @@ public sealed class Azurite : IAsyncDisposable
         if (_process is { HasExited: false } process)
         {
             Process.Start("kill", $"-TERM {process.Id}")!.WaitForExit();
-            if (process.WaitForExit(10_000))
+            // Long enough for a save on a loaded machine; killed before it, Azurite would lose what it has not saved.
+            if (process.WaitForExit(60_000))
             {
                 return;
             }

@@ -137,7 +137,7 @@ public class PayExStandInTests : IAsyncLifetime
     {
         var path = $"/psp/swish/payments/{Guid.NewGuid()}";
         _standIn.State.Put(path, PaymentJson(path, 1));
-        _standIn.State.AddFault(new Fault { Path = path, Status = 200, DelayMilliseconds = 800 });
+        _standIn.State.AddFault(new Fault { Path = path, Status = 200, DelayMilliseconds = 3000 });
 
         var slow = GetAsync(path);
         await WaitUntilAsync(() => _standIn.State.Requests.Any(r => r.PathAndQuery == path));

@@ -17,11 +17,12 @@ public class CrashAndOutageTests
 
     private int PaymentGets(StandIn payEx) => _callback.PaymentGets(payEx).Count;
 
-    // The first GETs of the payment take 3 s each: time to pull the plug while one is in flight.
+    // The first GETs of the payment take 8 s each (under PayEx__AttemptTimeoutSeconds' 10): time to pull the plug while
+    // one is in flight, even on a machine that stalls for seconds.
     private void ServeSlowly(StandIn payEx, int slowGets = 1)
     {
         _callback.Serve(payEx);
-        payEx.State.AddFault(new Fault { Path = _callback.PaymentPath, Status = 200, DelayMilliseconds = 3000, Remaining = slowGets });
+        payEx.State.AddFault(new Fault { Path = _callback.PaymentPath, Status = 200, DelayMilliseconds = 8000, Remaining = slowGets });
     }
 
     private async Task AssertStoredOnceAsync(StandIn payEx, TestStorage storage, int gets)

@@ -25,10 +25,9 @@ public class NewerEnvelopeTests
         var id = $"message-{sent.Value.MessageId}";
         var putBack = $"Queue message {sent.Value.MessageId} is a callback envelope of version 3, newer than this build reads (1 to 2): put back for";
 
-        // The first delivery puts it back, unchanged and still on the queue, rather than dead-lettering it.
+        // The first delivery puts it back rather than dead-lettering it (and so do the next three: the dead letter below
+        // counts five deliveries and holds the message unchanged).
         await app.WaitForOutputAsync($"{putBack} 00:00:01, for an instance of the newer build (delivery 1 of 5)");
-        Assert.DoesNotContain(await storage.DeadLettersAsync(), d => d.RowKey == id);
-        Assert.Equal(1, await storage.ApproximateCountAsync(storage.Queue));
 
         // Test settings: Retry__Schedule 1 s, 1 s, 2 s; the host's maxDequeueCount 5 allows four put-backs.
         var deadLetter = await Eventually.GetAsync(async () => (await storage.DeadLettersAsync()).SingleOrDefault(d => d.RowKey == id), $"dead letter {id}");

@@ -84,10 +84,11 @@ public class PayExOutageTests
         await using var run = await RunningApp.StartAsync(s =>
         {
             s["PayEx__QuickRetries"] = "0";
-            s["PayEx__AttemptTimeoutSeconds"] = "1";
+            // Long enough for the retried GET on a busy machine; the faulty one is cut off after it.
+            s["PayEx__AttemptTimeoutSeconds"] = "4";
         });
         _callback.Serve(run.PayEx);
-        run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 200, DelayMilliseconds = 4000, Remaining = 1 });
+        run.PayEx.State.AddFault(new Fault { Path = PaymentPath, Status = 200, DelayMilliseconds = 30_000, Remaining = 1 });
 
         await _callback.AcknowledgeAsync(run.App);
         await run.Storage.WaitForRowsAsync(P, _callback.RowKeys);
@@ -104,7 +105,8 @@ public class PayExOutageTests
         await using var run = await RunningApp.StartAsync(s =>
         {
             s["PayEx__QuickRetries"] = "0";
-            s["PayEx__AttemptTimeoutSeconds"] = "1";
+            // Long enough for the retried GET on a busy machine; the faulty one is cut off after it.
+            s["PayEx__AttemptTimeoutSeconds"] = "4";
         });
         _callback.Serve(run.PayEx);
         // 200 and its headers at once, then the body never completes (stalled, or one byte each half second).
@@ -126,10 +128,12 @@ public class PayExOutageTests
         var port = FreePort.Next();
         var settings = storage.Settings(new Uri($"http://127.0.0.1:{port}/"), StandIn.DefaultToken);
         settings["PayEx__QuickRetries"] = "0";
+        // Attempts to spare (about 40 s of them), however slowly the stand-in comes up.
+        settings["Retry__MaxAttempts"] = "20";
         await using var app = await HostProcess.StartAsync(settings);
 
         await _callback.AcknowledgeAsync(app);
-        await app.WaitForOutputAsync("(attempt 2 of 6)");
+        await app.WaitForOutputAsync("(attempt 2 of 20)");
         Assert.Empty(await storage.RowsAsync(P));
 
         await using var payEx = await StandIn.StartAsync(port: port);
@@ -146,6 +150,8 @@ public class PayExOutageTests
         _callback.Serve(payEx);
         var settings = storage.Settings(payEx);
         settings["PayEx__Token"] = "expired-token";
+        // Attempts to spare, however slowly the instance stops: the callback must still be waiting for the next.
+        settings["Retry__MaxAttempts"] = "20";
         await using (var wrong = await HostProcess.StartAsync(settings))
         {
             await _callback.AcknowledgeAsync(wrong);
