@@ -251,7 +251,12 @@ public sealed class PaymentWriter(TableServiceClient tables, ReferenceIndex inde
         // All three awaited, so that one failing leaves no other's failure unobserved.
         await Task.WhenAll(tracking, marked, indexing);
         var mark = await marked;
-        var status = await tracking is { } started ? (await indexing) with { Tracking = started } : await indexing;
+        var status = await indexing;
+        if (await tracking is { } started)
+        {
+            status = status with { Tracking = started };
+        }
+
         var entity = status.ToEntity(partitionKey);
         entity[ListedRows.Column] = List(null, [], update.Resources);
         var change = new StatusChange(null, status);
