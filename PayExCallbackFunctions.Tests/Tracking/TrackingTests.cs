@@ -35,8 +35,7 @@ public class TrackingTests(TrackingApp fixture) : IClassFixture<TrackingApp>
         var captured = await fixture.WaitForStatusAsync(order.Id, "partially_captured", version: 2);
         Assert.Equal(("partially_captured", 1500L, 500L, 0L, 0L), PaymentsApiClient.Money(captured));
         // Each change recorded with its event, detected by a check.
-        var events = (await fixture.Storage.RowsAsync(order.Id)).Where(r => r.RowKey.StartsWith("event-", StringComparison.Ordinal))
-            .OrderBy(r => r.RowKey, StringComparer.Ordinal).Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.GetString("Event"))!).ToList();
+        var events = await EventsOfAsync(order.Id);
         Assert.Equal(["payment.authorized", "payment.partially_captured"], events.Select(e => e["type"]!.GetValue<string>()).TakeLast(2));
         Assert.All(events, e => Assert.Equal("check", e["data"]!["detectedBy"]!.GetValue<string>()));
         Assert.DoesNotContain(fixture.PayEx.State.Requests, r => r.Method == "POST" && r.PathAndQuery.Contains("callbacks", StringComparison.Ordinal));
@@ -133,15 +132,20 @@ public class TrackingTests(TrackingApp fixture) : IClassFixture<TrackingApp>
         Assert.Equal($"No payment {unknown:D} is stored. Only a payment the app has stored can be stopped from being tracked.", problem!["detail"]!.GetValue<string>());
     }
 
-    /// <summary>The payment's reminders in the checks table (the sweep's only way to check it).</summary>
+    // The payment's recorded events, in order.
+    private async Task<List<System.Text.Json.Nodes.JsonNode>> EventsOfAsync(Guid payment) =>
+        (await fixture.Storage.RowsAsync(payment)).Where(r => r.RowKey.StartsWith("event-", StringComparison.Ordinal))
+            .OrderBy(r => r.RowKey, StringComparer.Ordinal).Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.GetString("Event"))!).ToList();
+
     // What detected the payment's authorization, as its event says.
     private async Task<string?> DetectedByAsync(Guid payment) =>
-        (await fixture.Storage.RowsAsync(payment)).Where(r => r.RowKey.StartsWith("event-", StringComparison.Ordinal))
-            .Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.GetString("Event"))!)
-            .Where(e => e["type"]!.GetValue<string>() == "payment.authorized")
+        (await EventsOfAsync(payment)).Where(e => e["type"]!.GetValue<string>() == "payment.authorized")
             .Select(e => e["data"]!["detectedBy"]!.GetValue<string>()).SingleOrDefault();
 
-    // Its rows in the checks table but the record of an ended tracking and the events relay's mark.
+    /// <summary>
+    /// The payment's reminders in the checks table (the sweep's only way to check it): neither the record of an ended
+    /// tracking nor the events relay's mark.
+    /// </summary>
     private async Task<List<Azure.Data.Tables.TableEntity>> RemindersOfAsync(Guid payment) =>
         await fixture.Storage.Checks.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.RowKey == payment.ToString("D") && e.PartitionKey != "ended" && e.PartitionKey != PayExCallbackFunctions.Events.PendingEvents.Partition).ToListAsync();
 
